@@ -1,0 +1,99 @@
+"""The one encoder of nats-server configuration: a data structure in, nats.conf text out.
+
+Nothing else in the project writes configuration text. Every key and every string is double-quoted; in a
+string, printable ASCII other than `"` and `\\` stays as it is and every other byte of its UTF-8 form is
+written `\\xHH`, which nats-server reads back byte for byte (SPEC section 4, checked by the tests against the
+real server). A `Variable` is the only thing written unquoted: `$SERVER_NAME` is resolved by nats-server
+from the pod's environment.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+# Keys nats-server accepts and that need no escaping inside quotes (account names such as `$SYS` included).
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_$][A-Za-z0-9_$.\-]*$")
+_INDENT = "  "
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A reference to an environment variable of the nats-server process, written `$NAME`."""
+
+    name: str
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", self.name):
+            raise ValueError(f"not an environment variable name: {self.name!r}")
+
+
+class EncodeError(ValueError):
+    """A value the format cannot carry; `path` names where it is in the configuration."""
+
+    def __init__(self, message: str, path: tuple[str | int, ...]) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+def quote(text: str) -> str:
+    out = ['"']
+    for char in text:
+        if " " <= char <= "~" and char not in '"\\':
+            out.append(char)
+        else:
+            out.extend(f"\\x{byte:02x}" for byte in char.encode("utf-8", "surrogatepass"))
+    out.append('"')
+    return "".join(out)
+
+
+def encode(config: dict[str, Any]) -> str:
+    """nats.conf text for a configuration mapping; raises EncodeError naming the path of a bad value."""
+    lines: list[str] = []
+    _encode_entries(config, 0, (), lines)
+    return "\n".join(lines) + "\n"
+
+
+def _encode_entries(mapping: dict[str, Any], depth: int, path: tuple[str | int, ...], lines: list[str]) -> None:
+    for key, value in mapping.items():
+        where = (*path, key)
+        if not isinstance(key, str) or not KEY_PATTERN.match(key):
+            raise EncodeError("a configuration key must match " + KEY_PATTERN.pattern, where)
+        _encode_value(value, depth, f"{_INDENT * depth}{quote(key)}: ", ",", where, lines, in_list=False)
+
+
+def _encode_value(
+    value: Any, depth: int, prefix: str, separator: str, path: tuple[str | int, ...], lines: list[str],
+    *, in_list: bool,
+) -> None:
+    end = separator if in_list else ""
+    if isinstance(value, dict):
+        lines.append(prefix + "{")
+        _encode_entries(value, depth + 1, path, lines)
+        lines.append(_INDENT * depth + "}" + end)
+    elif isinstance(value, list):
+        lines.append(prefix + "[")
+        for index, item in enumerate(value):
+            _encode_value(item, depth + 1, _INDENT * (depth + 1), ",", (*path, index), lines, in_list=True)
+        lines.append(_INDENT * depth + "]" + end)
+    else:
+        lines.append(prefix + _scalar(value, path) + end)
+
+
+def _scalar(value: Any, path: tuple[str | int, ...]) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise EncodeError("a number must be finite", path)
+        return repr(value)
+    if isinstance(value, str):
+        return quote(value)
+    if isinstance(value, Variable):
+        return "$" + value.name
+    what = "empty (null)" if value is None else type(value).__name__
+    raise EncodeError(f"a configuration value cannot be {what}", path)

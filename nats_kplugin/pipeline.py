@@ -1,0 +1,90 @@
+"""The pipeline in one place: documents → spec → nats-server configuration → Kubernetes objects.
+
+Pure: documents and options in, output documents and problems out. No file, environment or terminal access
+happens here (the CLI and the plugin adapters do that), so the tests call it directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from . import manifests, passwords, server_config, spec
+from .documents import Document
+from .nats_conf import EncodeError
+from .problems import Problem, Severity
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    render_key: bytes | None = None  # for passwords the spec does not give (SPEC section 5)
+    default_namespace: str | None = None  # for NATS objects that name none (Argo CD's app namespace)
+    images: manifests.Images = manifests.Images()
+    strict: bool = False  # warnings become errors
+
+
+@dataclass
+class RenderResult:
+    documents: list[Any] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.is_error for p in self.problems)
+
+
+def render(documents: list[Document], options: RenderOptions = RenderOptions()) -> RenderResult:
+    """Expand every NATS object, pass every other document through, and collect every problem."""
+    result = RenderResult()
+    for document in documents:
+        if spec.is_nats_object(document.data):
+            objects, problems = expand(document, options)
+            result.documents.extend(objects)
+            result.problems.extend(problems)
+        else:
+            result.documents.append(document.data)
+    if options.strict:
+        result.problems = [p.as_error() for p in result.problems]
+    if not result.ok:
+        result.documents = []  # all or nothing: Argo CD and kustomize must never apply a partial stream
+    return result
+
+
+def expand(document: Document, options: RenderOptions) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """The Kubernetes objects of one NATS document, or the problems that prevent them."""
+    data = document.data
+    if options.default_namespace and not (data.get("metadata") or {}).get("namespace"):
+        data = {**data, "metadata": {**(data.get("metadata") or {}), "namespace": options.default_namespace}}
+    nats_spec, problems = spec.validate(data)
+    objects: list[dict[str, Any]] = []
+    if nats_spec is not None:
+        objects, problems = _expand_spec(nats_spec, data, options)
+    return objects, _locate(problems, document, data)
+
+
+def _expand_spec(nats_spec: spec.NatsSpec, data: dict[str, Any],
+                 options: RenderOptions) -> tuple[list[dict[str, Any]], list[Problem]]:
+    user_passwords, password_problems = passwords.resolve_passwords(nats_spec, options.render_key)
+    # Check the configuration even when a password is missing, so one run reports every error.
+    checked = {user: user_passwords.get(user, "") for user in nats_spec.users}
+    server, problems = server_config.build(nats_spec, checked)
+    problems = [*password_problems, *problems]
+    if server is None or password_problems:
+        return [], problems
+    labels = (data.get("metadata") or {}).get("labels")
+    try:
+        objects = manifests.build_objects(nats_spec, server, user_passwords, options.images, labels)
+    except EncodeError as exc:
+        return [], [*problems, Problem(Severity.ERROR, str(exc), path=("spec", "config", "merge", *exc.path))]
+    return objects, problems
+
+
+def _locate(problems: list[Problem], document: Document, data: dict[str, Any]) -> list[Problem]:
+    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    name = metadata.get("name") if isinstance(metadata.get("name"), str) else "<unnamed>"
+    namespace = metadata.get("namespace")
+    ref = f"NATS/{namespace}/{name}" if isinstance(namespace, str) and namespace else f"NATS/{name}"
+    return [
+        replace(p, location=replace(document.location, line=document.line_of(p.path)), object_ref=ref)
+        for p in problems
+    ]

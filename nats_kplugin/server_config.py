@@ -1,0 +1,459 @@
+"""Step 3, configure: the nats-server configuration of one `NatsSpec`, as data.
+
+Built in three moves: `generate` the renderer's own configuration, `merge` `config.merge` and
+`config.resolver` into it (maps merge recursively, lists and scalars replace, null removes a key), then
+`normalise` and `check` the result: sizes become integer bytes, durations quoted strings, and combinations
+the real nats-server refuses or cannot run become problems. The result also says where the listeners
+ended up, so the Kubernetes objects follow the final configuration rather than the defaults.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .nats_conf import Variable
+from .problems import Path, Problem, error, warning
+from .quantities import to_bytes
+from .spec import NatsSpec
+
+CLIENT_PORT = 4222
+CLUSTER_PORT = 6222
+MONITOR_PORT = 8222
+CONFIG_DIR = "/etc/nats-config"
+CONFIG_FILE = f"{CONFIG_DIR}/nats.conf"
+PID_DIR = "/var/run/nats"
+PID_FILE = f"{PID_DIR}/nats.pid"
+STORE_DIR = "/data"
+ACCOUNT = "users"  # the one account every spec user belongs to
+LAME_DUCK_DURATION = "30s"
+LAME_DUCK_GRACE_PERIOD = "10s"
+# JetStream may fill this share of its volume; the rest is left to the filesystem (journal, inodes,
+# reserved blocks), so a full store does not become a full disk that nats-server cannot write its meta to.
+FILE_STORE_SHARE = 0.9
+
+# Settings whose value is a size: a quantity string becomes integer bytes (SPEC section 4).
+SIZE_KEYS = frozenset({
+    "max_memory_store", "max_mem_store", "max_mem", "max_file_store", "max_file", "max_payload",
+    "max_pending", "max_control_line", "max_outstanding_catchup", "max_buffered_size", "max_memory",
+    "max_bytes", "max_store", "max_ack_pending_bytes",
+})
+# Settings whose value is a duration: always a quoted string, an integer meaning seconds.
+DURATION_KEYS = frozenset({
+    "lame_duck_duration", "lame_duck_grace_period", "ping_interval", "write_deadline", "sync_interval",
+    "reconnect_delay", "ack_wait", "max_age", "duplicate_window",
+})
+# Options with several spellings in nats-server: at most one of each group may be set.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "client port": ("port", "listen"),
+    "monitor port": ("http_port", "monitor_port", "http", "https_port", "https"),
+    "pid file": ("pid_file", "pidfile"),
+    "authorization": ("authorization", "authentication"),
+}
+JETSTREAM_ALIASES: dict[str, tuple[str, ...]] = {
+    "store directory": ("store_dir", "storedir", "store"),
+    "memory store size": ("max_memory_store", "max_mem_store", "max_mem"),
+    "file store size": ("max_file_store", "max_file"),
+}
+# Top-level options nats-server applies on a reload signal (checked against the real server by the live
+# tests). A change elsewhere changes the pod template's restart hash, so Kubernetes rolls the pods.
+RELOADABLE_KEYS = frozenset({
+    "accounts", "authorization", "authentication", "no_auth_user", "debug", "trace", "trace_verbose",
+    "logtime", "logtime_utc", "log_file", "logfile", "log_size_limit", "syslog", "remote_syslog",
+    "max_connections", "max_conn", "max_control_line", "max_payload", "max_pending", "ping_interval",
+    "ping_max", "write_deadline", "lame_duck_duration", "lame_duck_grace_period", "max_traced_msg_len",
+    "connect_error_reports", "reconnect_error_reports",
+})
+# Listeners that become container and Service ports when configured: config block -> port name.
+LISTENERS = {"websocket": "websocket", "leafnodes": "leafnodes", "mqtt": "mqtt", "gateway": "gateway"}
+
+
+@dataclass(frozen=True)
+class Listener:
+    name: str  # the container port name: nats, cluster, monitor, websocket, leafnodes, mqtt, gateway
+    port: int
+
+
+@dataclass
+class ServerConfig:
+    """The final configuration and the facts about it the Kubernetes objects depend on."""
+
+    config: dict[str, Any]
+    client: Listener
+    monitor: Listener
+    monitor_scheme: str = "HTTP"
+    cluster: Listener | None = None
+    extra_listeners: list[Listener] = field(default_factory=list)  # websocket, leafnodes, mqtt, gateway
+    server_name_stem: str | None = None  # a literal server_name made unique per pod
+    lame_duck_seconds: int = 30
+    lame_duck_grace_seconds: int = 10
+
+    @property
+    def jetstream(self) -> bool:
+        return "jetstream" in self.config
+
+    def restart_relevant(self) -> dict[str, Any]:
+        """The part of the configuration that only a restart applies."""
+        return {k: v for k, v in self.config.items() if k not in RELOADABLE_KEYS}
+
+    @property
+    def client_listeners(self) -> list[Listener]:
+        """What the client Service exposes: the client port and every client-facing listener."""
+        return [self.client, *(lst for lst in self.extra_listeners if lst.name != "gateway")]
+
+
+def build(spec: NatsSpec, passwords: dict[str, str]) -> tuple[ServerConfig | None, list[Problem]]:
+    """The merged, normalised and checked configuration for one spec (paths in problems start at spec)."""
+    problems = _check_owned(spec)
+    if problems:
+        return None, problems
+    generated = generate(spec, passwords)
+    config = merge(generated, spec.merge, spec.resolver)
+    problems = normalise(config)
+    if problems:
+        return None, problems
+    problems = check(spec, config)
+    if any(p.is_error for p in problems):
+        return None, problems
+    return _describe(spec, config), problems
+
+
+def generate(spec: NatsSpec, passwords: dict[str, str]) -> dict[str, Any]:
+    """The renderer's own configuration, before `config.merge`."""
+    config: dict[str, Any] = {
+        "server_name": Variable("SERVER_NAME"),
+        "port": CLIENT_PORT,
+        "http_port": MONITOR_PORT,
+        "pid_file": PID_FILE,
+        "lame_duck_duration": LAME_DUCK_DURATION,
+        "lame_duck_grace_period": LAME_DUCK_GRACE_PERIOD,
+    }
+    if spec.replicas > 1:
+        config["cluster"] = {
+            "name": spec.full_name,
+            "port": CLUSTER_PORT,
+            "no_advertise": True,
+            "routes": [
+                f"nats://{spec.full_name}-{index}.{spec.full_name}-headless:{CLUSTER_PORT}"
+                for index in range(spec.replicas)
+            ],
+        }
+    if spec.jetstream_enabled:
+        config["jetstream"] = {
+            "store_dir": STORE_DIR,
+            "max_file_store": int(spec.jetstream_size_bytes * FILE_STORE_SHARE),
+        }
+    if passwords:
+        account: dict[str, Any] = {}
+        if spec.jetstream_enabled:
+            # Users of an explicit account get no JetStream unless the account enables it (SPEC section 4).
+            account["jetstream"] = "enabled"
+        account["users"] = [{"user": user, "password": passwords[user]} for user in sorted(passwords)]
+        config["accounts"] = {ACCOUNT: account}
+    return config
+
+
+def merge(config: dict[str, Any], merge_config: dict[str, Any], resolver: dict[str, Any]) -> dict[str, Any]:
+    """`config.merge` over the generated configuration, then `config.resolver` into `resolver`."""
+    from deepmerge import Merger  # imported on use: only objects that merge something pay for it
+
+    merger = Merger([(dict, ["merge"]), (list, ["override"])], ["override"], ["override"])
+    overrides = copy.deepcopy(merge_config)
+    # A spelling of one of our options replaces ours instead of standing beside it (no key written twice).
+    for spellings in ALIASES.values():
+        if any(key in overrides for key in spellings):
+            for key in spellings:
+                config.pop(key, None)
+    for spellings in JETSTREAM_ALIASES.values():
+        js = overrides.get("jetstream")
+        if isinstance(js, dict) and isinstance(config.get("jetstream"), dict) and any(k in js for k in spellings):
+            for key in spellings:
+                config["jetstream"].pop(key, None)
+    if isinstance(overrides.get("cluster"), dict) and "listen" in overrides["cluster"]:
+        config.get("cluster", {}).pop("port", None)
+    merged: dict[str, Any] = merger.merge(config, overrides)
+    if resolver:
+        base = merged.get("resolver")
+        merged["resolver"] = merger.merge(base if isinstance(base, dict) else {}, copy.deepcopy(resolver))
+    return _without_nulls(merged)
+
+
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
+def normalise(config: dict[str, Any], path: Path = ("spec", "config", "merge")) -> list[Problem]:
+    """Sizes to integer bytes and durations to quoted strings, in place, anywhere in the tree."""
+    problems: list[Problem] = []
+    for key, value in list(config.items()) if isinstance(config, dict) else []:
+        where = (*path, key)
+        if key in SIZE_KEYS:
+            problems.extend(_normalise_size(config, key, value, where))
+        elif key in DURATION_KEYS and isinstance(value, int) and not isinstance(value, bool):
+            config[key] = f"{value}s"
+        elif key in DURATION_KEYS and not isinstance(value, str):
+            problems.append(error("must be a duration such as 30s or 2m", where))
+        elif isinstance(value, dict):
+            problems.extend(normalise(value, where))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, dict):
+                    problems.extend(normalise(item, (*where, index)))
+    return problems
+
+
+def _normalise_size(config: dict[str, Any], key: str, value: Any, where: Path) -> list[Problem]:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        return [error("must be a size: a whole number of bytes or a quantity such as 2Gi or 500M", where)]
+    size = to_bytes(value)
+    if size is None or size < 0 and value != -1:
+        return [error("must be a size: a whole number of bytes or a quantity such as 2Gi or 500M "
+                      "(nats-server refuses quoted units and fractions)", where)]
+    config[key] = size
+    return []
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d*)?)(ns|us|µs|ms|s|m|h)")
+_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def duration_seconds(text: str) -> float | None:
+    """Seconds in a Go duration (`30s`, `1m30s`, `500ms`), as nats-server parses it; None if invalid."""
+    if not text or _DURATION.sub("", text) != "":
+        return None
+    return sum(float(number) * _SECONDS[unit] for number, unit in _DURATION.findall(text))
+
+
+def _check_owned(spec: NatsSpec) -> list[Problem]:
+    """Refuse overrides of what the pod layout depends on; they cannot flow through consistently."""
+    merge_config, base = spec.merge, ("spec", "config", "merge")
+    problems = []
+    for key in ALIASES["pid file"]:
+        if key in merge_config:
+            problems.append(error(f"the pid file is owned by the renderer ({PID_FILE}): the preStop lame-duck "
+                                  "signal and the config reloader use it", (*base, key)))
+    js = merge_config.get("jetstream")
+    if isinstance(js, dict):
+        for key in JETSTREAM_ALIASES["store directory"]:
+            if key in js:
+                problems.append(error(f"the store directory is owned by the renderer ({STORE_DIR}, the "
+                                      "JetStream volume); size it with spec.jetstream.size",
+                                      (*base, "jetstream", key)))
+    elif js is not None and js is not False:
+        problems.append(error("must be a mapping of JetStream settings; switch JetStream with "
+                              "spec.jetstream.enabled", (*base, "jetstream")))
+    if not spec.jetstream_enabled and isinstance(js, dict):
+        problems.append(error("sets JetStream options while spec.jetstream.enabled is false",
+                              (*base, "jetstream")))
+    cluster = merge_config.get("cluster")
+    if isinstance(cluster, dict) and "routes" in cluster:
+        problems.append(error("cluster routes are generated from spec.replicas (one per pod through the "
+                              "headless Service); connect other clusters with gateways or leafnodes",
+                              (*base, "cluster", "routes")))
+    return problems
+
+
+def check(spec: NatsSpec, config: dict[str, Any]) -> list[Problem]:
+    """Combinations nats-server refuses (`-t`) or accepts but cannot run."""
+    base: Path = ("spec", "config", "merge")
+    problems: list[Problem] = []
+    for what, spellings in ALIASES.items():
+        present = [k for k in spellings if k in config]
+        if len(present) > 1:
+            problems.append(error(f"sets the {what} twice ({', '.join(present)}); use one", (*base, present[1])))
+    js = config.get("jetstream")
+    if isinstance(js, dict):
+        for what, spellings in JETSTREAM_ALIASES.items():
+            present = [k for k in spellings if k in js]
+            if len(present) > 1:
+                problems.append(error(f"sets the {what} twice ({', '.join(present)}); use one",
+                                      (*base, "jetstream", present[1])))
+    problems += _check_auth(spec, config, base)
+    problems += _check_cluster(spec, config, base)
+    problems += _check_jetstream(spec, config, base)
+    problems += _check_operator(spec, config, base)
+    problems += _check_lame_duck(config, base)
+    return problems
+
+
+def _auth_block(config: dict[str, Any]) -> dict[str, Any]:
+    block = config.get("authorization", config.get("authentication"))
+    return block if isinstance(block, dict) else {}
+
+
+def _check_auth(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    auth = _auth_block(config)
+    auth_key = "authorization" if "authorization" in config else "authentication"
+    if "token" in auth and (config.get("accounts") or auth.get("users")):
+        # nats-server: "Can not have a token and accounts" / "Can not have a token and a users array".
+        if spec.users:
+            message = ("a token cannot be combined with users: nats-server refuses a token beside accounts "
+                       "or users; remove the token and log in as one of spec.users")
+        else:
+            message = "a token cannot be combined with accounts or users (nats-server refuses it)"
+        problems.append(error(message, (*base, auth_key, "token")))
+        if spec.users:
+            problems.append(error("users cannot be combined with config.merge."
+                                  f"{auth_key}.token (nats-server refuses it)", ("spec", "users")))
+    names: dict[str, Path] = {}
+    for user_path, name in _configured_users(config, base):
+        if name in names:
+            problems.append(error(f"user {name!r} is defined twice (also at "
+                                  f"{'.'.join(map(str, names[name]))}); nats-server refuses it", user_path))
+        names.setdefault(name, user_path)
+    no_auth_user = config.get("no_auth_user")
+    if no_auth_user is not None and no_auth_user not in names:
+        problems.append(error("must name a configured user (nats-server starts, then refuses every "
+                              "connection without credentials)", (*base, "no_auth_user")))
+    system_account = config.get("system_account")
+    accounts = config.get("accounts") if isinstance(config.get("accounts"), dict) else {}
+    if system_account is not None and "operator" not in config and system_account not in accounts \
+            and system_account != "$SYS":
+        problems.append(error("must name an account of config.merge.accounts", (*base, "system_account")))
+    return problems
+
+
+def _configured_users(config: dict[str, Any], base: Path) -> list[tuple[Path, str]]:
+    found: list[tuple[Path, str]] = []
+    accounts = config.get("accounts")
+    if isinstance(accounts, dict):
+        for account, body in accounts.items():
+            users = body.get("users") if isinstance(body, dict) else None
+            for index, user in enumerate(users if isinstance(users, list) else []):
+                if isinstance(user, dict) and isinstance(user.get("user"), str):
+                    where: Path = ("spec", "users", user["user"]) if account == ACCOUNT else \
+                        (*base, "accounts", account, "users", index)
+                    found.append((where, user["user"]))
+    auth = _auth_block(config)
+    users = auth.get("users")
+    for index, user in enumerate(users if isinstance(users, list) else []):
+        if isinstance(user, dict) and isinstance(user.get("user"), str):
+            found.append(((*base, "authorization", "users", index), user["user"]))
+    return found
+
+
+def _check_cluster(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    cluster = config.get("cluster")
+    if spec.replicas == 1 and isinstance(cluster, dict):
+        message = "a cluster block with replicas 1 routes to no one"
+        if spec.jetstream_enabled:
+            problems.append(error(message + ", and JetStream in a cluster of one never elects a meta "
+                                  "leader; remove it or raise spec.replicas", (*base, "cluster")))
+        else:
+            problems.append(warning(message, (*base, "cluster")))
+    if spec.replicas > 1 and isinstance(cluster, dict) and not cluster.get("name"):
+        problems.append(error("a cluster needs a name: JetStream in a cluster without one never forms",
+                              (*base, "cluster", "name")))
+    if spec.replicas > 1 and not isinstance(cluster, dict):
+        problems.append(error(f"replicas {spec.replicas} need the cluster block; do not remove it",
+                              (*base, "cluster")))
+    if spec.replicas > 1 and isinstance(config.get("server_name"), str):
+        stem = config["server_name"]
+        problems.append(warning(f"a server_name shared by {spec.replicas} servers closes every route as a "
+                                f"duplicate; each pod gets its own: {stem}-0 .. {stem}-{spec.replicas - 1}",
+                                (*base, "server_name")))
+    if spec.replicas == 2 and spec.jetstream_enabled:
+        problems.append(warning("2 servers give JetStream no fault tolerance: losing one loses the "
+                                "meta leader quorum; use 3", ("spec", "replicas")))
+    return problems
+
+
+def _check_jetstream(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Problem]:
+    js = config.get("jetstream")
+    if not isinstance(js, dict):
+        return []
+    problems: list[Problem] = []
+    for key in JETSTREAM_ALIASES["file store size"]:
+        size = js.get(key)
+        if isinstance(size, int) and size > spec.jetstream_size_bytes:
+            problems.append(error(f"is {size} bytes, larger than the volume of spec.jetstream.size "
+                                  f"({spec.jetstream_size}, {spec.jetstream_size_bytes} bytes)",
+                                  (*base, "jetstream", key)))
+    for key in JETSTREAM_ALIASES["memory store size"]:
+        size = js.get(key)
+        if isinstance(size, int) and size > spec.resources.memory_bytes:
+            problems.append(warning(f"is {size} bytes, more than the container memory limit "
+                                    f"({spec.resources.memory_limit}); the pod would be OOM-killed first",
+                                    (*base, "jetstream", key)))
+    if "server_name" in config and not isinstance(config["server_name"], (str, Variable)):
+        problems.append(error("must be a string", (*base, "server_name")))
+    return problems
+
+
+def _check_operator(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    if "resolver" in config and "operator" not in config:
+        where = ("spec", "config", "resolver") if spec.resolver else (*base, "resolver")
+        problems.append(error("a resolver needs an operator (config.merge.operator: the operator JWT or "
+                              "its path); without one nats-server refuses the resolver", where))
+    if "operator" in config and spec.users:
+        problems.append(error("users in the configuration cannot be combined with operator mode: in "
+                              "operator mode users come from account JWTs", ("spec", "users")))
+    resolver = config.get("resolver")
+    if isinstance(resolver, dict) and str(resolver.get("type", "")).lower() in ("full", "cache"):
+        directory = resolver.get("dir")
+        if directory is None:
+            if spec.jetstream_enabled:
+                resolver["dir"] = f"{STORE_DIR}/resolver"
+            else:
+                problems.append(error("a full or cache resolver needs a persistent dir; enable JetStream "
+                                      f"(its volume holds {STORE_DIR}/resolver)", ("spec", "config", "resolver")))
+        elif not (isinstance(directory, str) and directory.startswith(STORE_DIR + "/") and spec.jetstream_enabled):
+            problems.append(error(f"must be a folder under {STORE_DIR}/ (the only writable volume, present "
+                                  "when JetStream is enabled)", ("spec", "config", "resolver", "dir")))
+    return problems
+
+
+def _check_lame_duck(config: dict[str, Any], base: Path) -> list[Problem]:
+    problems = []
+    for key in ("lame_duck_duration", "lame_duck_grace_period"):
+        value = config.get(key)
+        if value is not None and (not isinstance(value, str) or duration_seconds(value) is None):
+            problems.append(error("must be a duration such as 30s or 2m", (*base, key)))
+    return problems
+
+
+def _listen_port(value: Any) -> int | None:
+    """The port of a `port` value or a `listen` value such as `0.0.0.0:4222` or `:4222`."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and ":" in value:
+        tail = value.rsplit(":", 1)[1]
+        return int(tail) if tail.isdigit() else None
+    return None
+
+
+def _block_port(block: Any) -> int | None:
+    if not isinstance(block, dict):
+        return None
+    return _listen_port(block.get("port")) or _listen_port(block.get("listen"))
+
+
+def _describe(spec: NatsSpec, config: dict[str, Any]) -> ServerConfig:
+    client = _listen_port(config.get("port")) or _listen_port(config.get("listen")) or CLIENT_PORT
+    monitor, scheme = MONITOR_PORT, "HTTP"
+    for key in ALIASES["monitor port"]:
+        if key in config and _listen_port(config[key]):
+            monitor, scheme = _listen_port(config[key]) or MONITOR_PORT, "HTTPS" if "https" in key else "HTTP"
+    described = ServerConfig(config, Listener("nats", client), Listener("monitor", monitor), scheme)
+    if spec.replicas > 1:
+        described.cluster = Listener("cluster", _block_port(config.get("cluster")) or CLUSTER_PORT)
+    for block, name in LISTENERS.items():
+        port = _block_port(config.get(block))
+        if port:
+            described.extra_listeners.append(Listener(name, port))
+    stem = config.get("server_name")
+    if isinstance(stem, str) and spec.replicas > 1:
+        described.server_name_stem = stem
+        config["server_name"] = Variable("SERVER_NAME")
+    described.lame_duck_seconds = int(duration_seconds(config.get("lame_duck_duration", "2m")) or 0)
+    described.lame_duck_grace_seconds = int(duration_seconds(config.get("lame_duck_grace_period", "10s")) or 0)
+    return described

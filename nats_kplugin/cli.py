@@ -48,19 +48,39 @@ def report(problems: list[Problem]) -> None:
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=True, allow_dash=True))
-@click.option("--key-file", envvar=KEY_FILE_ENV, type=click.Path(dir_okay=False),
-              help=f"File holding the render key for derived passwords (env {KEY_FILE_ENV}); "
-                   f"otherwise the key is read from {KEY_ENV}.")
-@click.option("-n", "--namespace", "default_namespace", metavar="NAMESPACE",
-              help="Namespace for NATS objects that name none.")
+@click.option(
+    "--key-file",
+    envvar=KEY_FILE_ENV,
+    type=click.Path(dir_okay=False),
+    help=f"File holding the render key for derived passwords (env {KEY_FILE_ENV}); "
+    f"otherwise the key is read from {KEY_ENV}.",
+)
+@click.option(
+    "-n",
+    "--namespace",
+    "default_namespace",
+    metavar="NAMESPACE",
+    help="Namespace for NATS objects that name none.",
+)
 @click.option("--nats-image", default=NATS_IMAGE, show_default=True, help="Image of nats-server.")
-@click.option("--reloader-image", default=RELOADER_IMAGE, show_default=True,
-              help="Image of the config reloader sidecar.")
+@click.option(
+    "--reloader-image",
+    default=RELOADER_IMAGE,
+    show_default=True,
+    help="Image of the config reloader sidecar.",
+)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--print-schema", is_flag=True, help="Print the JSON Schema of the NATS object and exit.")
 @click.version_option(__version__, prog_name="nats-render")
-def command(paths: tuple[str, ...], key_file: str | None, default_namespace: str | None, nats_image: str,
-            reloader_image: str, strict: bool, print_schema: bool) -> None:
+def command(
+    paths: tuple[str, ...],
+    key_file: str | None,
+    default_namespace: str | None,
+    nats_image: str,
+    reloader_image: str,
+    strict: bool,
+    print_schema: bool,
+) -> None:
     """Render NATS objects (apps.cozystack.io/v1alpha1) in PATHS (files or folders; stdin when none)
     into Kubernetes manifests on stdout. Every other document passes through unchanged."""
     if print_schema:
@@ -68,8 +88,9 @@ def command(paths: tuple[str, ...], key_file: str | None, default_namespace: str
 
         click.echo(schema_text(), nl=False)
         return
-    options = RenderOptions(load_render_key(key_file), default_namespace, Images(nats_image, reloader_image),
-                            strict)
+    options = RenderOptions(
+        load_render_key(key_file), default_namespace, Images(nats_image, reloader_image), strict
+    )
     documents, problems = _read(paths)
     result = render(documents, options) if not problems else None
     if result is not None:
@@ -100,6 +121,9 @@ def main() -> None:
     except Exception as exc:  # a bug: say so without a traceback, and leave stdout empty
         if os.environ.get("NATS_RENDER_DEBUG"):
             raise
-        click.echo(f"nats-render: internal error: {type(exc).__name__} "
-                   "(set NATS_RENDER_DEBUG=1 for a traceback, and please report it)", err=True)
+        click.echo(
+            f"nats-render: internal error: {type(exc).__name__} "
+            "(set NATS_RENDER_DEBUG=1 for a traceback, and please report it)",
+            err=True,
+        )
         sys.exit(EXIT_INTERNAL)

@@ -64,7 +64,7 @@ def _child(node: yaml.Node | None, step: str | int) -> yaml.Node | None:
     return None
 
 
-class _StrictLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _StrictLoader(_BaseLoader):
     """Safe loading that refuses duplicate keys instead of keeping the last one."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -78,12 +78,15 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc,valid-type]
                 first = seen.get(key)
             except TypeError:
                 raise yaml.constructor.ConstructorError(
-                    None, None, "a mapping key must be a plain value, not a list or mapping", key_node.start_mark
+                    None,
+                    None,
+                    "a mapping key must be a plain value, not a list or mapping",
+                    key_node.start_mark,
                 ) from None
             if first is not None:
                 raise _DuplicateKey(key, first, line)
             seen[key] = line
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+        return super().construct_mapping(node, deep=deep)
 
 
 class _DuplicateKey(Exception):
@@ -96,7 +99,9 @@ def parse_stream(raw: bytes, source: str = "<stdin>") -> tuple[list[Document], l
     """Parse one YAML stream. Empty documents are dropped; every problem found is returned."""
     where = Location(source)
     if len(raw) > MAX_INPUT_BYTES:
-        return [], [Problem(Severity.ERROR, f"input is {len(raw)} bytes, the limit is {MAX_INPUT_BYTES}", where)]
+        return [], [
+            Problem(Severity.ERROR, f"input is {len(raw)} bytes, the limit is {MAX_INPUT_BYTES}", where)
+        ]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -110,6 +115,7 @@ def parse_stream(raw: bytes, source: str = "<stdin>") -> tuple[list[Document], l
     try:
         while loader.check_node():
             node = loader.get_node()
+            assert node is not None  # check_node said there is one
             location = Location(source, index, node.start_mark.line + 1)
             problem = _check_node_size(node, location)
             if problem:
@@ -123,9 +129,9 @@ def parse_stream(raw: bytes, source: str = "<stdin>") -> tuple[list[Document], l
         return [], [Problem(Severity.ERROR, message, Location(source, index, dup.second_line))]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
+        yaml_line = mark.line + 1 if mark else None
         message = "invalid YAML: " + " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        return [], [Problem(Severity.ERROR, message, Location(source, index, line))]
+        return [], [Problem(Severity.ERROR, message, Location(source, index, yaml_line))]
     except yaml.YAMLError as exc:
         return [], [Problem(Severity.ERROR, f"invalid YAML: {exc}", Location(source, index))]
     finally:
@@ -137,7 +143,9 @@ def _check_node_size(node: yaml.Node, location: Location) -> Problem | None:
     """Refuse documents too large in bytes, too deep, or too large once aliases are expanded."""
     size = node.end_mark.index - node.start_mark.index
     if size > MAX_DOCUMENT_BYTES:
-        return Problem(Severity.ERROR, f"document is {size} bytes, the limit is {MAX_DOCUMENT_BYTES}", location)
+        return Problem(
+            Severity.ERROR, f"document is {size} bytes, the limit is {MAX_DOCUMENT_BYTES}", location
+        )
     expanded: dict[int, int] = {}  # node id -> size once expanded; aliases share nodes, so count each once
 
     def count(current: yaml.Node, depth: int) -> int:

@@ -110,8 +110,9 @@ def _all_listeners(server: ServerConfig) -> list[Listener]:
     return listeners
 
 
-def headless_service(spec: NatsSpec, server: ServerConfig, names: _Names,
-                     extra: dict[str, str] | None) -> dict[str, Any]:
+def headless_service(
+    spec: NatsSpec, server: ServerConfig, names: _Names, extra: dict[str, str] | None
+) -> dict[str, Any]:
     """Stable DNS names for the routes; not-ready pods included so a cluster can form before it is ready."""
     return {
         "apiVersion": "v1",
@@ -126,8 +127,9 @@ def headless_service(spec: NatsSpec, server: ServerConfig, names: _Names,
     }
 
 
-def client_service(spec: NatsSpec, server: ServerConfig, names: _Names,
-                   extra: dict[str, str] | None) -> dict[str, Any]:
+def client_service(
+    spec: NatsSpec, server: ServerConfig, names: _Names, extra: dict[str, str] | None
+) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
         "kind": "Service",
@@ -147,11 +149,17 @@ def restart_hash(server: ServerConfig) -> str:
 
 
 def _env(spec: NatsSpec, server: ServerConfig) -> list[dict[str, Any]]:
-    env: list[dict[str, Any]] = [{"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}]
+    env: list[dict[str, Any]] = [
+        {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}
+    ]
     if server.server_name_stem is not None:
         # A literal server_name is a stem: each pod appends its StatefulSet index (label set by Kubernetes).
-        env.append({"name": "POD_INDEX", "valueFrom": {"fieldRef": {
-            "fieldPath": "metadata.labels['apps.kubernetes.io/pod-index']"}}})
+        env.append(
+            {
+                "name": "POD_INDEX",
+                "valueFrom": {"fieldRef": {"fieldPath": "metadata.labels['apps.kubernetes.io/pod-index']"}},
+            }
+        )
         env.append({"name": "SERVER_NAME", "value": f"{server.server_name_stem}-$(POD_INDEX)"})
     else:
         env.append({"name": "SERVER_NAME", "value": "$(POD_NAME)"})
@@ -210,8 +218,9 @@ def _nats_container(spec: NatsSpec, server: ServerConfig, image: str) -> dict[st
         "image": image,
         "command": ["nats-server", "--config", CONFIG_FILE],
         "env": _env(spec, server),
-        "ports": [{"name": lst.name, "containerPort": lst.port, "protocol": "TCP"}
-                  for lst in _all_listeners(server)],
+        "ports": [
+            {"name": lst.name, "containerPort": lst.port, "protocol": "TCP"} for lst in _all_listeners(server)
+        ],
         **_probes(server),
         "lifecycle": {"preStop": {"exec": {"command": ["nats-server", "--signal", f"ldm={PID_FILE}"]}}},
         "resources": {
@@ -229,7 +238,10 @@ def _reloader_container(image: str) -> dict[str, Any]:
         "name": "reloader",
         "image": image,
         "args": ["-pid", PID_FILE, "-config", CONFIG_FILE],
-        "resources": {"limits": {"cpu": "50m", "memory": "32Mi"}, "requests": {"cpu": "5m", "memory": "32Mi"}},
+        "resources": {
+            "limits": {"cpu": "50m", "memory": "32Mi"},
+            "requests": {"cpu": "5m", "memory": "32Mi"},
+        },
         "securityContext": _container_security(),
         "volumeMounts": [
             {"name": "config", "mountPath": CONFIG_DIR, "readOnly": True},
@@ -243,8 +255,9 @@ def termination_grace_seconds(server: ServerConfig) -> int:
     return server.lame_duck_grace_seconds + server.lame_duck_seconds + 30
 
 
-def statefulset(spec: NatsSpec, server: ServerConfig, names: _Names, images: Images,
-                extra: dict[str, str] | None) -> dict[str, Any]:
+def statefulset(
+    spec: NatsSpec, server: ServerConfig, names: _Names, images: Images, extra: dict[str, str] | None
+) -> dict[str, Any]:
     pod_spec: dict[str, Any] = {
         "shareProcessNamespace": True,
         "enableServiceLinks": False,

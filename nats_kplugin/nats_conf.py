@@ -56,7 +56,9 @@ def encode(config: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _encode_entries(mapping: dict[str, Any], depth: int, path: tuple[str | int, ...], lines: list[str]) -> None:
+def _encode_entries(
+    mapping: dict[str, Any], depth: int, path: tuple[str | int, ...], lines: list[str]
+) -> None:
     for key, value in mapping.items():
         where = (*path, key)
         if not isinstance(key, str) or not KEY_PATTERN.match(key):
@@ -65,8 +67,14 @@ def _encode_entries(mapping: dict[str, Any], depth: int, path: tuple[str | int, 
 
 
 def _encode_value(
-    value: Any, depth: int, prefix: str, separator: str, path: tuple[str | int, ...], lines: list[str],
-    *, in_list: bool,
+    value: Any,
+    depth: int,
+    prefix: str,
+    separator: str,
+    path: tuple[str | int, ...],
+    lines: list[str],
+    *,
+    in_list: bool,
 ) -> None:
     end = separator if in_list else ""
     if isinstance(value, dict):

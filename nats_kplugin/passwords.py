@@ -51,12 +51,22 @@ def resolve_passwords(spec: NatsSpec, key: bytes | None) -> tuple[dict[str, str]
         path = ("spec", "users", user, "password")
         if given is not None:
             if looks_like_bcrypt(given) and not is_bcrypt_hash(given):
-                problems.append(error("starts like a bcrypt hash ($2a$NN$...), so nats-server compares logins "
-                                      "against it as one, but it is not a valid 60-character hash", path))
+                problems.append(
+                    error(
+                        "starts like a bcrypt hash ($2a$NN$...), so nats-server compares logins "
+                        "against it as one, but it is not a valid 60-character hash",
+                        path,
+                    )
+                )
             passwords[user] = given
         elif key is None:
-            problems.append(error("has no password and no render key is set: export NATS_RENDER_KEY (or pass "
-                                  "--key-file) so one is derived, or give the user a password", path))
+            problems.append(
+                error(
+                    "has no password and no render key is set: export NATS_RENDER_KEY (or pass "
+                    "--key-file) so one is derived, or give the user a password",
+                    path,
+                )
+            )
         else:
             passwords[user] = derive_password(key, spec.namespace or "", spec.name, user)
     return passwords, problems

@@ -19,7 +19,7 @@ from .problems import Problem, Severity
 class RenderOptions:
     render_key: bytes | None = None  # for passwords the spec does not give (SPEC section 5)
     default_namespace: str | None = None  # for NATS objects that name none (Argo CD's app namespace)
-    images: manifests.Images = manifests.Images()
+    images: manifests.Images = field(default_factory=manifests.Images)
     strict: bool = False  # warnings become errors
 
 
@@ -62,8 +62,9 @@ def expand(document: Document, options: RenderOptions) -> tuple[list[dict[str, A
     return objects, _locate(problems, document, data)
 
 
-def _expand_spec(nats_spec: spec.NatsSpec, data: dict[str, Any],
-                 options: RenderOptions) -> tuple[list[dict[str, Any]], list[Problem]]:
+def _expand_spec(
+    nats_spec: spec.NatsSpec, data: dict[str, Any], options: RenderOptions
+) -> tuple[list[dict[str, Any]], list[Problem]]:
     user_passwords, password_problems = passwords.resolve_passwords(nats_spec, options.render_key)
     # Check the configuration even when a password is missing, so one run reports every error.
     checked = {user: user_passwords.get(user, "") for user in nats_spec.users}
@@ -80,7 +81,8 @@ def _expand_spec(nats_spec: spec.NatsSpec, data: dict[str, Any],
 
 
 def _locate(problems: list[Problem], document: Document, data: dict[str, Any]) -> list[Problem]:
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    metadata = data.get("metadata")
+    metadata = metadata if isinstance(metadata, dict) else {}
     name = metadata.get("name") if isinstance(metadata.get("name"), str) else "<unnamed>"
     namespace = metadata.get("namespace")
     ref = f"NATS/{namespace}/{name}" if isinstance(namespace, str) and namespace else f"NATS/{name}"

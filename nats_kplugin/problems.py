@@ -17,7 +17,7 @@ class Severity(str, enum.Enum):
 
 @dataclass(frozen=True)
 class Location:
-    """Where a problem is: the source (file name or `<stdin>`), the document index in it, and a 1-based line."""
+    """Where a problem is: the source (a file or `<stdin>`), the document index in it, a 1-based line."""
 
     source: str = "<stdin>"
     document: int | None = None  # 0-based; shown 1-based

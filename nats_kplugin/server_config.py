@@ -35,16 +35,38 @@ LAME_DUCK_GRACE_PERIOD = "10s"
 FILE_STORE_SHARE = 0.9
 
 # Settings whose value is a size: a quantity string becomes integer bytes (SPEC section 4).
-SIZE_KEYS = frozenset({
-    "max_memory_store", "max_mem_store", "max_mem", "max_file_store", "max_file", "max_payload",
-    "max_pending", "max_control_line", "max_outstanding_catchup", "max_buffered_size", "max_memory",
-    "max_bytes", "max_store", "max_ack_pending_bytes",
-})
+SIZE_KEYS = frozenset(
+    {
+        "max_memory_store",
+        "max_mem_store",
+        "max_mem",
+        "max_file_store",
+        "max_file",
+        "max_payload",
+        "max_pending",
+        "max_control_line",
+        "max_outstanding_catchup",
+        "max_buffered_size",
+        "max_memory",
+        "max_bytes",
+        "max_store",
+        "max_ack_pending_bytes",
+    }
+)
 # Settings whose value is a duration: always a quoted string, an integer meaning seconds.
-DURATION_KEYS = frozenset({
-    "lame_duck_duration", "lame_duck_grace_period", "ping_interval", "write_deadline", "sync_interval",
-    "reconnect_delay", "ack_wait", "max_age", "duplicate_window",
-})
+DURATION_KEYS = frozenset(
+    {
+        "lame_duck_duration",
+        "lame_duck_grace_period",
+        "ping_interval",
+        "write_deadline",
+        "sync_interval",
+        "reconnect_delay",
+        "ack_wait",
+        "max_age",
+        "duplicate_window",
+    }
+)
 # Options with several spellings in nats-server: at most one of each group may be set.
 ALIASES: dict[str, tuple[str, ...]] = {
     "client port": ("port", "listen"),
@@ -59,13 +81,37 @@ JETSTREAM_ALIASES: dict[str, tuple[str, ...]] = {
 }
 # Top-level options nats-server applies on a reload signal (checked against the real server by the live
 # tests). A change elsewhere changes the pod template's restart hash, so Kubernetes rolls the pods.
-RELOADABLE_KEYS = frozenset({
-    "accounts", "authorization", "authentication", "no_auth_user", "debug", "trace", "trace_verbose",
-    "logtime", "logtime_utc", "log_file", "logfile", "log_size_limit", "syslog", "remote_syslog",
-    "max_connections", "max_conn", "max_control_line", "max_payload", "max_pending", "ping_interval",
-    "ping_max", "write_deadline", "lame_duck_duration", "lame_duck_grace_period", "max_traced_msg_len",
-    "connect_error_reports", "reconnect_error_reports",
-})
+RELOADABLE_KEYS = frozenset(
+    {
+        "accounts",
+        "authorization",
+        "authentication",
+        "no_auth_user",
+        "debug",
+        "trace",
+        "trace_verbose",
+        "logtime",
+        "logtime_utc",
+        "log_file",
+        "logfile",
+        "log_size_limit",
+        "syslog",
+        "remote_syslog",
+        "max_connections",
+        "max_conn",
+        "max_control_line",
+        "max_payload",
+        "max_pending",
+        "ping_interval",
+        "ping_max",
+        "write_deadline",
+        "lame_duck_duration",
+        "lame_duck_grace_period",
+        "max_traced_msg_len",
+        "connect_error_reports",
+        "reconnect_error_reports",
+    }
+)
 # Listeners that become container and Service ports when configured: config block -> port name.
 LISTENERS = {"websocket": "websocket", "leafnodes": "leafnodes", "mqtt": "mqtt", "gateway": "gateway"}
 
@@ -168,7 +214,11 @@ def merge(config: dict[str, Any], merge_config: dict[str, Any], resolver: dict[s
                 config.pop(key, None)
     for spellings in JETSTREAM_ALIASES.values():
         js = overrides.get("jetstream")
-        if isinstance(js, dict) and isinstance(config.get("jetstream"), dict) and any(k in js for k in spellings):
+        if (
+            isinstance(js, dict)
+            and isinstance(config.get("jetstream"), dict)
+            and any(k in js for k in spellings)
+        ):
             for key in spellings:
                 config["jetstream"].pop(key, None)
     if isinstance(overrides.get("cluster"), dict) and "listen" in overrides["cluster"]:
@@ -177,7 +227,8 @@ def merge(config: dict[str, Any], merge_config: dict[str, Any], resolver: dict[s
     if resolver:
         base = merged.get("resolver")
         merged["resolver"] = merger.merge(base if isinstance(base, dict) else {}, copy.deepcopy(resolver))
-    return _without_nulls(merged)
+    cleaned: dict[str, Any] = _without_nulls(merged)
+    return cleaned
 
 
 def _without_nulls(value: Any) -> Any:
@@ -212,9 +263,14 @@ def _normalise_size(config: dict[str, Any], key: str, value: Any, where: Path) -
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         return [error("must be a size: a whole number of bytes or a quantity such as 2Gi or 500M", where)]
     size = to_bytes(value)
-    if size is None or size < 0 and value != -1:
-        return [error("must be a size: a whole number of bytes or a quantity such as 2Gi or 500M "
-                      "(nats-server refuses quoted units and fractions)", where)]
+    if size is None or (size < 0 and value != -1):
+        return [
+            error(
+                "must be a size: a whole number of bytes or a quantity such as 2Gi or 500M "
+                "(nats-server refuses quoted units and fractions)",
+                where,
+            )
+        ]
     config[key] = size
     return []
 
@@ -236,26 +292,44 @@ def _check_owned(spec: NatsSpec) -> list[Problem]:
     problems = []
     for key in ALIASES["pid file"]:
         if key in merge_config:
-            problems.append(error(f"the pid file is owned by the renderer ({PID_FILE}): the preStop lame-duck "
-                                  "signal and the config reloader use it", (*base, key)))
+            problems.append(
+                error(
+                    f"the pid file is owned by the renderer ({PID_FILE}): the preStop lame-duck "
+                    "signal and the config reloader use it",
+                    (*base, key),
+                )
+            )
     js = merge_config.get("jetstream")
     if isinstance(js, dict):
         for key in JETSTREAM_ALIASES["store directory"]:
             if key in js:
-                problems.append(error(f"the store directory is owned by the renderer ({STORE_DIR}, the "
-                                      "JetStream volume); size it with spec.jetstream.size",
-                                      (*base, "jetstream", key)))
+                problems.append(
+                    error(
+                        f"the store directory is owned by the renderer ({STORE_DIR}, the "
+                        "JetStream volume); size it with spec.jetstream.size",
+                        (*base, "jetstream", key),
+                    )
+                )
     elif js is not None and js is not False:
-        problems.append(error("must be a mapping of JetStream settings; switch JetStream with "
-                              "spec.jetstream.enabled", (*base, "jetstream")))
+        problems.append(
+            error(
+                "must be a mapping of JetStream settings; switch JetStream with spec.jetstream.enabled",
+                (*base, "jetstream"),
+            )
+        )
     if not spec.jetstream_enabled and isinstance(js, dict):
-        problems.append(error("sets JetStream options while spec.jetstream.enabled is false",
-                              (*base, "jetstream")))
+        problems.append(
+            error("sets JetStream options while spec.jetstream.enabled is false", (*base, "jetstream"))
+        )
     cluster = merge_config.get("cluster")
     if isinstance(cluster, dict) and "routes" in cluster:
-        problems.append(error("cluster routes are generated from spec.replicas (one per pod through the "
-                              "headless Service); connect other clusters with gateways or leafnodes",
-                              (*base, "cluster", "routes")))
+        problems.append(
+            error(
+                "cluster routes are generated from spec.replicas (one per pod through the "
+                "headless Service); connect other clusters with gateways or leafnodes",
+                (*base, "cluster", "routes"),
+            )
+        )
     return problems
 
 
@@ -266,14 +340,20 @@ def check(spec: NatsSpec, config: dict[str, Any]) -> list[Problem]:
     for what, spellings in ALIASES.items():
         present = [k for k in spellings if k in config]
         if len(present) > 1:
-            problems.append(error(f"sets the {what} twice ({', '.join(present)}); use one", (*base, present[1])))
+            problems.append(
+                error(f"sets the {what} twice ({', '.join(present)}); use one", (*base, present[1]))
+            )
     js = config.get("jetstream")
     if isinstance(js, dict):
         for what, spellings in JETSTREAM_ALIASES.items():
             present = [k for k in spellings if k in js]
             if len(present) > 1:
-                problems.append(error(f"sets the {what} twice ({', '.join(present)}); use one",
-                                      (*base, "jetstream", present[1])))
+                problems.append(
+                    error(
+                        f"sets the {what} twice ({', '.join(present)}); use one",
+                        (*base, "jetstream", present[1]),
+                    )
+                )
     problems += _check_auth(spec, config, base)
     problems += _check_cluster(spec, config, base)
     problems += _check_jetstream(spec, config, base)
@@ -294,28 +374,49 @@ def _check_auth(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Prob
     if "token" in auth and (config.get("accounts") or auth.get("users")):
         # nats-server: "Can not have a token and accounts" / "Can not have a token and a users array".
         if spec.users:
-            message = ("a token cannot be combined with users: nats-server refuses a token beside accounts "
-                       "or users; remove the token and log in as one of spec.users")
+            message = (
+                "a token cannot be combined with users: nats-server refuses a token beside accounts "
+                "or users; remove the token and log in as one of spec.users"
+            )
         else:
             message = "a token cannot be combined with accounts or users (nats-server refuses it)"
         problems.append(error(message, (*base, auth_key, "token")))
         if spec.users:
-            problems.append(error("users cannot be combined with config.merge."
-                                  f"{auth_key}.token (nats-server refuses it)", ("spec", "users")))
+            problems.append(
+                error(
+                    f"users cannot be combined with config.merge.{auth_key}.token (nats-server refuses it)",
+                    ("spec", "users"),
+                )
+            )
     names: dict[str, Path] = {}
     for user_path, name in _configured_users(config, base):
         if name in names:
-            problems.append(error(f"user {name!r} is defined twice (also at "
-                                  f"{'.'.join(map(str, names[name]))}); nats-server refuses it", user_path))
+            problems.append(
+                error(
+                    f"user {name!r} is defined twice (also at "
+                    f"{'.'.join(map(str, names[name]))}); nats-server refuses it",
+                    user_path,
+                )
+            )
         names.setdefault(name, user_path)
     no_auth_user = config.get("no_auth_user")
     if no_auth_user is not None and no_auth_user not in names:
-        problems.append(error("must name a configured user (nats-server starts, then refuses every "
-                              "connection without credentials)", (*base, "no_auth_user")))
+        problems.append(
+            error(
+                "must name a configured user (nats-server starts, then refuses every "
+                "connection without credentials)",
+                (*base, "no_auth_user"),
+            )
+        )
     system_account = config.get("system_account")
-    accounts = config.get("accounts") if isinstance(config.get("accounts"), dict) else {}
-    if system_account is not None and "operator" not in config and system_account not in accounts \
-            and system_account != "$SYS":
+    accounts = config.get("accounts")
+    accounts = accounts if isinstance(accounts, dict) else {}
+    if (
+        system_account is not None
+        and "operator" not in config
+        and system_account not in accounts
+        and system_account != "$SYS"
+    ):
         problems.append(error("must name an account of config.merge.accounts", (*base, "system_account")))
     return problems
 
@@ -328,8 +429,11 @@ def _configured_users(config: dict[str, Any], base: Path) -> list[tuple[Path, st
             users = body.get("users") if isinstance(body, dict) else None
             for index, user in enumerate(users if isinstance(users, list) else []):
                 if isinstance(user, dict) and isinstance(user.get("user"), str):
-                    where: Path = ("spec", "users", user["user"]) if account == ACCOUNT else \
-                        (*base, "accounts", account, "users", index)
+                    where: Path = (
+                        ("spec", "users", user["user"])
+                        if account == ACCOUNT
+                        else (*base, "accounts", account, "users", index)
+                    )
                     found.append((where, user["user"]))
     auth = _auth_block(config)
     users = auth.get("users")
@@ -345,24 +449,42 @@ def _check_cluster(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[P
     if spec.replicas == 1 and isinstance(cluster, dict):
         message = "a cluster block with replicas 1 routes to no one"
         if spec.jetstream_enabled:
-            problems.append(error(message + ", and JetStream in a cluster of one never elects a meta "
-                                  "leader; remove it or raise spec.replicas", (*base, "cluster")))
+            problems.append(
+                error(
+                    message + ", and JetStream in a cluster of one never elects a meta "
+                    "leader; remove it or raise spec.replicas",
+                    (*base, "cluster"),
+                )
+            )
         else:
             problems.append(warning(message, (*base, "cluster")))
     if spec.replicas > 1 and isinstance(cluster, dict) and not cluster.get("name"):
-        problems.append(error("a cluster needs a name: JetStream in a cluster without one never forms",
-                              (*base, "cluster", "name")))
+        problems.append(
+            error(
+                "a cluster needs a name: JetStream in a cluster without one never forms",
+                (*base, "cluster", "name"),
+            )
+        )
     if spec.replicas > 1 and not isinstance(cluster, dict):
-        problems.append(error(f"replicas {spec.replicas} need the cluster block; do not remove it",
-                              (*base, "cluster")))
+        problems.append(
+            error(f"replicas {spec.replicas} need the cluster block; do not remove it", (*base, "cluster"))
+        )
     if spec.replicas > 1 and isinstance(config.get("server_name"), str):
         stem = config["server_name"]
-        problems.append(warning(f"a server_name shared by {spec.replicas} servers closes every route as a "
-                                f"duplicate; each pod gets its own: {stem}-0 .. {stem}-{spec.replicas - 1}",
-                                (*base, "server_name")))
+        problems.append(
+            warning(
+                f"a server_name shared by {spec.replicas} servers closes every route as a "
+                f"duplicate; each pod gets its own: {stem}-0 .. {stem}-{spec.replicas - 1}",
+                (*base, "server_name"),
+            )
+        )
     if spec.replicas == 2 and spec.jetstream_enabled:
-        problems.append(warning("2 servers give JetStream no fault tolerance: losing one loses the "
-                                "meta leader quorum; use 3", ("spec", "replicas")))
+        problems.append(
+            warning(
+                "2 servers give JetStream no fault tolerance: losing one loses the meta leader quorum; use 3",
+                ("spec", "replicas"),
+            )
+        )
     return problems
 
 
@@ -374,15 +496,23 @@ def _check_jetstream(spec: NatsSpec, config: dict[str, Any], base: Path) -> list
     for key in JETSTREAM_ALIASES["file store size"]:
         size = js.get(key)
         if isinstance(size, int) and size > spec.jetstream_size_bytes:
-            problems.append(error(f"is {size} bytes, larger than the volume of spec.jetstream.size "
-                                  f"({spec.jetstream_size}, {spec.jetstream_size_bytes} bytes)",
-                                  (*base, "jetstream", key)))
+            problems.append(
+                error(
+                    f"is {size} bytes, larger than the volume of spec.jetstream.size "
+                    f"({spec.jetstream_size}, {spec.jetstream_size_bytes} bytes)",
+                    (*base, "jetstream", key),
+                )
+            )
     for key in JETSTREAM_ALIASES["memory store size"]:
         size = js.get(key)
         if isinstance(size, int) and size > spec.resources.memory_bytes:
-            problems.append(warning(f"is {size} bytes, more than the container memory limit "
-                                    f"({spec.resources.memory_limit}); the pod would be OOM-killed first",
-                                    (*base, "jetstream", key)))
+            problems.append(
+                warning(
+                    f"is {size} bytes, more than the container memory limit "
+                    f"({spec.resources.memory_limit}); the pod would be OOM-killed first",
+                    (*base, "jetstream", key),
+                )
+            )
     if "server_name" in config and not isinstance(config["server_name"], (str, Variable)):
         problems.append(error("must be a string", (*base, "server_name")))
     return problems
@@ -392,11 +522,21 @@ def _check_operator(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[
     problems: list[Problem] = []
     if "resolver" in config and "operator" not in config:
         where = ("spec", "config", "resolver") if spec.resolver else (*base, "resolver")
-        problems.append(error("a resolver needs an operator (config.merge.operator: the operator JWT or "
-                              "its path); without one nats-server refuses the resolver", where))
+        problems.append(
+            error(
+                "a resolver needs an operator (config.merge.operator: the operator JWT or "
+                "its path); without one nats-server refuses the resolver",
+                where,
+            )
+        )
     if "operator" in config and spec.users:
-        problems.append(error("users in the configuration cannot be combined with operator mode: in "
-                              "operator mode users come from account JWTs", ("spec", "users")))
+        problems.append(
+            error(
+                "users in the configuration cannot be combined with operator mode: in "
+                "operator mode users come from account JWTs",
+                ("spec", "users"),
+            )
+        )
     resolver = config.get("resolver")
     if isinstance(resolver, dict) and str(resolver.get("type", "")).lower() in ("full", "cache"):
         directory = resolver.get("dir")
@@ -404,11 +544,23 @@ def _check_operator(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[
             if spec.jetstream_enabled:
                 resolver["dir"] = f"{STORE_DIR}/resolver"
             else:
-                problems.append(error("a full or cache resolver needs a persistent dir; enable JetStream "
-                                      f"(its volume holds {STORE_DIR}/resolver)", ("spec", "config", "resolver")))
-        elif not (isinstance(directory, str) and directory.startswith(STORE_DIR + "/") and spec.jetstream_enabled):
-            problems.append(error(f"must be a folder under {STORE_DIR}/ (the only writable volume, present "
-                                  "when JetStream is enabled)", ("spec", "config", "resolver", "dir")))
+                problems.append(
+                    error(
+                        "a full or cache resolver needs a persistent dir; enable JetStream "
+                        f"(its volume holds {STORE_DIR}/resolver)",
+                        ("spec", "config", "resolver"),
+                    )
+                )
+        elif not (
+            isinstance(directory, str) and directory.startswith(STORE_DIR + "/") and spec.jetstream_enabled
+        ):
+            problems.append(
+                error(
+                    f"must be a folder under {STORE_DIR}/ (the only writable volume, present "
+                    "when JetStream is enabled)",
+                    ("spec", "config", "resolver", "dir"),
+                )
+            )
     return problems
 
 
@@ -455,5 +607,7 @@ def _describe(spec: NatsSpec, config: dict[str, Any]) -> ServerConfig:
         described.server_name_stem = stem
         config["server_name"] = Variable("SERVER_NAME")
     described.lame_duck_seconds = int(duration_seconds(config.get("lame_duck_duration", "2m")) or 0)
-    described.lame_duck_grace_seconds = int(duration_seconds(config.get("lame_duck_grace_period", "10s")) or 0)
+    described.lame_duck_grace_seconds = int(
+        duration_seconds(config.get("lame_duck_grace_period", "10s")) or 0
+    )
     return described

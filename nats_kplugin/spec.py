@@ -95,8 +95,7 @@ def validate(document: dict[str, Any]) -> tuple[NatsSpec | None, list[Problem]]:
     """The spec of one `NATS` document, or the problems that make it invalid (all of them)."""
     problems = _non_string_keys(document, ())
     if not problems:
-        problems = [_problem_from(err) for err in _validator().iter_errors(document)]
-        problems = [p for group in problems for p in group]
+        problems = [p for err in _validator().iter_errors(document) for p in _problem_from(err)]
     if problems:
         return None, sorted(problems, key=lambda p: (tuple(map(str, p.path)), p.message))
     data = _with_defaults(document, _schema())
@@ -122,15 +121,28 @@ def _non_string_keys(value: Any, path: Path) -> list[Problem]:
     return found
 
 
-_TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "an integer",
-               "boolean": "true or false", "null": "empty", "number": "a number"}
+_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "boolean": "true or false",
+    "null": "empty",
+    "number": "a number",
+}
 
 
 def _json_type(value: Any) -> str:
     if value is None:
         return "null"
-    for python_type, name in ((bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"),
-                              (list, "array"), (dict, "object")):
+    for python_type, name in (
+        (bool, "boolean"),
+        (int, "integer"),
+        (float, "number"),
+        (str, "string"),
+        (list, "array"),
+        (dict, "object"),
+    ):
         if isinstance(value, python_type):
             return name
     return type(value).__name__
@@ -149,7 +161,7 @@ def _problem_from(err: Any) -> list[Problem]:
         return [error("is required", (*path, name)) for name in missing]
     if kind == "type":
         wanted = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-        expected = " or ".join(_TYPE_NAMES.get(t, t) for t in wanted)
+        expected = " or ".join(_TYPE_NAMES.get(str(t), str(t)) for t in wanted)
         got = _TYPE_NAMES.get(_json_type(instance), _json_type(instance))
         message = f"must be {expected}, not {got}"
         if _json_type(instance) == "boolean" and "string" in wanted:
@@ -167,12 +179,22 @@ def _problem_from(err: Any) -> list[Problem]:
         return [error("user names must be valid Secret keys: letters, digits, '-', '_' and '.'", path)]
     if kind == "pattern":
         if path[-1:] in (("name",), ("namespace",)):
-            return [error("must be a DNS label: lowercase letters, digits and '-', starting and ending "
-                          "with a letter or digit", path)]
+            return [
+                error(
+                    "must be a DNS label: lowercase letters, digits and '-', starting and ending "
+                    "with a letter or digit",
+                    path,
+                )
+            ]
         return [error(f"must match {schema['pattern']}", path)]
     if kind == "maxLength" and path == ("metadata", "name"):
-        return [error(f"must be at most {schema['maxLength']} characters, so that nats-<name>-headless "
-                      "and the StatefulSet's pod labels fit in 63", path)]
+        return [
+            error(
+                f"must be at most {schema['maxLength']} characters, so that nats-<name>-headless "
+                "and the StatefulSet's pod labels fit in 63",
+                path,
+            )
+        ]
     limits = {"minimum": "at least", "maximum": "at most", "minLength": "at least", "maxLength": "at most"}
     if kind in limits:
         unit = " characters" if kind.endswith("Length") else ""
@@ -211,8 +233,9 @@ def _check_values(spec: dict[str, Any]) -> list[Problem]:
             continue
         amount = to_millicores(given) if name == "cpu" else to_bytes(given)
         if amount is None or amount < minimum:
-            problems.append(error("must be at least " + ("1m" if name == "cpu" else "1Mi"),
-                                  ("spec", "resources", name)))
+            problems.append(
+                error("must be at least " + ("1m" if name == "cpu" else "1Mi"), ("spec", "resources", name))
+            )
     return problems
 
 

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs the test dependencies into .venv and runs every check: ruff, mypy, the whole pytest suite
+# (live tests included when run as root). This is the README's test command and what .ci/run runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m venv .venv
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+export PATH="$PWD/.venv/bin:$PATH"
+ruff check nats_kplugin tests bench
+mypy
+pytest "$@"

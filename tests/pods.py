@@ -1,0 +1,73 @@
+"""What a pod of the rendered StatefulSet would get, computed from the rendered objects themselves.
+
+Used by every test that runs the real nats-server on rendered output: the environment (field refs,
+`$(VAR)` expansion as the kubelet does it), the command line, and the config file from the Secret.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass
+class Pod:
+    name: str
+    index: int
+    command: list[str]
+    env: dict[str, str]
+    config: str  # nats.conf from the config Secret
+    mounts: dict[str, str]  # volume name -> mount path in the nats container
+
+
+def find(objects: list[dict[str, Any]], kind: str, suffix: str = "") -> dict[str, Any]:
+    matches = [o for o in objects if o["kind"] == kind and o["metadata"]["name"].endswith(suffix)]
+    assert len(matches) == 1, f"expected one {kind} named *{suffix}, found {len(matches)}"
+    return matches[0]
+
+
+def _secret_value(secret: dict[str, Any], key: str) -> str:
+    return str(secret["stringData"][key])
+
+
+def _expand(value: str, env: dict[str, str]) -> str:
+    """Kubernetes dependent environment variables: `$(NAME)` of an earlier variable, `$$` escapes."""
+    return re.sub(
+        r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)", lambda m: "$" if m[0] == "$$" else env.get(m[1], m[0]), value
+    )
+
+
+def pods(objects: list[dict[str, Any]]) -> list[Pod]:
+    sts = find(objects, "StatefulSet")
+    template = sts["spec"]["template"]
+    container = next(c for c in template["spec"]["containers"] if c["name"] == "nats")
+    config_volume = next(v for v in template["spec"]["volumes"] if v["name"] == "config")
+    config_secret = next(
+        o
+        for o in objects
+        if o["kind"] == "Secret" and o["metadata"]["name"] == config_volume["secret"]["secretName"]
+    )
+    config = _secret_value(config_secret, "nats.conf")
+    result = []
+    for index in range(sts["spec"]["replicas"]):
+        name = f"{sts['metadata']['name']}-{index}"
+        labels = {
+            **template["metadata"].get("labels", {}),
+            "apps.kubernetes.io/pod-index": str(index),
+            "statefulset.kubernetes.io/pod-name": name,
+        }
+        fields = {"metadata.name": name, "metadata.namespace": sts["metadata"].get("namespace", "default")}
+        fields.update({f"metadata.labels['{k}']": v for k, v in labels.items()})
+        env: dict[str, str] = {}
+        for var in container.get("env", []):
+            if "value" in var:
+                env[var["name"]] = _expand(var["value"], env)
+            else:
+                ref = var["valueFrom"]["fieldRef"]["fieldPath"]
+                assert ref in fields, f"unknown field ref {ref}"
+                env[var["name"]] = fields[ref]
+        command = [_expand(arg, env) for arg in container.get("command", []) + container.get("args", [])]
+        mounts = {m["name"]: m["mountPath"] for m in container.get("volumeMounts", [])}
+        result.append(Pod(name, index, command, env, config, mounts))
+    return result

@@ -157,6 +157,7 @@ def build(spec: NatsSpec, passwords: dict[str, str]) -> tuple[ServerConfig | Non
         return None, problems
     generated = generate(spec, passwords)
     config = merge(generated, spec.merge, spec.resolver)
+    _place_resolver_store(config)
     problems = normalise(config)
     if problems:
         return None, problems
@@ -229,6 +230,18 @@ def merge(config: dict[str, Any], merge_config: dict[str, Any], resolver: dict[s
         merged["resolver"] = merger.merge(base if isinstance(base, dict) else {}, copy.deepcopy(resolver))
     cleaned: dict[str, Any] = _without_nulls(merged)
     return cleaned
+
+
+def _place_resolver_store(config: dict[str, Any]) -> None:
+    """A full or cache resolver keeps account JWTs on disk: by default on the JetStream volume."""
+    resolver = config.get("resolver")
+    if (
+        isinstance(resolver, dict)
+        and str(resolver.get("type", "")).lower() in ("full", "cache")
+        and "dir" not in resolver
+        and "jetstream" in config
+    ):
+        resolver["dir"] = f"{STORE_DIR}/resolver"
 
 
 def _without_nulls(value: Any) -> Any:
@@ -541,9 +554,7 @@ def _check_operator(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[
     if isinstance(resolver, dict) and str(resolver.get("type", "")).lower() in ("full", "cache"):
         directory = resolver.get("dir")
         if directory is None:
-            if spec.jetstream_enabled:
-                resolver["dir"] = f"{STORE_DIR}/resolver"
-            else:
+            if not spec.jetstream_enabled:
                 problems.append(
                     error(
                         "a full or cache resolver needs a persistent dir; enable JetStream "

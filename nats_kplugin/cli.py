@@ -91,12 +91,11 @@ def command(
     options = RenderOptions(
         load_render_key(key_file), default_namespace, Images(nats_image, reloader_image), strict
     )
-    documents, problems = _read(paths)
-    result = render(documents, options) if not problems else None
-    if result is not None:
-        problems = result.problems
+    documents, read_problems = _read(paths)
+    result = render(documents, options)  # even after a read error, so one run reports every problem
+    problems = read_problems + result.problems
     report(problems)
-    if result is None or not result.ok:
+    if any(p.is_error for p in problems):
         sys.exit(EXIT_INVALID)
     sys.stdout.write(dump_documents(result.documents))
 

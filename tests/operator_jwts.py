@@ -42,12 +42,36 @@ def main() -> None:
     operator = keypair("operator", nkeys.PREFIX_BYTE_OPERATOR)
     system = keypair("system account", nkeys.PREFIX_BYTE_ACCOUNT)
     op_pub, sys_pub = operator.public_key.decode(), system.public_key.decode()
-    operator_jwt = jwt({"iat": ISSUED_AT, "iss": op_pub, "name": "fixture-operator", "sub": op_pub,
-                        "nats": {"system_account": sys_pub, "type": "operator", "version": 2}}, operator)
-    limits = {"subs": -1, "data": -1, "payload": -1, "imports": -1, "exports": -1, "wildcards": True,
-              "conn": -1, "leaf": -1}
-    system_jwt = jwt({"iat": ISSUED_AT, "iss": op_pub, "name": "SYS", "sub": sys_pub,
-                      "nats": {"limits": limits, "type": "account", "version": 2}}, operator)
+    operator_jwt = jwt(
+        {
+            "iat": ISSUED_AT,
+            "iss": op_pub,
+            "name": "fixture-operator",
+            "sub": op_pub,
+            "nats": {"system_account": sys_pub, "type": "operator", "version": 2},
+        },
+        operator,
+    )
+    limits = {
+        "subs": -1,
+        "data": -1,
+        "payload": -1,
+        "imports": -1,
+        "exports": -1,
+        "wildcards": True,
+        "conn": -1,
+        "leaf": -1,
+    }
+    system_jwt = jwt(
+        {
+            "iat": ISSUED_AT,
+            "iss": op_pub,
+            "name": "SYS",
+            "sub": sys_pub,
+            "nats": {"limits": limits, "type": "account", "version": 2},
+        },
+        operator,
+    )
     print(f"operator: {operator_jwt}\nsystem_account: {sys_pub}\n{sys_pub}: {system_jwt}")
 
 

@@ -1,0 +1,74 @@
+"""Small pure pieces: quantities, the nats.conf encoder, the schema's quantity pattern, problem fields."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from nats_kplugin import nats_conf, quantities, spec
+from nats_kplugin.problems import Problem, Severity
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("10Gi", 10 * 2**30),
+        ("500M", 500 * 10**6),
+        ("1.5Gi", 3 * 2**29),
+        ("1e3", 1000),
+        ("2k", 2000),
+        (1024, 1024),
+        ("0.5", 1),
+        ("100m", 1),
+    ],
+)
+def test_sizes_in_bytes_round_up_like_kubernetes(text: object, expected: int) -> None:
+    assert quantities.to_bytes(text) == expected
+
+
+@pytest.mark.parametrize("text", ["10 GB", "10GB", "Gi", "", "1e999", "ten", "1.2.3", True, 1.5, None])
+def test_what_is_not_a_quantity(text: object) -> None:
+    assert quantities.parse_quantity(text) is None
+
+
+@pytest.mark.parametrize(
+    ("cpu", "millicores", "spelled"), [("250m", 250, "250m"), ("2", 2000, "2"), (1, 1000, "1")]
+)
+def test_cpu(cpu: object, millicores: int, spelled: str) -> None:
+    assert quantities.to_millicores(cpu) == millicores
+    assert quantities.format_millicores(millicores) == spelled
+
+
+def test_schema_quantity_pattern_is_the_parser_pattern() -> None:
+    schema = json.loads(spec.schema_text())
+    pattern = schema["properties"]["spec"]["properties"]["jetstream"]["properties"]["size"]["anyOf"][0][
+        "pattern"
+    ]
+    for text in ["10Gi", "1.5", ".5", "1e3", "5E-2", "+1k", "-1", "10 Gi", "1Gb", "1e", "Ki", "0x10"]:
+        assert bool(re.match(pattern, text)) == (quantities.parse_quantity(text) is not None), text
+
+
+def test_encoder_quotes_every_string_and_escapes_every_non_printable_byte() -> None:
+    assert nats_conf.quote('a"b\\c') == '"a\\x22b\\x5cc"'
+    assert nats_conf.quote("é\n\0$x") == '"\\xc3\\xa9\\x0a\\x00$x"'
+    text = nats_conf.encode(
+        {"server_name": nats_conf.Variable("SERVER_NAME"), "a": {"b": [1, "x"]}, "t": True}
+    )
+    assert text == '"server_name": $SERVER_NAME\n"a": {\n  "b": [\n    1,\n    "x",\n  ]\n}\n"t": true\n'
+
+
+@pytest.mark.parametrize(
+    ("config", "path"),
+    [({"bad key": 1}, ("bad key",)), ({"a": {"b": None}}, ("a", "b")), ({"a": [float("nan")]}, ("a", 0))],
+)
+def test_encoder_refuses_what_it_cannot_write(config: dict[str, object], path: tuple[object, ...]) -> None:
+    with pytest.raises(nats_conf.EncodeError) as raised:
+        nats_conf.encode(config)
+    assert raised.value.path == path
+
+
+def test_problem_field_paths_read_like_yaml_paths() -> None:
+    problem = Problem(Severity.ERROR, "m", path=("spec", "config", "merge", "cluster", "routes", 0))
+    assert problem.field == "spec.config.merge.cluster.routes[0]"

@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 
 import jsonschema
-import yaml
-
 import realcheck
+import yaml
 from fixture_cases import FIXTURES, ROOT
 
 SEED = FIXTURES / "seed" / "input.yaml"

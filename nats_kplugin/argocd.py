@@ -1,0 +1,171 @@
+"""`nats-render-argocd`: the Argo CD config-management plugin (sidecar, v2), as `plugin.yaml` calls it.
+
+    nats-render-argocd discover   prints the files of the source folder that hold a NATS object (none: no
+                                  output, so Argo CD does not pick this plugin for the folder)
+    nats-render-argocd generate   renders the source folder (the working directory Argo CD gives) exactly as
+                                  `nats-render <folder>` does with the same options
+
+Options come from the Application, in this order: its plugin parameters (`ARGOCD_APP_PARAMETERS`, JSON; the
+`PARAM_*` variables when that is absent), then its plugin env (`ARGOCD_ENV_*`), then the defaults that
+`plugin.yaml` announces. `ARGOCD_APP_NAMESPACE` is the namespace of NATS objects that name none. The render
+key never comes from the Application (it lives in Git): only from the sidecar's own `NATS_RENDER_KEY` or
+`NATS_RENDER_KEY_FILE`, and an Application that tries to set it is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from . import documents, invocation, spec
+from .manifests import NATS_IMAGE, RELOADER_IMAGE, Images
+from .pipeline import RenderOptions
+
+PROGRAM = "nats-render-argocd"
+APP_ENV_PREFIX = "ARGOCD_ENV_"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One option an Application can set: as a plugin parameter `name`, or as plugin env `env`."""
+
+    name: str
+    env: str
+    default: str
+
+
+# plugin.yaml announces exactly these, with these defaults (tests/test_argocd.py holds the two together).
+PARAMETERS = (
+    Parameter("nats-image", "NATS_IMAGE", NATS_IMAGE),
+    Parameter("reloader-image", "RELOADER_IMAGE", RELOADER_IMAGE),
+    Parameter("strict", "STRICT", "false"),
+)
+# Names an Application might use to hand over the render key; refused, because an Application is in Git.
+KEY_NAMES = frozenset({"render-key", "key", "key-file", "nats-render-key", "nats-render-key-file"})
+KEY_ENVS = frozenset({invocation.KEY_ENV, invocation.KEY_FILE_ENV, "KEY", "RENDER_KEY"})
+
+
+def main(argv: list[str]) -> int:
+    if argv == ["discover"]:
+        return discover(Path("."), sys.stdout)
+    if argv == ["generate"]:
+        return generate(Path("."), os.environ, sys.stdout, sys.stderr)
+    raise invocation.UsageError("usage: nats-render-argocd discover|generate (run in the source folder)")
+
+
+def discover(folder: Path, stdout: TextIO) -> int:
+    """List the files that hold a NATS object. A file that does not parse counts when its text names the
+    NATS kind and API, so that `generate` reports its error instead of Argo CD silently using no plugin."""
+    found = [str(path) for path in documents.source_files([str(folder)]) if _holds_nats_object(path)]
+    if found:
+        stdout.write("\n".join(found) + "\n")
+    return invocation.EXIT_OK
+
+
+def _holds_nats_object(path: Path) -> bool:
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return False
+    parsed, problems = documents.parse_stream(raw, str(path))
+    if not problems:
+        return any(spec.is_nats_object(d.data) for d in parsed)
+    text = raw.decode("utf-8", "replace")
+    return spec.API_VERSION in text and re.search(rf"^\s*kind:\s*[\"']?{spec.KIND}\b", text, re.M) is not None
+
+
+def generate(folder: Path, environ: Mapping[str, str], stdout: TextIO, stderr: TextIO) -> int:
+    options = options_from_argocd(environ)
+    found, problems = documents.read_sources([str(folder)])
+    if not found and not problems:
+        # An empty stream would make Argo CD prune every object of the Application.
+        raise invocation.UsageError(
+            f"no YAML documents in the source folder {os.path.abspath(folder)}: refusing to render "
+            "an empty stream (Argo CD would prune every object of the Application)"
+        )
+    return invocation.render_stream(found, problems, options, stdout, stderr)
+
+
+def options_from_argocd(environ: Mapping[str, str]) -> RenderOptions:
+    """Render options from the environment Argo CD gives the plugin (see the module docstring)."""
+    _refuse_key_from_application(environ)
+    given = _parameters(environ)
+    values: dict[str, str] = {}
+    for parameter in PARAMETERS:
+        # An empty value (a cleared field in the UI) means unset, like an absent one.
+        chosen = given.get(parameter.name) or environ.get(APP_ENV_PREFIX + parameter.env)
+        values[parameter.name] = chosen or parameter.default
+    return RenderOptions(
+        render_key=invocation.render_key(environ),
+        default_namespace=environ.get("ARGOCD_APP_NAMESPACE") or None,
+        images=Images(values["nats-image"], values["reloader-image"]),
+        strict=invocation.parse_bool(values["strict"], "the parameter strict"),
+    )
+
+
+def _refuse_key_from_application(environ: Mapping[str, str]) -> None:
+    for name in KEY_ENVS:
+        if APP_ENV_PREFIX + name in environ:
+            raise invocation.UsageError(
+                f"the Application sets {name} in its plugin env: the render key must not live in Git; "
+                "give it to the sidecar (NATS_RENDER_KEY from a Secret) and remove it from the Application"
+            )
+
+
+def _parameters(environ: Mapping[str, str]) -> dict[str, str]:
+    """The Application's plugin parameters by name: from ARGOCD_APP_PARAMETERS, else the PARAM_* variables."""
+    raw = environ.get("ARGOCD_APP_PARAMETERS")
+    if raw is None:
+        given = {_param_name(key): value for key, value in environ.items() if key.startswith("PARAM_")}
+    else:
+        given = _parameters_json(raw)
+    known = {p.name for p in PARAMETERS}
+    for name in sorted(given):
+        if name in KEY_NAMES:
+            raise invocation.UsageError(
+                f"the Application sets the plugin parameter {name}: the render key must not live in Git; "
+                "give it to the sidecar (NATS_RENDER_KEY from a Secret) and remove the parameter"
+            )
+        if name not in known:
+            raise invocation.UsageError(
+                f"unknown plugin parameter {name!r}; the parameters are: {', '.join(sorted(known))}"
+            )
+    return given
+
+
+def _param_name(variable: str) -> str:
+    # Argo CD writes PARAM_<NAME> with the name upper-cased and every non-alphanumeric as `_`.
+    return variable[len("PARAM_") :].lower().replace("_", "-")
+
+
+def _parameters_json(raw: str) -> dict[str, str]:
+    try:
+        entries = json.loads(raw)
+    except ValueError as exc:
+        raise invocation.UsageError(f"ARGOCD_APP_PARAMETERS is not JSON: {exc}") from None
+    if not isinstance(entries, list):
+        raise invocation.UsageError("ARGOCD_APP_PARAMETERS must be a JSON list of parameters")
+    given: dict[str, str] = {}
+    for entry in entries:
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(name, str):
+            raise invocation.UsageError("ARGOCD_APP_PARAMETERS has an entry without a name")
+        value = entry.get("string")
+        if not isinstance(value, str) or "array" in entry or "map" in entry:
+            raise invocation.UsageError(f"the plugin parameter {name} takes a string value")
+        given[name] = value
+    return given
+
+
+def entry() -> None:
+    invocation.run(main, PROGRAM)
+
+
+if __name__ == "__main__":
+    entry()

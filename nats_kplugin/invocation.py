@@ -1,0 +1,118 @@
+"""What the plugin entry points share as processes: the render key and render options from their own
+environment, problems as stderr lines, all-or-nothing stdout, exit codes, and no traceback on a bug.
+
+The Argo CD, kustomize and KRM adapters are thin mappings from their tool's contract onto
+`pipeline.render`; this module is the part of that mapping they have in common. It knows nothing of any
+one tool. Exit codes are the command line's (README, "Exit codes"): 0 rendered, 1 invalid input,
+2 usage (a bad option value, an unreadable key file), 70 internal error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TextIO
+
+from .documents import Document
+from .manifests import NATS_IMAGE, RELOADER_IMAGE, Images
+from .output import dump_documents
+from .pipeline import RenderOptions, render
+from .problems import Problem, sort_key
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+KEY_ENV = "NATS_RENDER_KEY"
+KEY_FILE_ENV = "NATS_RENDER_KEY_FILE"
+# The kustomize plugins take their options from these (the Argo CD plugin maps its own names onto them).
+NAMESPACE_ENV = "NATS_RENDER_NAMESPACE"
+NATS_IMAGE_ENV = "NATS_RENDER_NATS_IMAGE"
+RELOADER_IMAGE_ENV = "NATS_RENDER_RELOADER_IMAGE"
+STRICT_ENV = "NATS_RENDER_STRICT"
+
+
+class UsageError(Exception):
+    """A setting the user must fix before anything can be rendered (exit 2). The message names it."""
+
+
+def render_key(environ: Mapping[str, str]) -> bytes | None:
+    """The render key from the process's own environment: the file named by NATS_RENDER_KEY_FILE (trailing
+    newline dropped), else NATS_RENDER_KEY, else None. Never from anything that lives in Git."""
+    key_file = environ.get(KEY_FILE_ENV)
+    if key_file:
+        try:
+            key = Path(key_file).read_bytes().rstrip(b"\r\n")
+        except OSError as exc:
+            message = f"cannot read the render key file {key_file} ({KEY_FILE_ENV}): {exc.strerror}"
+            raise UsageError(message) from None
+        if not key:
+            raise UsageError(f"the render key file {key_file} ({KEY_FILE_ENV}) is empty")
+        return key
+    value = environ.get(KEY_ENV)
+    return value.encode() if value else None
+
+
+def parse_bool(value: str, setting: str) -> bool:
+    """`true` or `false` in any case: what Argo CD's UI and a shell both write. Anything else is refused
+    rather than guessed, so a typo never silently turns strict mode off."""
+    lowered = value.strip().lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    raise UsageError(f"{setting} must be true or false, not {value!r}")
+
+
+def options_from_environment(environ: Mapping[str, str]) -> RenderOptions:
+    """Render options of the kustomize plugins: NATS_RENDER_* variables, the defaults where unset."""
+    strict = environ.get(STRICT_ENV, "")
+    return RenderOptions(
+        render_key=render_key(environ),
+        default_namespace=environ.get(NAMESPACE_ENV) or None,
+        images=Images(
+            environ.get(NATS_IMAGE_ENV) or NATS_IMAGE, environ.get(RELOADER_IMAGE_ENV) or RELOADER_IMAGE
+        ),
+        strict=parse_bool(strict, STRICT_ENV) if strict else False,
+    )
+
+
+def report(problems: list[Problem], stderr: TextIO) -> None:
+    """One line per problem, sorted, in the command line's format."""
+    for problem in sorted(problems, key=sort_key):
+        stderr.write(f"nats-render: {problem}\n")
+
+
+def render_stream(
+    documents: list[Document],
+    read_problems: list[Problem],
+    options: RenderOptions,
+    stdout: TextIO,
+    stderr: TextIO,
+) -> int:
+    """Render and write like `nats-render`: the stream on stdout only when there is no error."""
+    if read_problems:
+        report(read_problems, stderr)
+        return EXIT_INVALID
+    result = render(documents, options)
+    report(result.problems, stderr)
+    if not result.ok:
+        return EXIT_INVALID
+    stdout.write(dump_documents(result.documents))
+    return EXIT_OK
+
+
+def run(main: Callable[[list[str]], int], program: str) -> None:
+    """Run an entry point and exit with its code: a usage error is one line, a bug is one line too
+    (the traceback only with NATS_RENDER_DEBUG=1), and stdout stays empty in both cases."""
+    try:
+        code = main(sys.argv[1:])
+    except UsageError as exc:
+        sys.stderr.write(f"{program}: {exc}\n")
+        code = EXIT_USAGE
+    except Exception as exc:
+        if os.environ.get("NATS_RENDER_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"{program}: internal error: {type(exc).__name__} "
+            "(set NATS_RENDER_DEBUG=1 for a traceback, and please report it)\n"
+        )
+        code = EXIT_INTERNAL
+    sys.exit(code)

@@ -1,0 +1,138 @@
+"""`nats-render-krm`: the KRM function (the kustomize/kpt function contract) for `NATS` objects.
+
+stdin is a `ResourceList` (`config.kubernetes.io/v1`) whose `functionConfig` is the `NATS` object; stdout
+is the same `ResourceList` with the rendered objects appended to `items` (the input items pass through
+untouched) and `results` listing every warning and error: severity, message, `field.path`, `resourceRef`,
+and `file` (path, index) when the orchestrator annotated the functionConfig with them. With an error the
+rendered objects are left out, `results` says why, the lines go to stderr as well, and the exit code is 1.
+Input that is not a ResourceList at all gives no stdout, the reason on stderr, and exit 1.
+
+kustomize runs it as an exec function through the `config.kubernetes.io/function` annotation
+(`kustomize build --enable-alpha-plugins --enable-exec`). Options come from the environment, as for the exec
+plugin: NATS_RENDER_KEY or NATS_RENDER_KEY_FILE, NATS_RENDER_NAMESPACE, NATS_RENDER_NATS_IMAGE,
+NATS_RENDER_RELOADER_IMAGE, NATS_RENDER_STRICT.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import yaml
+
+from . import invocation, spec
+from .documents import Document, parse_stream
+from .output import dump_documents
+from .pipeline import RenderOptions, render
+from .problems import Location, Problem, Severity
+
+PROGRAM = "nats-render-krm"
+KIND = "ResourceList"
+API_VERSIONS = ("config.kubernetes.io/v1", "config.kubernetes.io/v1beta1", "config.kubernetes.io/v1alpha1")
+# Where orchestrators record the file a resource came from (the internal. names are kustomize's newer ones).
+PATH_ANNOTATIONS = ("internal.config.kubernetes.io/path", "config.kubernetes.io/path")
+INDEX_ANNOTATIONS = ("internal.config.kubernetes.io/index", "config.kubernetes.io/index")
+
+
+def main(argv: list[str]) -> int:
+    if argv:
+        raise invocation.UsageError(f"usage: {PROGRAM} < resource-list.yaml (takes no arguments)")
+    options = invocation.options_from_environment(os.environ)
+    resource_list, problems = read_resource_list(sys.stdin.buffer.read())
+    if resource_list is None:
+        invocation.report(problems, sys.stderr)
+        return invocation.EXIT_INVALID
+    output, problems = run_function(resource_list, options)
+    invocation.report(problems, sys.stderr)
+    sys.stdout.write(dump_documents([output]))
+    return invocation.EXIT_INVALID if any(p.is_error for p in problems) else invocation.EXIT_OK
+
+
+def read_resource_list(raw: bytes) -> tuple[Document | None, list[Problem]]:
+    """The one ResourceList document on stdin, or why there is none."""
+    found, problems = parse_stream(raw, "<stdin>")
+    if problems:
+        return None, problems
+    where = found[0].location if found else Location("<stdin>")
+    if len(found) != 1:
+        return None, [Problem(Severity.ERROR, f"expected one {KIND} document, found {len(found)}", where)]
+    data = found[0].data
+    if not isinstance(data, dict) or data.get("kind") != KIND or data.get("apiVersion") not in API_VERSIONS:
+        message = f"expected a {KIND} ({', '.join(API_VERSIONS)}), the KRM function input"
+        return None, [Problem(Severity.ERROR, message, where)]
+    if not isinstance(data.get("items", []), list):
+        return None, [Problem(Severity.ERROR, f"items of the {KIND} must be a list", where, path=("items",))]
+    return found[0], []
+
+
+def run_function(resource_list: Document, options: RenderOptions) -> tuple[dict[str, Any], list[Problem]]:
+    """The output ResourceList for an input one, and the problems (also in its `results`)."""
+    data = resource_list.data
+    config = Document(
+        data.get("functionConfig"), resource_list.location, _child(resource_list.node, "functionConfig")
+    )
+    items = list(data.get("items") or [])
+    if spec.is_nats_object(config.data):
+        result = render([config], options)
+        problems = result.problems
+        items.extend(result.documents)
+    else:
+        message = f"functionConfig must be the {spec.API_VERSION} {spec.KIND} object to render"
+        line = config.line_of(()) if config.node is not None else resource_list.location.line
+        problems = [Problem(Severity.ERROR, message, Location(resource_list.location.source, 0, line))]
+    output: dict[str, Any] = {"apiVersion": data["apiVersion"], "kind": KIND, "items": items}
+    if config.data is not None:
+        output["functionConfig"] = config.data
+    output["results"] = [krm_result(p, config.data) for p in problems]
+    return output, problems
+
+
+def krm_result(problem: Problem, function_config: Any) -> dict[str, Any]:
+    """One entry of `results`, in the fields the KRM function spec and kustomize's kyaml define."""
+    entry: dict[str, Any] = {"message": problem.message, "severity": problem.severity.value}
+    metadata = function_config.get("metadata") if isinstance(function_config, dict) else None
+    metadata = metadata if isinstance(metadata, dict) else {}
+    if isinstance(function_config, dict) and isinstance(metadata.get("name"), str):
+        ref = {"apiVersion": function_config.get("apiVersion"), "kind": function_config.get("kind")}
+        ref["name"] = metadata["name"]
+        if isinstance(metadata.get("namespace"), str):
+            ref["namespace"] = metadata["namespace"]
+        entry["resourceRef"] = ref
+    if problem.field:
+        entry["field"] = {"path": problem.field}
+    file = _file_of(metadata)
+    if file:
+        entry["file"] = file
+    return entry
+
+
+def _file_of(metadata: dict[str, Any]) -> dict[str, Any] | None:
+    annotations = metadata.get("annotations")
+    if not isinstance(annotations, dict):
+        return None
+    path = next((annotations[a] for a in PATH_ANNOTATIONS if isinstance(annotations.get(a), str)), None)
+    if path is None:
+        return None
+    file: dict[str, Any] = {"path": path}
+    index = next((annotations[a] for a in INDEX_ANNOTATIONS if isinstance(annotations.get(a), str)), None)
+    if index is not None and index.isdigit():
+        file["index"] = int(index)
+    return file
+
+
+def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    """The value node under `key`, so that problems in the functionConfig point at lines of stdin."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                return value  # type: ignore[no-any-return]
+    return None
+
+
+def entry() -> None:
+    invocation.run(main, PROGRAM)
+
+
+if __name__ == "__main__":
+    entry()

@@ -1,0 +1,87 @@
+"""`nats-render-kustomize`: the legacy kustomize exec generator plugin for `NATS` objects.
+
+kustomize (`kustomize build --enable-alpha-plugins`, `kubectl kustomize --enable-alpha-plugins`) finds the
+plugin for a generator listed in `generators:` at `<plugin home>/apps.cozystack.io/v1alpha1/nats/NATS`, runs
+it in the kustomization's folder with one argument, a temporary file holding the `NATS` object (the same
+text is in `KUSTOMIZE_PLUGIN_CONFIG_STRING`), and takes its stdout as the generated objects. The plugin home
+is `$KUSTOMIZE_PLUGIN_HOME`, else `$XDG_CONFIG_HOME/kustomize/plugin`, else `~/.config/kustomize/plugin`.
+
+    nats-render-kustomize FILE       render the NATS object in FILE (what kustomize runs)
+    nats-render-kustomize --install  link this program into the plugin home as .../nats/NATS
+
+Options come from the environment kustomize passes on: NATS_RENDER_KEY or NATS_RENDER_KEY_FILE, and
+NATS_RENDER_NAMESPACE, NATS_RENDER_NATS_IMAGE, NATS_RENDER_RELOADER_IMAGE, NATS_RENDER_STRICT.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from . import documents, invocation, spec
+from .problems import Problem
+
+PROGRAM = "nats-render-kustomize"
+CONFIG_STRING_ENV = "KUSTOMIZE_PLUGIN_CONFIG_STRING"
+
+
+def plugin_path(home: Path) -> Path:
+    """Where kustomize looks for the exec plugin of `apps.cozystack.io/v1alpha1` `NATS` in a plugin home."""
+    group, version = spec.API_VERSION.split("/")
+    return home / group / version / spec.KIND.lower() / spec.KIND
+
+
+def plugin_home(environ: Mapping[str, str]) -> Path:
+    if environ.get("KUSTOMIZE_PLUGIN_HOME"):
+        return Path(environ["KUSTOMIZE_PLUGIN_HOME"])
+    config = environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(config, "kustomize", "plugin")
+
+
+def main(argv: list[str]) -> int:
+    if argv == ["--install"]:
+        return install(os.environ)
+    if len(argv) > 1 or (argv and argv[0].startswith("-")):
+        raise invocation.UsageError(f"usage: {PROGRAM} [NATS-OBJECT-FILE] | {PROGRAM} --install")
+    options = invocation.options_from_environment(os.environ)
+    found, problems = _read(argv, os.environ)
+    if not problems and not any(spec.is_nats_object(d.data) for d in found):
+        raise invocation.UsageError(f"the generator config holds no {spec.API_VERSION} {spec.KIND} object")
+    return invocation.render_stream(found, problems, options, sys.stdout, sys.stderr)
+
+
+def _read(argv: list[str], environ: Mapping[str, str]) -> tuple[list[documents.Document], list[Problem]]:
+    """The generator config: the file kustomize names, else the same text from its environment."""
+    if argv:
+        return documents.read_sources(argv)
+    if CONFIG_STRING_ENV in environ:
+        return documents.parse_stream(environ[CONFIG_STRING_ENV].encode(), CONFIG_STRING_ENV)
+    raise invocation.UsageError(f"no NATS object: kustomize passes a file argument and {CONFIG_STRING_ENV}")
+
+
+def install(environ: Mapping[str, str]) -> int:
+    """Link the plugin path in the plugin home to this program's executable (the console script)."""
+    program = Path(sys.executable).parent / PROGRAM
+    target = program if program.exists() else Path(shutil.which(PROGRAM) or "")
+    if not target.name:
+        raise invocation.UsageError(
+            f"cannot find the {PROGRAM} executable to install; pip install nats-render"
+        )
+    link = plugin_path(plugin_home(environ))
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(target.resolve())
+    sys.stdout.write(f"installed {link} -> {target.resolve()}\n")
+    return invocation.EXIT_OK
+
+
+def entry() -> None:
+    invocation.run(main, PROGRAM)
+
+
+if __name__ == "__main__":
+    entry()

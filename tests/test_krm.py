@@ -1,0 +1,121 @@
+"""The KRM function contract, run as kustomize's exec functions are: a ResourceList on stdin, one on stdout.
+
+`kubectl kustomize` has no `--enable-exec`, so these tests build the ResourceLists themselves, the way
+kustomize does for a generator (the NATS object as functionConfig, annotated with the function and its
+file), and check the output list, its `results` and the exit code, including a function that fails.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import realcheck
+import yaml
+from entrypoints import BIN, RENDER_KEY, environment, nats_render, objects, rendered_cluster, run
+
+PASSED_THROUGH = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "clients"}, "data": {"a": "b"}}
+
+
+def nats_object(spec: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "apiVersion": "apps.cozystack.io/v1alpha1",
+        "kind": "NATS",
+        "metadata": {
+            "name": "events",
+            "namespace": "messaging",
+            "annotations": {
+                "config.kubernetes.io/function": "exec:\n  path: nats-render-krm\n",
+                "internal.config.kubernetes.io/path": "nats.yaml",
+                "internal.config.kubernetes.io/index": "0",
+            },
+        },
+        "spec": spec,
+    }
+
+
+def resource_list(function_config: Any, items: list[Any] | None = None) -> bytes:
+    resource = {"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList", "items": items or []}
+    if function_config is not None:
+        resource["functionConfig"] = function_config
+    return yaml.safe_dump(resource, sort_keys=False).encode()
+
+
+def call(stdin: bytes, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return run([str(BIN / "nats-render-krm")], tmp_path, environment(NATS_RENDER_KEY=RENDER_KEY, **env), stdin)
+
+
+def test_generates_items_after_the_passed_through_ones(tmp_path: Path) -> None:
+    config = nats_object({"replicas": 3, "users": {"app": {}}})
+    done = call(resource_list(config, [PASSED_THROUGH]), tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    output = yaml.safe_load(done.stdout)
+    assert (output["apiVersion"], output["kind"]) == ("config.kubernetes.io/v1", "ResourceList")
+    assert output["results"] == []
+    assert output["items"][0] == PASSED_THROUGH
+    generated = output["items"][1:]
+    (tmp_path / "nats.yaml").write_text(yaml.safe_dump(config))
+    reference = nats_render([str(tmp_path / "nats.yaml")], tmp_path, environment(NATS_RENDER_KEY=RENDER_KEY))
+    assert generated == objects(reference.stdout), "the same objects as nats-render"
+    realcheck.assert_valid_kubernetes(generated)
+    realcheck.assert_server_accepts(rendered_cluster(generated, "nats-events"))
+
+
+def test_warnings_are_results_and_the_output_is_still_produced(tmp_path: Path) -> None:
+    done = call(resource_list(nats_object({"replicas": 2})), tmp_path)
+    assert done.returncode == 0, done.stderr
+    output = yaml.safe_load(done.stdout)
+    assert [o["kind"] for o in output["items"]][-1] == "PodDisruptionBudget"
+    (result,) = output["results"]
+    assert result["severity"] == "warning"
+    assert result["field"] == {"path": "spec.replicas"}
+    assert result["resourceRef"] == {
+        "apiVersion": "apps.cozystack.io/v1alpha1",
+        "kind": "NATS",
+        "name": "events",
+        "namespace": "messaging",
+    }
+    assert result["file"] == {"path": "nats.yaml", "index": 0}
+    assert "no fault tolerance" in result["message"]
+
+
+def test_a_failing_function_reports_every_error_and_exits_non_zero(tmp_path: Path) -> None:
+    bad = nats_object({"replica": 3, "jetstream": {"size": "5 GB"}, "users": {"app": {"password": "s3cret"}}})
+    done = call(resource_list(bad, [PASSED_THROUGH]), tmp_path)
+    assert done.returncode == 1
+    output = yaml.safe_load(done.stdout)
+    assert output["items"] == [PASSED_THROUGH], "nothing rendered, the input items untouched"
+    assert [(r["severity"], r["field"]["path"]) for r in output["results"]] == [
+        ("error", "spec.jetstream.size"),
+        ("error", "spec.replica"),
+    ]
+    assert all(r["resourceRef"]["name"] == "events" and r["file"]["path"] == "nats.yaml" for r in output["results"])
+    # the same errors on stderr, with their line in the ResourceList on stdin
+    assert "error: NATS/messaging/events: spec.replica: unknown field (did you mean replicas?)" in done.stderr
+    assert "s3cret" not in done.stderr
+
+
+def test_strict_mode_from_the_environment_makes_warnings_errors(tmp_path: Path) -> None:
+    done = call(resource_list(nats_object({"replicas": 2})), tmp_path, NATS_RENDER_STRICT="true")
+    assert done.returncode == 1
+    output = yaml.safe_load(done.stdout)
+    assert output["items"] == []
+    assert [r["severity"] for r in output["results"]] == ["error"]
+
+
+def test_a_function_config_that_is_not_a_nats_object_is_an_error_result(tmp_path: Path) -> None:
+    done = call(resource_list(PASSED_THROUGH, [PASSED_THROUGH]), tmp_path)
+    assert done.returncode == 1
+    output = yaml.safe_load(done.stdout)
+    assert output["items"] == [PASSED_THROUGH]
+    assert output["results"][0]["severity"] == "error"
+    assert "functionConfig must be the apps.cozystack.io/v1alpha1 NATS object" in output["results"][0]["message"]
+
+
+def test_input_that_is_not_a_resource_list_gives_no_output(tmp_path: Path) -> None:
+    for stdin in (b"kind: List\nitems: []\n", b"a: [\n", b"a: 1\na: 2\n"):
+        done = call(stdin, tmp_path)
+        assert (done.returncode, done.stdout) == (1, ""), stdin
+        assert done.stderr.startswith("nats-render: <stdin>")

@@ -21,7 +21,11 @@ RENDER_KEY = "plugin-test-render-key"
 
 
 def environment(**extra: str) -> dict[str, str]:
-    return {"PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "HOME": os.environ.get("HOME", "/"), **extra}
+    return {
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "HOME": os.environ.get("HOME", "/"),
+        **extra,
+    }
 
 
 def run(

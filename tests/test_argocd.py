@@ -180,10 +180,14 @@ def test_the_render_key_comes_only_from_the_sidecar(source: Path) -> None:
 
 
 def test_unknown_parameter_and_bad_strict_value_are_usage_errors(source: Path) -> None:
-    typo = plugin_command("generate", source, argocd_environment(parameters=[{"name": "nats-imag", "string": "x"}]))
+    typo = plugin_command(
+        "generate", source, argocd_environment(parameters=[{"name": "nats-imag", "string": "x"}])
+    )
     assert (typo.returncode, typo.stdout) == (2, "")
     assert "unknown plugin parameter 'nats-imag'" in typo.stderr
-    bad = plugin_command("generate", source, argocd_environment(parameters=[{"name": "strict", "string": "yes"}]))
+    bad = plugin_command(
+        "generate", source, argocd_environment(parameters=[{"name": "strict", "string": "yes"}])
+    )
     assert (bad.returncode, bad.stdout) == (2, "")
     assert "strict must be true or false, not 'yes'" in bad.stderr
 

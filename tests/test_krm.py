@@ -15,7 +15,12 @@ import realcheck
 import yaml
 from entrypoints import BIN, RENDER_KEY, environment, nats_render, objects, rendered_cluster, run
 
-PASSED_THROUGH = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "clients"}, "data": {"a": "b"}}
+PASSED_THROUGH = {
+    "apiVersion": "v1",
+    "kind": "ConfigMap",
+    "metadata": {"name": "clients"},
+    "data": {"a": "b"},
+}
 
 
 def nats_object(spec: dict[str, Any]) -> dict[str, Any]:
@@ -43,7 +48,9 @@ def resource_list(function_config: Any, items: list[Any] | None = None) -> bytes
 
 
 def call(stdin: bytes, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    return run([str(BIN / "nats-render-krm")], tmp_path, environment(NATS_RENDER_KEY=RENDER_KEY, **env), stdin)
+    return run(
+        [str(BIN / "nats-render-krm")], tmp_path, environment(NATS_RENDER_KEY=RENDER_KEY, **env), stdin
+    )
 
 
 def test_generates_items_after_the_passed_through_ones(tmp_path: Path) -> None:
@@ -91,7 +98,9 @@ def test_a_failing_function_reports_every_error_and_exits_non_zero(tmp_path: Pat
         ("error", "spec.jetstream.size"),
         ("error", "spec.replica"),
     ]
-    assert all(r["resourceRef"]["name"] == "events" and r["file"]["path"] == "nats.yaml" for r in output["results"])
+    assert all(
+        r["resourceRef"]["name"] == "events" and r["file"]["path"] == "nats.yaml" for r in output["results"]
+    )
     # the same errors on stderr, with their line in the ResourceList on stdin
     assert "error: NATS/messaging/events: spec.replica: unknown field (did you mean replicas?)" in done.stderr
     assert "s3cret" not in done.stderr
@@ -111,7 +120,9 @@ def test_a_function_config_that_is_not_a_nats_object_is_an_error_result(tmp_path
     output = yaml.safe_load(done.stdout)
     assert output["items"] == [PASSED_THROUGH]
     assert output["results"][0]["severity"] == "error"
-    assert "functionConfig must be the apps.cozystack.io/v1alpha1 NATS object" in output["results"][0]["message"]
+    assert (
+        "functionConfig must be the apps.cozystack.io/v1alpha1 NATS object" in output["results"][0]["message"]
+    )
 
 
 def test_input_that_is_not_a_resource_list_gives_no_output(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ object in a temporary file, and applies the kustomization's `namespace:` and `co
 from __future__ import annotations
 
 import subprocess
-
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +118,9 @@ def test_an_invalid_nats_object_fails_the_build(kustomization: Path, tmp_path: P
     assert "error: NATS/events: spec.replicas:" in built.stderr
 
 
-def test_a_missing_render_key_fails_the_build_and_says_how_to_fix_it(kustomization: Path, tmp_path: Path) -> None:
+def test_a_missing_render_key_fails_the_build_and_says_how_to_fix_it(
+    kustomization: Path, tmp_path: Path
+) -> None:
     env = environment(KUSTOMIZE_PLUGIN_HOME=str(tmp_path / "plugins"))
     install(env, tmp_path)
     built = kustomize_build(kustomization, env)

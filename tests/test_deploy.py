@@ -168,3 +168,24 @@ def test_the_example_application_uses_the_plugin_as_announced() -> None:
     assert all(set(p) == {"name", "string"} for p in source["plugin"]["parameters"])
     assert {e["name"] for e in source["plugin"]["env"]} <= {p.env for p in argocd.PARAMETERS}
     assert application["spec"]["destination"]["namespace"]
+
+
+def test_the_readmes_kubectl_patch_gives_the_same_deployment(tmp_path: Path) -> None:
+    # The README installs with `kubectl patch --patch-file`; --local runs the same strategic merge offline.
+    command = [str(BIN / "kubectl"), "patch", "--local", "-o", "yaml"]
+    files = [
+        "-f",
+        str(DATA / "argocd-repo-server.yaml"),
+        "--patch-file",
+        str(ROOT / "deploy/argocd-repo-server-patch.yaml"),
+    ]
+    patched = run([*command, *files], tmp_path, environment())
+    assert patched.returncode == 0, patched.stderr
+    by_kubectl = yaml.safe_load(patched.stdout)["spec"]["template"]["spec"]
+    by_kustomize = patched_repo_server(tmp_path)["spec"]["template"]["spec"]
+    for field in ("containers", "volumes"):
+        assert sorted(by_kubectl[field], key=_name) == sorted(by_kustomize[field], key=_name)
+
+
+def _name(item: dict[str, Any]) -> str:
+    return str(item["name"])

@@ -7,6 +7,6 @@ python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 export PATH="$PWD/.venv/bin:$PATH"
-ruff check nats_kplugin tests bench
+ruff check .
 mypy
 pytest "$@"

@@ -79,14 +79,15 @@ JETSTREAM_ALIASES: dict[str, tuple[str, ...]] = {
     "memory store size": ("max_memory_store", "max_mem_store", "max_mem"),
     "file store size": ("max_file_store", "max_file"),
 }
-# Top-level options nats-server applies on a reload signal (checked against the real server by the live
-# tests). A change elsewhere changes the pod template's restart hash, so Kubernetes rolls the pods.
+# Top-level options nats-server applies on a reload signal (checked against the real server by
+# tests/live/test_reload.py). A change elsewhere changes the pod template's restart hash, so Kubernetes rolls
+# the pods. Not here, because nats-server 2.15.1 refuses to reload them: no_auth_user, max_pending,
+# lame_duck_duration, lame_duck_grace_period.
 RELOADABLE_KEYS = frozenset(
     {
         "accounts",
         "authorization",
         "authentication",
-        "no_auth_user",
         "debug",
         "trace",
         "trace_verbose",
@@ -101,17 +102,17 @@ RELOADABLE_KEYS = frozenset(
         "max_conn",
         "max_control_line",
         "max_payload",
-        "max_pending",
         "ping_interval",
         "ping_max",
         "write_deadline",
-        "lame_duck_duration",
-        "lame_duck_grace_period",
         "max_traced_msg_len",
         "connect_error_reports",
         "reconnect_error_reports",
     }
 )
+# Settings inside the `cluster` block that nats-server reloads; the rest of the block (name, port, routes)
+# stays in the restart hash.
+RELOADABLE_CLUSTER_KEYS = frozenset({"pool_size", "compression", "no_advertise"})
 # Listeners that become container and Service ports when configured: config block -> port name.
 LISTENERS = {"websocket": "websocket", "leafnodes": "leafnodes", "mqtt": "mqtt", "gateway": "gateway"}
 
@@ -142,7 +143,12 @@ class ServerConfig:
 
     def restart_relevant(self) -> dict[str, Any]:
         """The part of the configuration that only a restart applies."""
-        return {k: v for k, v in self.config.items() if k not in RELOADABLE_KEYS}
+        relevant = {k: v for k, v in self.config.items() if k not in RELOADABLE_KEYS}
+        if isinstance(relevant.get("cluster"), dict):
+            relevant["cluster"] = {
+                k: v for k, v in relevant["cluster"].items() if k not in RELOADABLE_CLUSTER_KEYS
+            }
+        return relevant
 
     @property
     def client_listeners(self) -> list[Listener]:

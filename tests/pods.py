@@ -1,7 +1,8 @@
 """What a pod of the rendered StatefulSet would get, computed from the rendered objects themselves.
 
 Used by every test that runs the real nats-server on rendered output: the environment (field refs,
-`$(VAR)` expansion as the kubelet does it), the command line, and the config file from the Secret.
+secret refs, `$(VAR)` expansion as the kubelet does it), the command line, the config file from the
+Secret, and what the kubelet acts on: ports, probe paths, the preStop hook and the grace period.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ class Pod:
     env: dict[str, str]
     config: str  # nats.conf from the config Secret
     mounts: dict[str, str]  # volume name -> mount path in the nats container
+    ports: dict[str, int]  # container port name -> port
+    probes: dict[str, str]  # startupProbe/livenessProbe/readinessProbe -> the HTTP path it asks
+    pre_stop: list[str]  # the preStop exec command, `$(VAR)` expanded
+    grace_seconds: int  # terminationGracePeriodSeconds
 
 
 def find(objects: list[dict[str, Any]], kind: str, suffix: str = "") -> dict[str, Any]:
@@ -36,6 +41,21 @@ def _expand(value: str, env: dict[str, str]) -> str:
     return re.sub(
         r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)", lambda m: "$" if m[0] == "$$" else env.get(m[1], m[0]), value
     )
+
+
+def _env_value(
+    var: dict[str, Any], env: dict[str, str], fields: dict[str, str], objects: list[dict[str, Any]]
+) -> str:
+    if "value" in var:
+        return _expand(var["value"], env)
+    source = var["valueFrom"]
+    if "secretKeyRef" in source:
+        ref = source["secretKeyRef"]
+        secret = find(objects, "Secret", ref["name"])
+        return _secret_value(secret, ref["key"])
+    ref = source["fieldRef"]["fieldPath"]
+    assert ref in fields, f"unknown field ref {ref}"
+    return fields[ref]
 
 
 def pods(objects: list[dict[str, Any]]) -> list[Pod]:
@@ -61,13 +81,16 @@ def pods(objects: list[dict[str, Any]]) -> list[Pod]:
         fields.update({f"metadata.labels['{k}']": v for k, v in labels.items()})
         env: dict[str, str] = {}
         for var in container.get("env", []):
-            if "value" in var:
-                env[var["name"]] = _expand(var["value"], env)
-            else:
-                ref = var["valueFrom"]["fieldRef"]["fieldPath"]
-                assert ref in fields, f"unknown field ref {ref}"
-                env[var["name"]] = fields[ref]
+            env[var["name"]] = _env_value(var, env, fields, objects)
         command = [_expand(arg, env) for arg in container.get("command", []) + container.get("args", [])]
         mounts = {m["name"]: m["mountPath"] for m in container.get("volumeMounts", [])}
-        result.append(Pod(name, index, command, env, config, mounts))
+        ports = {p["name"]: p["containerPort"] for p in container.get("ports", [])}
+        probes = {
+            kind: container[kind]["httpGet"]["path"]
+            for kind in ("startupProbe", "livenessProbe", "readinessProbe")
+            if "httpGet" in container.get(kind, {})
+        }
+        pre_stop = [_expand(a, env) for a in container["lifecycle"]["preStop"]["exec"]["command"]]
+        grace = template["spec"]["terminationGracePeriodSeconds"]
+        result.append(Pod(name, index, command, env, config, mounts, ports, probes, pre_stop, grace))
     return result

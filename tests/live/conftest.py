@@ -1,0 +1,26 @@
+"""Live tests: the `live` marker on everything under tests/live, and the skip where they cannot run.
+
+They need root (network namespaces, a bridge, bind mounts). Anywhere else they skip with that reason; as root
+they always run, so a machine that lacks a tool fails loudly instead of skipping quietly.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))  # the harness modules (network, cluster, rendering, clients) by plain name
+
+NOT_ROOT = "live tests need root: they create network namespaces (ip netns), a bridge and bind mounts"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.live)
+            if os.geteuid() != 0:
+                item.add_marker(pytest.mark.skip(reason=NOT_ROOT))

@@ -587,6 +587,10 @@ def _check_lame_duck(config: dict[str, Any], base: Path) -> list[Problem]:
         value = config.get(key)
         if value is not None and (not isinstance(value, str) or duration_seconds(value) is None):
             problems.append(error("must be a duration such as 30s or 2m", (*base, key)))
+    duration = config.get("lame_duck_duration")
+    if isinstance(duration, str) and (duration_seconds(duration) or 30) < 30:
+        # nats-server: "invalid lame_duck_duration of 10s, minimum is 30 seconds"
+        problems.append(error("must be at least 30s (nats-server refuses less)", (*base, "lame_duck_duration")))
     return problems
 
 

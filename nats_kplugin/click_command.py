@@ -1,0 +1,63 @@
+"""The command line as click defines it: options, help, version, and every usage error in click's words.
+
+A well-formed command line never gets here (arguments.quick_parse reads it without importing click); this
+is the one description of the interface, and what answers `--help`, `--version` and every mistake.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import __version__
+from .arguments import KEY_ENV, KEY_FILE_ENV, Arguments
+from .cli import KeyFileError, load_render_key, run
+from .manifests import NATS_IMAGE, RELOADER_IMAGE
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=True, allow_dash=True))
+@click.option(
+    "--key-file",
+    envvar=KEY_FILE_ENV,
+    type=click.Path(dir_okay=False),
+    help=f"File holding the render key for derived passwords (env {KEY_FILE_ENV}); "
+    f"otherwise the key is read from {KEY_ENV}.",
+)
+@click.option(
+    "-n",
+    "--namespace",
+    "default_namespace",
+    metavar="NAMESPACE",
+    help="Namespace for NATS objects that name none.",
+)
+@click.option("--nats-image", default=NATS_IMAGE, show_default=True, help="Image of nats-server.")
+@click.option(
+    "--reloader-image",
+    default=RELOADER_IMAGE,
+    show_default=True,
+    help="Image of the config reloader sidecar.",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--print-schema", is_flag=True, help="Print the JSON Schema of the NATS object and exit.")
+@click.version_option(__version__, prog_name="nats-render")
+def command(
+    paths: tuple[str, ...],
+    key_file: str | None,
+    default_namespace: str | None,
+    nats_image: str,
+    reloader_image: str,
+    strict: bool,
+    print_schema: bool,
+) -> None:
+    """Render NATS objects (apps.cozystack.io/v1alpha1) in PATHS (files or folders; stdin when none)
+    into Kubernetes manifests on stdout. Every other document passes through unchanged."""
+    arguments = Arguments(
+        paths, key_file, default_namespace, nats_image, reloader_image, strict, print_schema
+    )
+    try:
+        render_key = None if arguments.print_schema else load_render_key(arguments.key_file)
+    except KeyFileError as exc:
+        raise click.UsageError(str(exc)) from None
+    sys.exit(run(arguments, render_key))

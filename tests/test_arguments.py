@@ -1,0 +1,157 @@
+"""The quick reading of the command line (no click) and click's reading agree: whatever the quick one reads,
+click reads the same; whatever it gives up on goes to click. And the two paths answer with the same bytes."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from unittest import mock
+
+import click
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nats_kplugin.arguments import KEY_FILE_ENV, Arguments, quick_parse
+from nats_kplugin.click_command import command
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = str(ROOT / "fixtures" / "seed" / "input.yaml")
+FOLDER = str(ROOT / "fixtures" / "passthrough")
+KEY_FILE = str(ROOT / "fixtures" / "seed" / "README.md")  # any readable file will do for reading arguments
+MISSING = str(ROOT / "fixtures" / "no-such-file.yaml")
+TOKENS = [
+    *["--strict", "--print-schema", "--key-file", f"--key-file={KEY_FILE}", "-n", "-napps", "--namespace"],
+    *[
+        "--namespace=",
+        "--namespace=apps",
+        "--nats-image",
+        "nats:2",
+        "--reloader-image=r:1",
+        "--reloader-image",
+    ],
+    *["--", "-", SEED, FOLDER, MISSING, KEY_FILE, "apps", "", "-h", "--help", "--version", "--bogus"],
+    *["--strict=1", "-x", "-n=apps", "--key-fil", "--nats-image="],
+]
+ENVIRONMENTS = [
+    {},
+    {KEY_FILE_ENV: KEY_FILE},
+    {KEY_FILE_ENV: ""},
+    {KEY_FILE_ENV: FOLDER},
+    {KEY_FILE_ENV: MISSING},
+]
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    with mock.patch.dict(os.environ, values):
+        for name in {KEY_FILE_ENV} - values.keys():
+            os.environ.pop(name, None)
+        yield
+
+
+def click_reading(argv: list[str], env: dict[str, str]) -> Arguments | None:
+    """What click makes of a command line: the same value, or None where it answers (help, an error)."""
+    with (
+        _environment(env),
+        contextlib.redirect_stdout(io.StringIO()),
+        contextlib.redirect_stderr(io.StringIO()),
+    ):
+        try:
+            context = command.make_context("nats-render", list(argv))
+        except (click.ClickException, click.exceptions.Exit):
+            return None
+    params = context.params
+    return Arguments(
+        params["paths"],
+        params["key_file"],
+        params["default_namespace"],
+        params["nats_image"],
+        params["reloader_image"],
+        params["strict"],
+        params["print_schema"],
+    )
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(TOKENS), max_size=6), st.sampled_from(ENVIRONMENTS))
+def test_what_the_quick_reading_reads_click_reads_the_same(argv: list[str], env: dict[str, str]) -> None:
+    quick = quick_parse(argv, env)
+    if quick is not None:
+        assert quick == click_reading(argv, env)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["-"],
+        [SEED],
+        [FOLDER, SEED],
+        ["--strict", SEED],
+        ["-n", "apps", SEED],
+        ["--namespace=apps"],
+        ["--key-file", KEY_FILE, "--nats-image", "registry.local/nats:2.15.1", FOLDER],
+        ["--print-schema"],
+        ["--", SEED],
+    ],
+)
+def test_the_usual_command_lines_take_the_quick_path(argv: list[str]) -> None:
+    quick = quick_parse(argv, {})
+    assert quick is not None
+    assert quick == click_reading(argv, {})
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        ["-h"],
+        ["--version"],
+        ["--bogus"],
+        [MISSING],
+        ["--key-file", FOLDER],
+        ["-n"],
+        ["--strict=yes"],
+    ],
+)
+def test_help_version_and_mistakes_go_to_click(argv: list[str]) -> None:
+    assert quick_parse(argv, {}) is None
+
+
+def _run(entry: str, argv: list[str], env: dict[str, str]) -> tuple[int, str, str]:
+    done = subprocess.run(
+        [sys.executable, "-c", entry, *argv],
+        input=Path(SEED).read_bytes(),
+        capture_output=True,
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env},
+        cwd=ROOT,
+        timeout=60,
+    )
+    return done.returncode, done.stdout.decode(), done.stderr.decode()
+
+
+QUICK = "import sys; sys.argv[0] = 'nats-render'; from nats_kplugin.cli import main; main()"
+CLICK = "from nats_kplugin.click_command import command; command.main(prog_name='nats-render')"
+
+
+@pytest.mark.parametrize(
+    ("argv", "env"),
+    [
+        ([], {"NATS_RENDER_KEY": "k"}),
+        ([SEED, FOLDER], {"NATS_RENDER_KEY": "k"}),
+        (["--strict", "-n", "apps"], {"NATS_RENDER_KEY": "k"}),
+        ([SEED], {}),
+        (["--key-file", MISSING, SEED], {}),
+        (["--print-schema"], {}),
+    ],
+)
+def test_the_quick_path_answers_as_click_does(argv: list[str], env: dict[str, str]) -> None:
+    quick = _run(QUICK, argv, env)
+    assert quick == _run(CLICK, argv, env)
+    assert quick[0] in (0, 1, 2)

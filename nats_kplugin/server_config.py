@@ -590,7 +590,9 @@ def _check_lame_duck(config: dict[str, Any], base: Path) -> list[Problem]:
     duration = config.get("lame_duck_duration")
     if isinstance(duration, str) and (duration_seconds(duration) or 30) < 30:
         # nats-server: "invalid lame_duck_duration of 10s, minimum is 30 seconds"
-        problems.append(error("must be at least 30s (nats-server refuses less)", (*base, "lame_duck_duration")))
+        problems.append(
+            error("must be at least 30s (nats-server refuses less)", (*base, "lame_duck_duration"))
+        )
     return problems
 
 

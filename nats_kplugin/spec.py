@@ -9,7 +9,6 @@ may be a password.
 
 from __future__ import annotations
 
-import difflib
 import json
 import pkgutil
 from dataclasses import dataclass
@@ -210,6 +209,8 @@ def _problem_from(err: Any) -> list[Problem]:
 
 
 def _unknown_field(name: str, known: list[str]) -> str:
+    import difflib  # only invalid documents get here; a valid render does not pay for the import
+
     close = difflib.get_close_matches(name, known, n=1)
     hint = f" (did you mean {close[0]}?)" if close else ""
     return f"unknown field{hint}; valid fields here: {', '.join(known)}"

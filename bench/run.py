@@ -2,13 +2,13 @@
 
     .venv/bin/python bench/run.py            # about half a minute; --runs/--scale-runs to change the repeats
 
-Every figure is a median of repeated cold runs in fresh processes of this interpreter, and the single render
-is measured against `python -c "import yaml"` in the same run (interleaved), so machine noise cancels in
-the ratio. Peak memory is the child's maximum resident set (wait4, through a small launcher: see
-processes.py). Scale is one stream of 250/500/1000 NATS objects and one object with 1000/2000/4000 users;
-growth compares the cost of one item at the largest size with the smallest (start-up subtracted), 1.0
-being linear. Results go to bench/results/*.json (git-ignored) and to a table on stdout; `--check` exits 1
-when a target is missed.
+Every figure is a median of repeated cold runs in fresh processes of this interpreter (after one unmeasured
+run that writes the bytecode caches), and the single render is measured against `python -c "import yaml"`
+in the same run (interleaved), so machine noise cancels in the ratio. Both run without site (-S). Peak
+memory is the child's maximum resident set (wait4, through a small launcher: see processes.py). Scale is
+one stream of 250/500/1000 NATS objects and one object with 1000/2000/4000 users; growth compares the
+cost of one item at the largest size with the smallest (start-up subtracted), 1.0 being linear. Results
+go to bench/results/*.json (git-ignored) and to a table on stdout; `--check` exits 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -31,9 +31,11 @@ from processes import interleaved, launcher_rss_mib
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 SIZES = {"objects": (250, 500, 1000), "users": (1000, 2000, 4000)}
-RENDER = [sys.executable, "-m", "nats_kplugin"]
-FLOOR = [sys.executable, "-c", "import yaml"]
-EMPTY = [sys.executable, "-c", ""]
+# Without site (-S), for the floor and the render alike: an editable install's import hook, run by site,
+# imports pathlib and more (about 6 ms) before either starts, which would flatter the ratio.
+RENDER = [sys.executable, "-S", "-m", "nats_kplugin"]
+FLOOR = [sys.executable, "-S", "-c", "import yaml"]
+EMPTY = [sys.executable, "-S", "-c", ""]
 TARGETS = {"ratio": 1.5, "rss_mib": 25.0, "objects_1000_s": 2.0, "users_1000_s": 1.0, "growth": 1.3}
 
 

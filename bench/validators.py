@@ -3,7 +3,7 @@ nats_kplugin.schema_check (the quick check the renderer uses), and fastjsonschem
 (not a dependency; `pip install fastjsonschema` to include it).
 
 Three costs matter to a cold render: importing the validator, building it for our schema, and checking a
-document. Imports are timed in fresh processes against `python -c ''`; building and checking in this one.
+document. Imports are timed in fresh processes against `python -S -c ''`; building and checking in this one.
 """
 
 from __future__ import annotations
@@ -69,8 +69,8 @@ def compare(files: dict[str, Path], root: Path, runs: int) -> dict[str, Any]:
     schema = json.loads((root / "nats_kplugin" / "schema" / "nats.schema.json").read_text())
     documents = {name: yaml.safe_load(files[name].read_text()) for name in ("seed", "users-1000")}
     available = _validators(schema)
-    cases = {"interpreter": ([sys.executable, "-c", ""], None)}
-    cases |= {name: ([sys.executable, "-c", IMPORTS[name]], None) for name in available}
+    cases = {"interpreter": ([sys.executable, "-S", "-c", ""], None)}
+    cases |= {name: ([sys.executable, "-S", "-c", IMPORTS[name]], None) for name in available}
     imports = interleaved(cases, runs, files["seed"].parent)
     figures: dict[str, Any] = {}
     for name, (build, check) in available.items():

@@ -33,7 +33,11 @@ RESULTS = ROOT / "bench" / "results"
 SIZES = {"objects": (250, 500, 1000), "users": (1000, 2000, 4000)}
 # Without site (-S), for the floor and the render alike: an editable install's import hook, run by site,
 # imports pathlib and more (about 6 ms) before either starts, which would flatter the ratio.
-RENDER = [sys.executable, "-S", "-m", "nats_kplugin"]
+# What the `nats-render` console script runs (pip writes it so); `-m nats_kplugin` would add runpy's imports.
+CONSOLE_SCRIPT = (
+    "import re, sys; from nats_kplugin.cli import main; sys.argv[0] = 'nats-render'; sys.exit(main())"
+)
+RENDER = [sys.executable, "-S", "-c", CONSOLE_SCRIPT]
 FLOOR = [sys.executable, "-S", "-c", "import yaml"]
 EMPTY = [sys.executable, "-S", "-c", ""]
 TARGETS = {"ratio": 1.5, "rss_mib": 25.0, "objects_1000_s": 2.0, "users_1000_s": 1.0, "growth": 1.3}

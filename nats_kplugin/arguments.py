@@ -48,7 +48,7 @@ def quick_parse(argv: Sequence[str], environ: Mapping[str, str]) -> Arguments | 
     """The arguments of a well-formed command line, as click would read them; None for anything else."""
     if COMPLETION_ENV in environ:
         return None
-    values = {"key_file": environ.get(KEY_FILE_ENV, "")}  # click ignores an empty variable
+    values: dict[str, str] = {}
     flags: set[str] = set()
     paths: list[str] = []
     tokens = iter(argv)
@@ -65,7 +65,8 @@ def quick_parse(argv: Sequence[str], environ: Mapping[str, str]) -> Arguments | 
             if option not in VALUE_OPTIONS or value is None:
                 return None
             values[VALUE_OPTIONS[option]] = value
-    key_file = values["key_file"] or None
+    # An option given wins, even empty; an empty variable counts as unset (click reads both so).
+    key_file = values["key_file"] if "key_file" in values else environ.get(KEY_FILE_ENV) or None
     if key_file and _unusable_key_file(key_file):
         return None
     if not all(path == "-" or _readable(path) for path in paths):

@@ -13,6 +13,7 @@ Exit codes (also in the README):
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 from .arguments import KEY_ENV, Arguments, quick_parse
@@ -23,6 +24,9 @@ from .pipeline import RenderOptions, render
 from .problems import Problem, sort_key
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+# ECMA-48 control sequences (ESC [ parameters intermediates final). click.echo, which wrote problems before,
+# drops them when stderr is no terminal; so does report(), so a key with escape codes cannot colour a log.
+_CONTROL_SEQUENCE = re.compile(r"\x1b\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]")
 
 
 class KeyFileError(Exception):
@@ -56,11 +60,17 @@ def run(arguments: Arguments, render_key: bytes | None) -> int:
     documents, read_problems = _read(arguments.paths)
     result = render(documents, options)  # even after a read error, so one run reports every problem
     problems = read_problems + result.problems
-    sys.stderr.writelines(f"nats-render: {problem}\n" for problem in sorted(problems, key=sort_key))
+    report(problems)
     if any(p.is_error for p in problems):
         return EXIT_INVALID
     sys.stdout.write(dump_documents(result.documents))
     return EXIT_OK
+
+
+def report(problems: list[Problem]) -> None:
+    """Every problem on stderr, one line each, in source order."""
+    text = "".join(f"nats-render: {problem}\n" for problem in sorted(problems, key=sort_key))
+    sys.stderr.write(text if sys.stderr.isatty() else _CONTROL_SEQUENCE.sub("", text))
 
 
 def _read(paths: tuple[str, ...]) -> tuple[list[Document], list[Problem]]:

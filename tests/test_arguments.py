@@ -18,7 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nats_kplugin.arguments import KEY_FILE_ENV, Arguments, quick_parse
+from nats_kplugin.cli import report
 from nats_kplugin.click_command import command
+from nats_kplugin.problems import Problem, Severity
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = str(ROOT / "fixtures" / "seed" / "input.yaml")
@@ -124,10 +126,10 @@ def test_help_version_and_mistakes_go_to_click(argv: list[str]) -> None:
     assert quick_parse(argv, {}) is None
 
 
-def _run(entry: str, argv: list[str], env: dict[str, str]) -> tuple[int, str, str]:
+def _run(entry: str, argv: list[str], env: dict[str, str], stdin: bytes) -> tuple[int, str, str]:
     done = subprocess.run(
         [sys.executable, "-c", entry, *argv],
-        input=Path(SEED).read_bytes(),
+        input=stdin,
         capture_output=True,
         env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env},
         cwd=ROOT,
@@ -141,17 +143,31 @@ CLICK = "from nats_kplugin.click_command import command; command.main(prog_name=
 
 
 @pytest.mark.parametrize(
-    ("argv", "env"),
+    ("argv", "env", "stdin"),
     [
-        ([], {"NATS_RENDER_KEY": "k"}),
-        ([SEED, FOLDER], {"NATS_RENDER_KEY": "k"}),
-        (["--strict", "-n", "apps"], {"NATS_RENDER_KEY": "k"}),
-        ([SEED], {}),
-        (["--key-file", MISSING, SEED], {}),
-        (["--print-schema"], {}),
+        ([], {"NATS_RENDER_KEY": "k"}, Path(SEED).read_bytes()),
+        ([SEED, FOLDER], {"NATS_RENDER_KEY": "k"}, b""),
+        (["--strict", "-n", "apps"], {"NATS_RENDER_KEY": "k"}, Path(SEED).read_bytes()),
+        ([SEED], {}, b""),
+        (["--key-file", MISSING, SEED], {}, b""),
+        (["--print-schema"], {}, b""),
     ],
 )
-def test_the_quick_path_answers_as_click_does(argv: list[str], env: dict[str, str]) -> None:
-    quick = _run(QUICK, argv, env)
-    assert quick == _run(CLICK, argv, env)
+def test_the_quick_path_answers_as_click_does(argv: list[str], env: dict[str, str], stdin: bytes) -> None:
+    quick = _run(QUICK, argv, env, stdin)
+    assert quick == _run(CLICK, argv, env, stdin)
     assert quick[0] in (0, 1, 2)
+
+
+def test_problems_are_written_as_click_echo_wrote_them(capsys: pytest.CaptureFixture[str]) -> None:
+    # click.echo, which wrote problems before the quick path, drops terminal control sequences from a
+    # stderr that is no terminal; a key can carry them into a field path.
+    problems = [
+        Problem(Severity.ERROR, "unknown field", object_ref="NATS/x", path=("spec", "\x1b[31mred\x1b[0m"))
+    ]
+    for problem in problems:
+        click.echo(f"nats-render: {problem}", err=True)
+    by_click = capsys.readouterr().err
+    report(problems)
+    assert capsys.readouterr().err == by_click
+    assert "\x1b" not in by_click and "spec.red" in by_click

@@ -1,5 +1,6 @@
-"""The import budget of a plain render (README, "Performance"): what `nats-render` loads to render the seed
-example is a known list, so a heavy import creeping onto the render path fails here and gets reviewed.
+"""The import budget of a plain render (README, "Performance"): what `nats-render`, and the Argo CD and KRM
+adapters, load to render the seed example is a known list, so a heavy import creeping onto the render path
+fails here and gets reviewed.
 
 Not timed: the modules are compared by name, in a fresh process without site (as bench/run.py runs it),
 so nothing the test runner or an editable install's import hook loaded hides an import.
@@ -13,19 +14,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "fixtures" / "seed" / "input.yaml"
 SITE_PACKAGES = Path(yaml.__file__).resolve().parent.parent
 
-# Everything of the project and of third parties a plain render of the seed example imports. The seed
-# merges a configuration (config.merge), so deepmerge is on the list; jsonschema (only for invalid
-# documents) and click (only for --help, --version and usage errors) are not.
-RENDER_MODULES = {
+# Everything of the project and of third parties a plain render of the seed example imports, by entry
+# point: the command line, and the Argo CD and KRM adapters (Argo CD runs one per refresh of every
+# Application). The seed merges a configuration (config.merge), so deepmerge is on the list; jsonschema
+# (only for invalid documents) and click (only for --help, --version and usage errors) are not.
+PIPELINE = {
     "nats_kplugin",
-    "nats_kplugin.arguments",
-    "nats_kplugin.cli",
     "nats_kplugin.documents",
     "nats_kplugin.manifests",
     "nats_kplugin.nats_conf",
@@ -37,6 +38,12 @@ RENDER_MODULES = {
     "nats_kplugin.schema_check",
     "nats_kplugin.server_config",
     "nats_kplugin.spec",
+}
+ADAPTERS = {"nats_kplugin.invocation"}
+RENDER_MODULES = {
+    "cli": PIPELINE | {"nats_kplugin.cli", "nats_kplugin.arguments"},
+    "argocd": PIPELINE | ADAPTERS | {"nats_kplugin.argocd"},
+    "krm": PIPELINE | ADAPTERS | {"nats_kplugin.krm"},
 }
 THIRD_PARTY_PACKAGES = {"yaml", "deepmerge"}
 # Standard modules that cost milliseconds and that a render has no use for.
@@ -58,21 +65,24 @@ HEAVY_STDLIB = {
 PROBE = """
 import json, sys
 before = set(sys.modules)
-sys.argv = ["nats-render", *sys.argv[1:]]
+module, function = sys.argv[1:3]
+sys.argv = [module, *sys.argv[3:]]
 try:
-    from nats_kplugin.cli import main
-    main()
+    getattr(__import__(module, fromlist=[function]), function)()
 finally:
     sys.stderr.write("\\nMODULES " + json.dumps(sorted(set(sys.modules) - before)) + "\\n")
 """
+ENTRIES = {"cli": ("nats_kplugin.cli", "main"), "argocd": ("nats_kplugin.argocd", "entry")}
+ENTRIES["krm"] = ("nats_kplugin.krm", "entry")
 
 
-def imported_by(*argv: str, stdin: bytes = b"") -> set[str]:
-    """The modules a `nats-render` run imports, beyond what the bare interpreter starts with."""
+def imported_by(entry: str, *argv: str, stdin: bytes = b"", cwd: Path = ROOT) -> set[str]:
+    """The modules a run of an entry point imports, beyond what the bare interpreter starts with."""
     done = subprocess.run(
-        [sys.executable, "-S", "-c", PROBE, *argv],
+        [sys.executable, "-S", "-c", PROBE, *ENTRIES[entry], *argv],
         input=stdin,
         capture_output=True,
+        cwd=cwd,
         env={
             "PATH": os.environ.get("PATH", ""),
             "PYTHONPATH": os.pathsep.join([str(ROOT), str(SITE_PACKAGES)]),
@@ -80,8 +90,15 @@ def imported_by(*argv: str, stdin: bytes = b"") -> set[str]:
         },
         timeout=60,
     )
+    assert done.returncode in (0, 1, 2), done.stderr.decode()
     line = done.stderr.decode().rsplit("\nMODULES ", 1)[-1]
     return set(json.loads(line))
+
+
+def _resource_list() -> bytes:
+    seed = yaml.safe_load(SEED.read_text())
+    resource_list = {"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList", "items": []}
+    return yaml.safe_dump({**resource_list, "functionConfig": seed}).encode()
 
 
 def _top(name: str) -> str:
@@ -95,17 +112,23 @@ def _third_party(modules: set[str]) -> set[str]:
     return {name for name in tops if not name.startswith("_cython_")}
 
 
-def test_a_plain_render_imports_only_the_known_modules() -> None:
-    modules = imported_by(str(SEED))
-    assert {m for m in modules if _top(m) == "nats_kplugin"} == RENDER_MODULES
+@pytest.mark.parametrize("entry", sorted(RENDER_MODULES))
+def test_a_plain_render_imports_only_the_known_modules(entry: str) -> None:
+    if entry == "cli":
+        modules = imported_by("cli", str(SEED))
+    elif entry == "argocd":
+        modules = imported_by("argocd", "generate", cwd=SEED.parent)  # Argo CD runs it in the source folder
+    else:
+        modules = imported_by("krm", stdin=_resource_list())
+    assert {m for m in modules if _top(m) == "nats_kplugin"} == RENDER_MODULES[entry]
     assert _third_party(modules) == THIRD_PARTY_PACKAGES
     assert not modules & HEAVY_STDLIB
 
 
 def test_only_what_needs_them_loads_click_and_jsonschema() -> None:
     # The probe itself would notice neither, so check they really arrive where they are needed.
-    assert "click" in imported_by("--help")
+    assert "click" in imported_by("cli", "--help")
     invalid = (
         b"apiVersion: apps.cozystack.io/v1alpha1\nkind: NATS\nmetadata: {name: x}\nspec: {replicas: many}\n"
     )
-    assert "jsonschema" in imported_by(stdin=invalid)
+    assert "jsonschema" in imported_by("cli", stdin=invalid)

@@ -8,7 +8,7 @@ order so the same tree gives the same stream on every machine.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ except ImportError:  # pragma: no cover - PyYAML without libyaml
 MAX_INPUT_BYTES = 32 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 4 * 1024 * 1024
 MAX_EXPANDED_NODES = 200_000  # nodes after alias expansion, per document
+MAX_INPUT_NODES = 2_000_000  # the same, for the whole input
 MAX_DEPTH = 200
 
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -64,8 +65,81 @@ def _child(node: yaml.Node | None, step: str | int) -> yaml.Node | None:
     return None
 
 
-class _StrictLoader(_BaseLoader):
-    """Safe loading that refuses duplicate keys instead of keeping the last one."""
+class _Limits(Exception):
+    """A document over one of the limits above; raised while composing, before it takes memory."""
+
+    def __init__(self, message: str, mark: Any) -> None:
+        super().__init__(message)
+        self.line = mark.line + 1 if mark is not None else None
+
+
+class _BoundedComposer(yaml.composer.Composer):
+    """Composes nodes from the parser's events, counting them as it goes.
+
+    libyaml's own composer builds the whole tree before anyone can look at it, so a 4 MB list of `1,`
+    took 800 MB and an alias bomb was only found once composed. Here every node, and every alias at the
+    size of what it repeats, is counted the moment it is read, and a recursive alias is refused outright.
+    """
+
+    peek_event: Callable[[], Any]  # the parser's, mixed in by _StrictLoader
+    _input_nodes = 0
+
+    def compose_document(self) -> Any:
+        self._nodes = 0
+        self._depth = 0
+        self._aliases = False
+        self._sizes: dict[str | None, int] = {}  # anchor -> nodes it stands for, once its node is complete
+        return super().compose_document()
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor in self.anchors and event.anchor not in self._sizes:
+                raise _Limits(f"alias *{event.anchor} refers to a node that contains it", event.start_mark)
+            self._aliases = True
+            self._count(self._sizes.get(event.anchor, 1), event.start_mark)
+            return super().compose_node(parent, index)
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _Limits(f"document nests deeper than {MAX_DEPTH} levels", event.start_mark)
+        start = self._nodes
+        self._count(1, event.start_mark)
+        node = super().compose_node(parent, index)
+        self._depth -= 1
+        if event.anchor is not None:
+            self._sizes[event.anchor] = self._nodes - start
+        return node
+
+    def _count(self, nodes: int, mark: Any) -> None:
+        self._nodes += nodes
+        self._input_nodes += nodes
+        if self._input_nodes > MAX_INPUT_NODES:
+            raise _Limits(f"input has more than {MAX_INPUT_NODES} nodes in all its documents", mark)
+        if self._nodes > MAX_EXPANDED_NODES:
+            what = "expands to" if self._aliases else "has"
+            hint = " through aliases (an alias bomb?)" if self._aliases else ""
+            raise _Limits(f"document {what} more than {MAX_EXPANDED_NODES} nodes{hint}", mark)
+
+
+class _StrictLoader(_BoundedComposer, _BaseLoader):
+    """Safe loading that refuses duplicate keys instead of keeping the last one, within the limits."""
+
+    def __init__(self, stream: str) -> None:
+        _BaseLoader.__init__(self, stream)
+        yaml.composer.Composer.__init__(self)
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (yaml.YAMLError, _DuplicateKey):
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
+            # `!!int abc`, `2001-13-45`: PyYAML's constructors fail with plain exceptions that quote the
+            # value, and the value may be a password, so only the tag is named.
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise yaml.constructor.ConstructorError(
+                None, None, f"this value is not a valid {tag}", node.start_mark
+            ) from None
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
@@ -117,21 +191,37 @@ def parse_stream(raw: bytes, source: str = "<stdin>") -> tuple[list[Document], l
             node = loader.get_node()
             assert node is not None  # check_node said there is one
             location = Location(source, index, node.start_mark.line + 1)
-            problem = _check_node_size(node, location)
-            if problem:
-                return [], [problem]
+            size = node.end_mark.index - node.start_mark.index
+            if size > MAX_DOCUMENT_BYTES:
+                message = f"document is {size} bytes, the limit is {MAX_DOCUMENT_BYTES}"
+                return [], [Problem(Severity.ERROR, message, location)]
             data = loader.construct_document(node)
             if data is not None:
-                documents.append(Document(data, location, node))
+                # Only NATS objects are checked, so only they keep their nodes (for line numbers): the
+                # nodes of a large passed-through stream would take far more memory than its data.
+                kept = node if isinstance(data, dict) and data.get("kind") == "NATS" else None
+                documents.append(Document(data, location, kept))
             index += 1
     except _DuplicateKey as dup:
-        message = f"duplicate key {dup.key!r} (first on line {dup.first_line}); a key may appear only once"
-        return [], [Problem(Severity.ERROR, message, Location(source, index, dup.second_line))]
+        return [], [
+            Problem(Severity.ERROR, _duplicate_message(dup), Location(source, index, dup.second_line))
+        ]
+    except _Limits as exc:
+        return [], [Problem(Severity.ERROR, str(exc), Location(source, index, exc.line))]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         yaml_line = mark.line + 1 if mark else None
         message = "invalid YAML: " + " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        return [], [Problem(Severity.ERROR, message, Location(source, index, yaml_line))]
+        return [], [
+            Problem(Severity.ERROR, message + _tab_hint(text, yaml_line), Location(source, index, yaml_line))
+        ]
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        message = (
+            f"invalid YAML: character U+{exc.character:04X} is not allowed "
+            "(escape it in a double-quoted string)"
+        )
+        return [], [Problem(Severity.ERROR, message, Location(source, index, line))]
     except yaml.YAMLError as exc:
         return [], [Problem(Severity.ERROR, f"invalid YAML: {exc}", Location(source, index))]
     finally:
@@ -139,44 +229,23 @@ def parse_stream(raw: bytes, source: str = "<stdin>") -> tuple[list[Document], l
     return documents, []
 
 
-def _check_node_size(node: yaml.Node, location: Location) -> Problem | None:
-    """Refuse documents too large in bytes, too deep, or too large once aliases are expanded."""
-    size = node.end_mark.index - node.start_mark.index
-    if size > MAX_DOCUMENT_BYTES:
-        return Problem(
-            Severity.ERROR, f"document is {size} bytes, the limit is {MAX_DOCUMENT_BYTES}", location
-        )
-    expanded: dict[int, int] = {}  # node id -> size once expanded; aliases share nodes, so count each once
-
-    def count(current: yaml.Node, depth: int) -> int:
-        known = expanded.get(id(current))
-        if known is not None:
-            return known
-        if depth > MAX_DEPTH:
-            raise _TooLarge(f"document nests deeper than {MAX_DEPTH} levels")
-        total = 1
-        if isinstance(current, yaml.MappingNode):
-            for key, value in current.value:
-                total += count(key, depth + 1) + count(value, depth + 1)
-        elif isinstance(current, yaml.SequenceNode):
-            for item in current.value:
-                total += count(item, depth + 1)
-        if total > MAX_EXPANDED_NODES:
-            raise _TooLarge(
-                f"document expands to more than {MAX_EXPANDED_NODES} nodes through aliases (an alias bomb?)"
-            )
-        expanded[id(current)] = total
-        return total
-
-    try:
-        count(node, 0)
-    except _TooLarge as exc:
-        return Problem(Severity.ERROR, str(exc), location)
-    return None
+def _duplicate_message(dup: _DuplicateKey) -> str:
+    key = repr(dup.key)
+    key = key if len(key) <= 80 else key[:77] + "..."
+    return (
+        f"duplicate key {key} on lines {dup.first_line} and {dup.second_line}; a key may appear only once "
+        "(YAML parsers disagree on which one wins)"
+    )
 
 
-class _TooLarge(Exception):
-    pass
+def _tab_hint(text: str, line: int | None) -> str:
+    """libyaml says "found character that cannot start any token" for a tab; say which character it is."""
+    if line is None:
+        return ""
+    lines = text.splitlines()
+    content = lines[line - 1] if 0 < line <= len(lines) else ""
+    indent = content[: len(content) - len(content.lstrip(" \t"))]
+    return " (a tab: YAML indents with spaces only)" if "\t" in indent else ""
 
 
 def source_files(paths: Iterable[str]) -> Iterator[Path]:

@@ -32,6 +32,15 @@ def looks_like_bcrypt(password: str) -> bool:
     return _BCRYPT_PREFIX.match(password) is not None
 
 
+def _encodable(text: str) -> bool:
+    """YAML input never holds a lone surrogate, but the pipeline can be called with any str."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def derive_password(key: bytes, namespace: str, name: str, user: str) -> str:
     """32 characters of base32 (160 bits) from HMAC-SHA256(key, context, namespace, name, user).
 
@@ -50,7 +59,11 @@ def resolve_passwords(spec: NatsSpec, key: bytes | None) -> tuple[dict[str, str]
     for user, given in spec.users.items():
         path = ("spec", "users", user, "password")
         if given is not None:
-            if looks_like_bcrypt(given) and not is_bcrypt_hash(given):
+            if not _encodable(given):
+                problems.append(
+                    error("is not valid Unicode (a lone surrogate); it cannot be written out", path)
+                )
+            elif looks_like_bcrypt(given) and not is_bcrypt_hash(given):
                 problems.append(
                     error(
                         "starts like a bcrypt hash ($2a$NN$...), so nats-server compares logins "

@@ -53,8 +53,9 @@ def render(documents: list[Document], options: RenderOptions = RenderOptions()) 
 def expand(document: Document, options: RenderOptions) -> tuple[list[dict[str, Any]], list[Problem]]:
     """The Kubernetes objects of one NATS document, or the problems that prevent them."""
     data = document.data
-    if options.default_namespace and not (data.get("metadata") or {}).get("namespace"):
-        data = {**data, "metadata": {**(data.get("metadata") or {}), "namespace": options.default_namespace}}
+    metadata = data.get("metadata")
+    if options.default_namespace and isinstance(metadata, dict) and not metadata.get("namespace"):
+        data = {**data, "metadata": {**metadata, "namespace": options.default_namespace}}
     nats_spec, problems = spec.validate(data)
     objects: list[dict[str, Any]] = []
     if nats_spec is not None:

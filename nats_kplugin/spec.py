@@ -182,7 +182,13 @@ def _problem_from(err: Any) -> list[Problem]:
     if kind == "anyOf":  # only quantities use anyOf
         return [error("must be a Kubernetes quantity such as 10Gi, 512Mi, 500M or 250m", path)]
     if kind == "propertyNames":
-        return [error("user names must be valid Secret keys: letters, digits, '-', '_' and '.'", path)]
+        return [
+            error(
+                "user names must be valid Secret keys: letters, digits, '-', '_' and '.', "
+                "not '.' and not starting with '..'",
+                path,
+            )
+        ]
     if kind == "pattern":
         if path[-1:] in (("name",), ("namespace",)):
             return [
@@ -202,6 +208,14 @@ def _problem_from(err: Any) -> list[Problem]:
             )
         ]
     limits = {"minimum": "at least", "maximum": "at most", "minLength": "at least", "maxLength": "at most"}
+    if kind == "maxLength" and path[-1:] == ("password",):
+        return [
+            error(
+                f"must be at most {schema['maxLength']} characters: a longer password does not fit the "
+                "4 KiB CONNECT line nats-server accepts from a client",
+                path,
+            )
+        ]
     if kind in limits:
         unit = " characters" if kind.endswith("Length") else ""
         return [error(f"must be {limits[kind]} {schema[kind]}{unit}", path)]

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .listeners import check_listeners
 from .nats_conf import Variable
 from .problems import Path, Problem, error, warning
 from .quantities import to_bytes
@@ -378,6 +379,7 @@ def check(spec: NatsSpec, config: dict[str, Any]) -> list[Problem]:
     problems += _check_jetstream(spec, config, base)
     problems += _check_operator(spec, config, base)
     problems += _check_lame_duck(config, base)
+    problems += check_listeners(config, spec.replicas, base)
     return problems
 
 

@@ -1,0 +1,101 @@
+"""Where nats-server listens after `config.merge`: every port and host checked so the pod can follow it.
+
+The container ports, both Services and the probes are built from the final configuration (server_config's
+`_describe`). That only works for addresses Kubernetes can reach: a port in 1..65535 (nats-server accepts
+`-1`, a random port, and 70000 under `-t`), on no loopback host (the kubelet and the Services connect to
+the pod IP), with no two listeners on one port, a monitor port left in place (the probes use it) and a
+cluster port whenever there is a cluster (without one nats-server runs but never routes). Anything else is
+refused here with the reason, rather than rendered into a manifest whose probes or routes silently fail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .problems import Path, Problem, error
+
+MONITOR_KEYS = ("http_port", "monitor_port", "http", "https_port", "https")
+# Blocks with a listener of their own; `port` and `listen` inside each.
+BLOCKS = ("cluster", "websocket", "leafnodes", "mqtt", "gateway")
+_LOOPBACK = ("127.", "localhost", "::1", "[::1]")
+
+
+def check_listeners(config: dict[str, Any], replicas: int, base: Path) -> list[Problem]:
+    """Every listener setting of a merged configuration that the pod layout cannot follow."""
+    problems: list[Problem] = []
+    ports: dict[int, Path] = {}
+    for where, value in _listener_settings(config, base):
+        port, problem = _checked_address(value, where)
+        if problem:
+            problems.append(problem)
+        elif port is not None and port in ports:
+            other = ".".join(map(str, ports[port]))
+            problems.append(error(f"port {port} is already used by {other}; listeners need their own", where))
+        elif port is not None:
+            ports[port] = where
+    for where, value in _host_settings(config, base):
+        if isinstance(value, str) and _is_loopback(value):
+            problems.append(error(_LOOPBACK_REASON, where))
+    if not any(key in config for key in MONITOR_KEYS):
+        problems.append(
+            error(
+                "the monitor port cannot be removed: the startup, liveness and readiness probes use it",
+                (*base, "http_port"),
+            )
+        )
+    cluster = config.get("cluster")
+    if replicas > 1 and isinstance(cluster, dict) and "port" not in cluster and "listen" not in cluster:
+        problems.append(
+            error(
+                "a cluster needs a port (or listen): without one nats-server never accepts routes",
+                (*base, "cluster", "port"),
+            )
+        )
+    return problems
+
+
+_LOOPBACK_REASON = (
+    "must not be a loopback address: the kubelet's probes and the Services connect to the pod IP"
+)
+
+
+def _listener_settings(config: dict[str, Any], base: Path) -> list[tuple[Path, Any]]:
+    found = [((*base, key), config[key]) for key in ("port", "listen", *MONITOR_KEYS) if key in config]
+    for block in BLOCKS:
+        body = config.get(block)
+        if isinstance(body, dict):
+            found += [((*base, block, key), body[key]) for key in ("port", "listen") if key in body]
+    return found
+
+
+def _host_settings(config: dict[str, Any], base: Path) -> list[tuple[Path, Any]]:
+    found = [((*base, key), config[key]) for key in ("host", "net") if key in config]
+    for block in BLOCKS:
+        body = config.get(block)
+        if isinstance(body, dict) and "host" in body:
+            found.append(((*base, block, "host"), body["host"]))
+    return found
+
+
+def _checked_address(value: Any, where: Path) -> tuple[int | None, Problem | None]:
+    """The port of a `port` (integer) or `listen` ("host:port") value, or the problem with it."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        return None, error('must be a port number or "host:port"', where)
+    host, port_text = ("", str(value)) if isinstance(value, int) else value.rpartition(":")[::2]
+    if isinstance(value, str) and ":" not in value:
+        return None, error('must be "host:port" (nats-server cannot parse an address without a port)', where)
+    if _is_loopback(host):
+        return None, error(_LOOPBACK_REASON, where)
+    try:
+        port = int(port_text)
+    except ValueError:
+        return None, error("must end in a port number", where)
+    if not 1 <= port <= 65535:
+        return None, error(
+            "must be a port from 1 to 65535 (a random or disabled port cannot be probed or routed to)", where
+        )
+    return port, None
+
+
+def _is_loopback(host: str) -> bool:
+    return host.strip().lower().startswith(_LOOPBACK)

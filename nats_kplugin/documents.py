@@ -8,6 +8,7 @@ order so the same tree gives the same stream on every machine.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,28 @@ class Document:
             node = child
             line = node.start_mark.line + 1
         return line
+
+    def leading_zero_numbers(self) -> list[tuple[str | int, ...]]:
+        """Paths of integers written with a leading zero (`010`): YAML 1.1 reads them as octal (8),
+        YAML 1.2 as decimal (10), so what the author meant is unknowable; the NATS spec refuses them."""
+        found: list[tuple[str | int, ...]] = []
+        _find_leading_zeros(self.node, (), found)
+        return found
+
+
+_LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]+$")
+
+
+def _find_leading_zeros(node: yaml.Node | None, path: tuple[str | int, ...], found: list[Any]) -> None:
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == "tag:yaml.org,2002:int" and _LEADING_ZERO.match(node.value):
+            found.append(path)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            _find_leading_zeros(value, (*path, key.value if isinstance(key, yaml.ScalarNode) else "?"), found)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _find_leading_zeros(item, (*path, index), found)
 
 
 def _child(node: yaml.Node | None, step: str | int) -> yaml.Node | None:

@@ -57,10 +57,21 @@ def expand(document: Document, options: RenderOptions) -> tuple[list[dict[str, A
     if options.default_namespace and isinstance(metadata, dict) and not metadata.get("namespace"):
         data = {**data, "metadata": {**metadata, "namespace": options.default_namespace}}
     nats_spec, problems = spec.validate(data)
+    problems += [
+        Problem(Severity.ERROR, _LEADING_ZERO_MESSAGE, path=path) for path in document.leading_zero_numbers()
+    ]
+    if problems:
+        nats_spec = None
     objects: list[dict[str, Any]] = []
     if nats_spec is not None:
         objects, problems = _expand_spec(nats_spec, data, options)
     return objects, _locate(problems, document, data)
+
+
+_LEADING_ZERO_MESSAGE = (
+    "a number with a leading zero is octal in YAML 1.1 and decimal in YAML 1.2: "
+    "drop the zero, or quote the value for a string"
+)
 
 
 def _expand_spec(

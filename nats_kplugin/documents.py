@@ -27,7 +27,7 @@ except ImportError:  # pragma: no cover - PyYAML without libyaml
 MAX_INPUT_BYTES = 32 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 4 * 1024 * 1024
 MAX_EXPANDED_NODES = 200_000  # nodes after alias expansion, per document
-MAX_INPUT_NODES = 2_000_000  # the same, for the whole input
+MAX_INPUT_NODES = 1_000_000  # the same, for the whole input
 MAX_DEPTH = 200
 
 SUFFIXES = (".yaml", ".yml", ".json")

@@ -181,12 +181,12 @@ def _problem_from(err: Any) -> list[Problem]:
         return [error(f"must be {schema['const']}", path)]
     if kind == "anyOf":  # only quantities use anyOf
         return [error("must be a Kubernetes quantity such as 10Gi, 512Mi, 500M or 250m", path)]
-    if kind == "propertyNames":
+    if kind == "propertyNames" or (kind == "pattern" and "propertyNames" in err.relative_schema_path):
         return [
             error(
                 "user names must be valid Secret keys: letters, digits, '-', '_' and '.', "
                 "not '.' and not starting with '..'",
-                path,
+                (*path, instance) if kind == "pattern" else path,
             )
         ]
     if kind == "pattern":

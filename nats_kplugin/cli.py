@@ -17,13 +17,14 @@ import re
 import sys
 
 from .arguments import KEY_ENV, Arguments, quick_parse
-from .documents import Document, parse_stream, read_sources
+from .documents import Document, parse_stream, read_limited, read_sources
 from .manifests import Images
 from .output import dump_documents
 from .pipeline import RenderOptions, render
 from .problems import Problem, sort_key
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+MAX_KEY_BYTES = 65536  # a key, not a file someone pointed at /dev/zero
 # ECMA-48 control sequences (ESC [ parameters intermediates final). click.echo, which wrote problems before,
 # drops them when stderr is no terminal; so does report(), so a key with escape codes cannot colour a log.
 _CONTROL_SEQUENCE = re.compile(r"\x1b\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]")
@@ -38,9 +39,11 @@ def load_render_key(key_file: str | None) -> bytes | None:
     if key_file:
         try:
             with open(key_file, "rb") as stream:
-                key = stream.read().rstrip(b"\r\n")
+                key = stream.read(MAX_KEY_BYTES + 1).rstrip(b"\r\n")
         except OSError as exc:
             raise KeyFileError(f"cannot read the render key file {key_file}: {exc.strerror}") from None
+        if len(key) > MAX_KEY_BYTES:
+            raise KeyFileError(f"the render key file {key_file} is larger than {MAX_KEY_BYTES} bytes")
         if not key:
             raise KeyFileError(f"the render key file {key_file} is empty")
         return key
@@ -75,11 +78,11 @@ def report(problems: list[Problem]) -> None:
 
 def _read(paths: tuple[str, ...]) -> tuple[list[Document], list[Problem]]:
     if not paths or paths == ("-",):
-        return parse_stream(sys.stdin.buffer.read())
+        return parse_stream(read_limited(sys.stdin.buffer))
     documents: list[Document] = []
     problems: list[Problem] = []
     for path in paths:
-        found = parse_stream(sys.stdin.buffer.read()) if path == "-" else read_sources([path])
+        found = parse_stream(read_limited(sys.stdin.buffer)) if path == "-" else read_sources([path])
         documents.extend(found[0])
         problems.extend(found[1])
     return documents, problems

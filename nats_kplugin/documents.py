@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -197,7 +197,7 @@ def parse_stream(raw: bytes, source: str = "<stdin>") -> tuple[list[Document], l
     where = Location(source)
     if len(raw) > MAX_INPUT_BYTES:
         return [], [
-            Problem(Severity.ERROR, f"input is {len(raw)} bytes, the limit is {MAX_INPUT_BYTES}", where)
+            Problem(Severity.ERROR, f"input is larger than the limit of {MAX_INPUT_BYTES} bytes", where)
         ]
     try:
         text = raw.decode("utf-8-sig")
@@ -292,16 +292,28 @@ def source_files(paths: Iterable[str]) -> Iterator[Path]:
         yield from sorted(found, key=lambda p: p.relative_to(path).parts)
 
 
+def read_limited(stream: BinaryIO) -> bytes:
+    """One byte more than the input limit at most: enough to refuse a stream that is too large without
+    reading /dev/zero or a runaway pipe to its end."""
+    return stream.read(MAX_INPUT_BYTES + 1)
+
+
 def read_sources(paths: Iterable[str]) -> tuple[list[Document], list[Problem]]:
     """Read and parse every source; a file that cannot be read is a problem, not a crash."""
     documents: list[Document] = []
     problems: list[Problem] = []
+    total = 0
     for path in source_files(paths):
         try:
-            raw = path.read_bytes()
+            with path.open("rb") as stream:
+                raw = read_limited(stream)
         except OSError as exc:
             problems.append(Problem(Severity.ERROR, f"cannot read: {exc.strerror}", Location(str(path))))
             continue
+        total += len(raw)
+        if total > MAX_INPUT_BYTES >= len(raw):  # a single file too large is parse_stream's to report
+            message = f"the inputs together are larger than the limit of {MAX_INPUT_BYTES} bytes"
+            return [], [*problems, Problem(Severity.ERROR, message, Location(str(path)))]
         docs, found = parse_stream(raw, str(path))
         documents.extend(docs)
         problems.extend(found)

@@ -47,6 +47,8 @@ class Problem:
             return None
         text = ""
         for step in self.path:
+            if isinstance(step, str) and len(step) > MAX_STEP:  # a 4 MB key must not become a 4 MB line
+                step = step[: MAX_STEP - 3] + "..."
             text += f"[{step}]" if isinstance(step, int) else ("." if text else "") + step
         return text
 
@@ -63,10 +65,19 @@ class Problem:
             parts.append(self.object_ref)
         if self.field:
             parts.append(self.field)
-        return ": ".join(parts) + f": {self.message}"
+        return _one_line(": ".join(parts) + f": {self.message}")
 
 
 Path = tuple[str | int, ...]
+MAX_STEP = 64
+
+
+def _one_line(text: str) -> str:
+    """Keys and names from the input can hold newlines or terminal escapes; a problem stays one line that
+    cannot forge another, so non-printable characters are written as Python escapes."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def error(message: str, path: Path = ()) -> Problem:

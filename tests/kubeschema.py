@@ -8,7 +8,7 @@ The result is the same check as `realcheck.assert_valid_kubernetes`, which the f
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import jsonschema
@@ -16,10 +16,10 @@ from kubernetes_validate.utils import schema_contents
 from realcheck import KUBERNETES_VERSION
 from referencing import Registry, Resource
 
-_FOLDER = "kubernetes-json-schema/v{}-local-strict".format(KUBERNETES_VERSION)
+_FOLDER = f"kubernetes-json-schema/v{KUBERNETES_VERSION}-local-strict"
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(kind: str, api_version: str) -> Any:
     group_version = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
     schema = schema_contents(f"{_FOLDER}/{kind.lower()}-{group_version}.json", KUBERNETES_VERSION)

@@ -60,3 +60,37 @@ def test_every_attack_has_its_expected_text() -> None:
     expected = {p.stem for p in CORPUS.glob("*.expected")}
     assert stems == expected, f"attacks without .expected: {stems - expected}; stray: {expected - stems}"
     assert len(stems) >= 30
+
+
+def test_endless_files_are_read_only_up_to_the_limit(tmp_path: Path) -> None:
+    """/dev/zero as an input or a key file, and many files each under the limit but over it together."""
+    endless = subprocess.run(
+        [sys.executable, "-m", "nats_kplugin", "/dev/zero"],
+        capture_output=True,
+        env={"PYTHONPATH": str(ROOT)},
+        preexec_fn=_limit_memory,
+        timeout=120,
+    )
+    assert (endless.returncode, endless.stdout) == (1, b"")
+    assert b"/dev/zero: error: input is larger than the limit of 33554432 bytes" in endless.stderr
+    key = subprocess.run(
+        [sys.executable, "-m", "nats_kplugin", "--key-file", "/dev/zero"],
+        input=b"",
+        capture_output=True,
+        env={"PYTHONPATH": str(ROOT)},
+        preexec_fn=_limit_memory,
+        timeout=120,
+    )
+    assert (key.returncode, key.stdout) == (2, b"")
+    assert b"the render key file /dev/zero is larger than 65536 bytes" in key.stderr
+    for index in range(9):
+        (tmp_path / f"part{index}.yaml").write_bytes(b'a: "' + b"x" * (4 * 1024 * 1024 - 8) + b'"\n')
+    together = subprocess.run(
+        [sys.executable, "-m", "nats_kplugin", str(tmp_path)],
+        capture_output=True,
+        env={"PYTHONPATH": str(ROOT)},
+        preexec_fn=_limit_memory,
+        timeout=120,
+    )
+    assert (together.returncode, together.stdout) == (1, b"")
+    assert b"part8.yaml: error: the inputs together are larger than the limit of 33554432" in together.stderr

@@ -181,6 +181,22 @@ def _problem_from(err: Any) -> list[Problem]:
         return [error(f"must be {schema['const']}", path)]
     if kind == "anyOf":  # only quantities use anyOf
         return [error("must be a Kubernetes quantity such as 10Gi, 512Mi, 500M or 250m", path)]
+    if path == ("metadata", "labels") and "propertyNames" in err.relative_schema_path:
+        return [
+            error(
+                "label keys must be valid Kubernetes label keys: an optional DNS-subdomain prefix and '/', "
+                "then at most 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric",
+                (*path, err.instance) if kind == "pattern" else path,
+            )
+        ]
+    if path[:2] == ("metadata", "labels") and kind == "pattern":
+        return [
+            error(
+                "label values must be at most 63 letters, digits, '-', '_' or '.', starting and ending "
+                "alphanumeric (the labels are copied onto every rendered object)",
+                path,
+            )
+        ]
     if kind == "propertyNames" or (kind == "pattern" and "propertyNames" in err.relative_schema_path):
         return [
             error(

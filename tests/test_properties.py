@@ -38,13 +38,13 @@ STATS: dict[str, Any] = {"cases": 0, "slowest": 0.0, "slowest_test": "", "config
 
 
 @contextmanager
-def timed_case(test: str) -> Iterator[None]:
+def timed_case(test: str, case: Any) -> Iterator[None]:
     start = time.perf_counter()
     yield
     elapsed = time.perf_counter() - start
     STATS["cases"] += 1
     if elapsed > STATS["slowest"]:
-        STATS["slowest"], STATS["slowest_test"] = elapsed, test
+        STATS["slowest"], STATS["slowest_test"] = elapsed, f"{test}: {repr(case)[:300]}"
 
 
 def render_data(data: Any, options: RenderOptions = OPTIONS) -> Any:
@@ -76,7 +76,7 @@ def test_valid_specs_render_deterministic_real_output() -> None:
 
     @given(valid_nats())
     def case(document: dict[str, Any]) -> None:
-        with timed_case("valid"):
+        with timed_case("valid", document):
             first = render_data(document)
             assert first.ok, [str(p) for p in first.problems]
             text = dump_documents(first.documents)
@@ -109,7 +109,7 @@ def test_invalid_specs_are_refused_naming_the_field() -> None:
     @given(invalid_nats())
     def case(mistake: tuple[dict[str, Any], tuple[str, ...]]) -> None:
         document, path = mistake
-        with timed_case("invalid"):
+        with timed_case("invalid", document):
             result = render_data(document)
             assert not result.ok and result.documents == []
             fields = {p.path[: len(path)] for p in result.problems if p.is_error}
@@ -126,7 +126,7 @@ def test_invalid_specs_are_refused_naming_the_field() -> None:
 def test_garbage_anywhere_never_crashes() -> None:
     @given(garbage_nats())
     def case(document: dict[str, Any]) -> None:
-        with timed_case("garbage"):
+        with timed_case("garbage", document):
             result = render_data(document, RenderOptions(render_key=b"k", default_namespace="ns"))
             if result.ok:
                 dump_documents(result.documents)
@@ -143,7 +143,7 @@ YAML_TEXT = st.text(st.sampled_from(list("ab:-[]{}&*!|>'\"#%@`,? \n\t0123456789.
 def test_raw_streams_never_crash() -> None:
     @given(st.one_of(YAML_TEXT.map(str.encode), st.binary(max_size=60)))
     def case(raw: bytes) -> None:
-        with timed_case("raw"):
+        with timed_case("raw", raw):
             documents, problems = parse_stream(b"apiVersion: apps.cozystack.io/v1alpha1\nkind: NATS\n" + raw)
             if not problems:
                 result = render(documents, OPTIONS)

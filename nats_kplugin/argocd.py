@@ -70,7 +70,8 @@ def discover(folder: Path, stdout: TextIO) -> int:
 
 def _holds_nats_object(path: Path) -> bool:
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as stream:
+            raw = documents.read_limited(stream)
     except OSError:
         return False
     parsed, problems = documents.parse_stream(raw, str(path))

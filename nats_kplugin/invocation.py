@@ -29,6 +29,7 @@ NAMESPACE_ENV = "NATS_RENDER_NAMESPACE"
 NATS_IMAGE_ENV = "NATS_RENDER_NATS_IMAGE"
 RELOADER_IMAGE_ENV = "NATS_RENDER_RELOADER_IMAGE"
 STRICT_ENV = "NATS_RENDER_STRICT"
+MAX_KEY_BYTES = 65536  # a key, not a file someone pointed at /dev/zero
 
 
 class UsageError(Exception):
@@ -41,10 +42,15 @@ def render_key(environ: Mapping[str, str]) -> bytes | None:
     key_file = environ.get(KEY_FILE_ENV)
     if key_file:
         try:
-            key = Path(key_file).read_bytes().rstrip(b"\r\n")
+            with Path(key_file).open("rb") as stream:
+                key = stream.read(MAX_KEY_BYTES + 1).rstrip(b"\r\n")
         except OSError as exc:
             message = f"cannot read the render key file {key_file} ({KEY_FILE_ENV}): {exc.strerror}"
             raise UsageError(message) from None
+        if len(key) > MAX_KEY_BYTES:
+            raise UsageError(
+                f"the render key file {key_file} ({KEY_FILE_ENV}) is larger than {MAX_KEY_BYTES} bytes"
+            )
         if not key:
             raise UsageError(f"the render key file {key_file} ({KEY_FILE_ENV}) is empty")
         return key

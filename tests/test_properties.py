@@ -34,6 +34,7 @@ from nats_kplugin.problems import Location
 
 OPTIONS = RenderOptions(render_key=b"property-render-key")
 OTHER_KEY = RenderOptions(render_key=b"another-render-key")
+TIMES: list[float] = []
 STATS: dict[str, Any] = {"cases": 0, "slowest": 0.0, "slowest_test": "", "configs": 0, "objects": 0}
 
 
@@ -43,6 +44,7 @@ def timed_case(test: str, case: Any) -> Iterator[None]:
     yield
     elapsed = time.perf_counter() - start
     STATS["cases"] += 1
+    TIMES.append(elapsed)
     if elapsed > STATS["slowest"]:
         STATS["slowest"], STATS["slowest_test"] = elapsed, f"{test}: {repr(case)[:300]}"
 
@@ -157,6 +159,9 @@ def test_raw_streams_never_crash() -> None:
 
 def summary(write: Callable[[str], None]) -> None:
     if STATS["cases"]:
+        ordered = sorted(TIMES)
+        median, p99 = ordered[len(ordered) // 2], ordered[len(ordered) * 99 // 100]
+        write(f"property tests: median case {median * 1000:.1f} ms, 99th percentile {p99 * 1000:.1f} ms")
         write(
             f"property tests: {STATS['cases']} generated cases, slowest {STATS['slowest'] * 1000:.1f} ms "
             f"({STATS['slowest_test']}); {STATS['configs']} distinct nats.conf checked by nats-server -t, "

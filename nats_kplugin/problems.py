@@ -73,11 +73,14 @@ MAX_STEP = 64
 
 
 def _one_line(text: str) -> str:
-    """Keys and names from the input can hold newlines or terminal escapes; a problem stays one line that
-    cannot forge another, so non-printable characters are written as Python escapes."""
+    """Keys and names from the input can hold newlines; a problem stays one line that cannot forge another,
+    so non-printable characters are written as Python escapes. ESC is left for the CLI's report(), which
+    drops whole terminal control sequences as click.echo does."""
     if text.isprintable():
         return text
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    return "".join(
+        c if c.isprintable() or c == "\x1b" else c.encode("unicode_escape").decode("ascii") for c in text
+    )
 
 
 def error(message: str, path: Path = ()) -> Problem:

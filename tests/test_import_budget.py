@@ -28,6 +28,7 @@ SITE_PACKAGES = Path(yaml.__file__).resolve().parent.parent
 PIPELINE = {
     "nats_kplugin",
     "nats_kplugin.documents",
+    "nats_kplugin.listeners",
     "nats_kplugin.manifests",
     "nats_kplugin.nats_conf",
     "nats_kplugin.output",

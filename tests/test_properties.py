@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from nats_specs import garbage_nats, invalid_nats, valid_nats
 
 from nats_kplugin import cli
+from nats_kplugin.click_command import command
 from nats_kplugin.documents import Document, parse_stream
 from nats_kplugin.output import dump_documents
 from nats_kplugin.pipeline import RenderOptions, render
@@ -116,9 +117,7 @@ def test_invalid_specs_are_refused_naming_the_field() -> None:
             assert not result.ok and result.documents == []
             fields = {p.path[: len(path)] for p in result.problems if p.is_error}
             assert path in fields, f"no error names {'.'.join(path)}: {[str(p) for p in result.problems]}"
-            done = runner.invoke(
-                cli.command, [], input=yaml.safe_dump(document), env={"NATS_RENDER_KEY": "k"}
-            )
+            done = runner.invoke(command, [], input=yaml.safe_dump(document), env={"NATS_RENDER_KEY": "k"})
             assert done.exit_code == cli.EXIT_INVALID and done.stdout == ""
             assert ".".join(path[:2]) in done.stderr
 

@@ -13,42 +13,15 @@ Exit codes (also in the README):
 from __future__ import annotations
 
 import os
-import re
 import sys
 
-from .arguments import KEY_ENV, Arguments, quick_parse
+from .arguments import Arguments, quick_parse
 from .documents import Document, parse_stream, read_limited, read_sources
+from .invocation import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, UsageError, render_stream
+from .invocation import render_key as invocation_render_key
 from .manifests import Images
-from .output import dump_documents
-from .pipeline import RenderOptions, render
-from .problems import Problem, sort_key
-
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
-MAX_KEY_BYTES = 65536  # a key, not a file someone pointed at /dev/zero
-# ECMA-48 control sequences (ESC [ parameters intermediates final). click.echo, which wrote problems before,
-# drops them when stderr is no terminal; so does report(), so a key with escape codes cannot colour a log.
-_CONTROL_SEQUENCE = re.compile(r"\x1b\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]")
-
-
-class KeyFileError(Exception):
-    """The render key file cannot be used: a usage error, in click's words when click reports it."""
-
-
-def load_render_key(key_file: str | None) -> bytes | None:
-    """The render key: the key file's bytes (trailing newline dropped), else NATS_RENDER_KEY, else None."""
-    if key_file:
-        try:
-            with open(key_file, "rb") as stream:
-                key = stream.read(MAX_KEY_BYTES + 1).rstrip(b"\r\n")
-        except OSError as exc:
-            raise KeyFileError(f"cannot read the render key file {key_file}: {exc.strerror}") from None
-        if len(key) > MAX_KEY_BYTES:
-            raise KeyFileError(f"the render key file {key_file} is larger than {MAX_KEY_BYTES} bytes")
-        if not key:
-            raise KeyFileError(f"the render key file {key_file} is empty")
-        return key
-    value = os.environ.get(KEY_ENV)
-    return value.encode() if value else None
+from .pipeline import RenderOptions
+from .problems import Problem
 
 
 def run(arguments: Arguments, render_key: bytes | None) -> int:
@@ -61,19 +34,7 @@ def run(arguments: Arguments, render_key: bytes | None) -> int:
     images = Images(arguments.nats_image, arguments.reloader_image)
     options = RenderOptions(render_key, arguments.default_namespace, images, arguments.strict)
     documents, read_problems = _read(arguments.paths)
-    result = render(documents, options)  # even after a read error, so one run reports every problem
-    problems = read_problems + result.problems
-    report(problems)
-    if any(p.is_error for p in problems):
-        return EXIT_INVALID
-    sys.stdout.write(dump_documents(result.documents))
-    return EXIT_OK
-
-
-def report(problems: list[Problem]) -> None:
-    """Every problem on stderr, one line each, in source order."""
-    text = "".join(f"nats-render: {problem}\n" for problem in sorted(problems, key=sort_key))
-    sys.stderr.write(text if sys.stderr.isatty() else _CONTROL_SEQUENCE.sub("", text))
+    return render_stream(documents, read_problems, options, sys.stdout, sys.stderr)
 
 
 def _read(paths: tuple[str, ...]) -> tuple[list[Document], list[Problem]]:
@@ -110,8 +71,8 @@ def _quick_main() -> int | None:
     if arguments is None:
         return None
     try:
-        render_key = None if arguments.print_schema else load_render_key(arguments.key_file)
-    except KeyFileError:
+        render_key = None if arguments.print_schema else invocation_render_key(os.environ, arguments.key_file)
+    except UsageError:
         return None  # a usage error: click reports it in its own words
     try:
         return run(arguments, render_key)

@@ -6,13 +6,15 @@ is the one description of the interface, and what answers `--help`, `--version` 
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
 from . import __version__
 from .arguments import KEY_ENV, KEY_FILE_ENV, Arguments
-from .cli import KeyFileError, load_render_key, run
+from .cli import run
+from .invocation import UsageError, render_key
 from .manifests import NATS_IMAGE, RELOADER_IMAGE
 
 
@@ -57,7 +59,7 @@ def command(
         paths, key_file, default_namespace, nats_image, reloader_image, strict, print_schema
     )
     try:
-        render_key = None if arguments.print_schema else load_render_key(arguments.key_file)
-    except KeyFileError as exc:
+        key = None if arguments.print_schema else render_key(os.environ, arguments.key_file)
+    except UsageError as exc:
         raise click.UsageError(str(exc)) from None
-    sys.exit(run(arguments, render_key))
+    sys.exit(run(arguments, key))

@@ -1,15 +1,16 @@
-"""What the plugin entry points share as processes: the render key and render options from their own
+"""What the entry points share as processes: the render key and render options from their own
 environment, problems as stderr lines, all-or-nothing stdout, exit codes, and no traceback on a bug.
 
-The Argo CD, kustomize and KRM adapters are thin mappings from their tool's contract onto
-`pipeline.render`; this module is the part of that mapping they have in common. It knows nothing of any
-one tool. Exit codes are the command line's (README, "Exit codes"): 0 rendered, 1 invalid input,
+The command line and the Argo CD, kustomize and KRM adapters are thin mappings from their tool's contract
+onto `pipeline.render`; this module is the part of that mapping they have in common. It knows nothing of
+any one tool. Exit codes are the command line's (README, "Exit codes"): 0 rendered, 1 invalid input,
 2 usage (a bad option value, an unreadable key file), 70 internal error.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -30,29 +31,30 @@ NATS_IMAGE_ENV = "NATS_RENDER_NATS_IMAGE"
 RELOADER_IMAGE_ENV = "NATS_RENDER_RELOADER_IMAGE"
 STRICT_ENV = "NATS_RENDER_STRICT"
 MAX_KEY_BYTES = 65536  # a key, not a file someone pointed at /dev/zero
+# ECMA-48 control sequences (ESC [ parameters intermediates final), dropped from problems written to anything
+# but a terminal (as click.echo does), so a key with escape codes cannot colour a log or the Argo CD UI.
+_CONTROL_SEQUENCE = re.compile(r"\x1b\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]")
 
 
 class UsageError(Exception):
     """A setting the user must fix before anything can be rendered (exit 2). The message names it."""
 
 
-def render_key(environ: Mapping[str, str]) -> bytes | None:
-    """The render key from the process's own environment: the file named by NATS_RENDER_KEY_FILE (trailing
-    newline dropped), else NATS_RENDER_KEY, else None. Never from anything that lives in Git."""
-    key_file = environ.get(KEY_FILE_ENV)
+def render_key(environ: Mapping[str, str], key_file: str | None = None) -> bytes | None:
+    """The render key from the process's own side, never from anything that lives in Git: the file named
+    by `key_file` (the command line's option) or NATS_RENDER_KEY_FILE, trailing newline dropped; else
+    NATS_RENDER_KEY; else None."""
+    key_file = key_file or environ.get(KEY_FILE_ENV)
     if key_file:
         try:
             with Path(key_file).open("rb") as stream:
                 key = stream.read(MAX_KEY_BYTES + 1).rstrip(b"\r\n")
         except OSError as exc:
-            message = f"cannot read the render key file {key_file} ({KEY_FILE_ENV}): {exc.strerror}"
-            raise UsageError(message) from None
+            raise UsageError(f"cannot read the render key file {key_file}: {exc.strerror}") from None
         if len(key) > MAX_KEY_BYTES:
-            raise UsageError(
-                f"the render key file {key_file} ({KEY_FILE_ENV}) is larger than {MAX_KEY_BYTES} bytes"
-            )
+            raise UsageError(f"the render key file {key_file} is larger than {MAX_KEY_BYTES} bytes")
         if not key:
-            raise UsageError(f"the render key file {key_file} ({KEY_FILE_ENV}) is empty")
+            raise UsageError(f"the render key file {key_file} is empty")
         return key
     value = environ.get(KEY_ENV)
     return value.encode() if value else None
@@ -81,9 +83,9 @@ def options_from_environment(environ: Mapping[str, str]) -> RenderOptions:
 
 
 def report(problems: list[Problem], stderr: TextIO) -> None:
-    """One line per problem, sorted, in the command line's format."""
-    for problem in sorted(problems, key=sort_key):
-        stderr.write(f"nats-render: {problem}\n")
+    """Every problem on stderr, one line each, in source order."""
+    text = "".join(f"nats-render: {problem}\n" for problem in sorted(problems, key=sort_key))
+    stderr.write(text if stderr.isatty() else _CONTROL_SEQUENCE.sub("", text))
 
 
 def render_stream(
@@ -93,13 +95,12 @@ def render_stream(
     stdout: TextIO,
     stderr: TextIO,
 ) -> int:
-    """Render and write like `nats-render`: the stream on stdout only when there is no error."""
-    if read_problems:
-        report(read_problems, stderr)
-        return EXIT_INVALID
+    """Render and write: the stream on stdout only when there is no error. The documents that were read
+    are rendered even after a read error, so one run reports every problem."""
     result = render(documents, options)
-    report(result.problems, stderr)
-    if not result.ok:
+    problems = read_problems + result.problems
+    report(problems, stderr)
+    if any(p.is_error for p in problems):
         return EXIT_INVALID
     stdout.write(dump_documents(result.documents))
     return EXIT_OK

@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nats_kplugin.arguments import KEY_FILE_ENV, Arguments, quick_parse
-from nats_kplugin.cli import report
 from nats_kplugin.click_command import command
+from nats_kplugin.invocation import report
 from nats_kplugin.problems import Problem, Severity
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -168,6 +168,6 @@ def test_problems_are_written_as_click_echo_wrote_them(capsys: pytest.CaptureFix
     for problem in problems:
         click.echo(f"nats-render: {problem}", err=True)
     by_click = capsys.readouterr().err
-    report(problems)
+    report(problems, sys.stderr)
     assert capsys.readouterr().err == by_click
     assert "\x1b" not in by_click and "spec.red" in by_click

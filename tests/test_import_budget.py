@@ -40,11 +40,11 @@ PIPELINE = {
     "nats_kplugin.server_config",
     "nats_kplugin.spec",
 }
-ADAPTERS = {"nats_kplugin.invocation"}
+ENTRY = {"nats_kplugin.invocation"}  # what every entry point shares as a process
 RENDER_MODULES = {
-    "cli": PIPELINE | {"nats_kplugin.cli", "nats_kplugin.arguments"},
-    "argocd": PIPELINE | ADAPTERS | {"nats_kplugin.argocd"},
-    "krm": PIPELINE | ADAPTERS | {"nats_kplugin.krm"},
+    "cli": PIPELINE | ENTRY | {"nats_kplugin.cli", "nats_kplugin.arguments"},
+    "argocd": PIPELINE | ENTRY | {"nats_kplugin.argocd"},
+    "krm": PIPELINE | ENTRY | {"nats_kplugin.krm"},
 }
 THIRD_PARTY_PACKAGES = {"yaml", "deepmerge"}
 # Standard modules that cost milliseconds and that a render has no use for.

@@ -1,16 +1,20 @@
 """nats-render: `apps.cozystack.io/v1alpha1` NATS objects into plain, deterministic Kubernetes manifests.
 
-The pipeline, one module per step, data flowing one way:
+The pipeline, one module per step, data flowing one way (`pipeline.py` runs it, pure, no I/O):
 
-    documents.py      read YAML streams strictly           -> Document
-    spec.py           validate against the JSON Schema      -> NatsSpec
-    passwords.py      given or HMAC-derived passwords       -> {user: password}
-    server_config.py  generate, merge, normalise, check     -> ServerConfig   (nats_conf.py encodes it)
-    manifests.py      Secrets, Services, StatefulSet, PDB   -> [dict]
-    output.py         one YAML stream                       -> str
+    documents.py      read YAML streams strictly            -> Document
+    spec.py           validate against the JSON Schema       -> NatsSpec      (schema_check.py: the fast yes)
+    passwords.py      given or HMAC-derived passwords        -> {user: password}
+    server_config.py  generate, merge, normalise, check      -> ServerConfig  (listeners.py checks ports,
+                                                                               nats_conf.py encodes it)
+    manifests.py      Secrets, Services, StatefulSet, PDB    -> [dict]
+    output.py         one YAML stream                        -> str
 
-`pipeline.py` runs the steps; `cli.py` is the command line on top. Every check returns `problems.Problem`
-values instead of raising.
+Every check returns `problems.Problem` values instead of raising; `quantities.py` reads Kubernetes sizes.
+
+On top, and imported by nothing below them, the entry points: `cli.py` (`nats-render`; `arguments.py`
+reads a well-formed command line, `click_command.py` answers everything else), `argocd.py`,
+`kustomize.py` and `krm.py`; `invocation.py` is what they share as processes (key, report, exit codes).
 """
 
 __version__ = "0.1.0"

@@ -116,7 +116,7 @@ async def _publish_until_acked(urls: list[str], password: str, subject: str, tim
         deadline = time.monotonic() + timeout
         while True:
             try:
-                # One message id for every attempt: a retry after a lost ack is deduplicated, not stored twice.
+                # One message id for every attempt: a retry after a lost ack is deduplicated, not stored.
                 ack = await js.publish(subject, b"still writable", headers={"Nats-Msg-Id": subject})
                 return int(ack.seq)
             except Exception:

@@ -5,8 +5,9 @@ The pipeline, one module per step, data flowing one way (`pipeline.py` runs it, 
     documents.py      read YAML streams strictly            -> Document
     spec.py           validate against the JSON Schema       -> NatsSpec      (schema_check.py: the fast yes)
     passwords.py      given or HMAC-derived passwords        -> {user: password}
-    server_config.py  generate, merge, normalise, check      -> ServerConfig  (listeners.py checks ports,
-                                                                               nats_conf.py encodes it)
+    server_config.py  generate, merge, normalise             -> config        (nats_conf.py encodes it)
+    server_checks.py  what nats-server refuses or can't run  -> [Problem]     (listeners.py: the ports)
+    server_config.py  describe the listeners and names       -> ServerConfig
     manifests.py      Secrets, Services, StatefulSet, PDB    -> [dict]
     output.py         one YAML stream                        -> str
 

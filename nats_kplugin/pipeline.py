@@ -1,4 +1,5 @@
-"""The pipeline in one place: documents → spec → nats-server configuration → Kubernetes objects.
+"""The pipeline in one place: documents → spec → passwords → nats-server configuration, checked →
+Kubernetes objects.
 
 Pure: documents and options in, output documents and problems out. No file, environment or terminal access
 happens here (the CLI and the plugin adapters do that), so the tests call it directly.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import manifests, passwords, server_config, spec
+from . import manifests, passwords, server_checks, server_config, spec
 from .documents import Document
 from .nats_conf import EncodeError
 from .problems import Problem, Severity
@@ -77,13 +78,21 @@ _LEADING_ZERO_MESSAGE = (
 def _expand_spec(
     nats_spec: spec.NatsSpec, data: dict[str, Any], options: RenderOptions
 ) -> tuple[list[dict[str, Any]], list[Problem]]:
-    user_passwords, password_problems = passwords.resolve_passwords(nats_spec, options.render_key)
-    # Check the configuration even when a password is missing, so one run reports every error.
-    checked = {user: user_passwords.get(user, "") for user in nats_spec.users}
-    server, problems = server_config.build(nats_spec, checked)
-    problems = [*password_problems, *problems]
-    if server is None or password_problems:
+    user_passwords, problems = passwords.resolve_passwords(nats_spec, options.render_key)
+    # The configuration is checked even when a password is missing, so one run reports every error.
+    placeholders = {user: user_passwords.get(user, "") for user in nats_spec.users}
+    overridden = server_checks.check_overrides(nats_spec)
+    problems += overridden
+    if overridden:
         return [], problems
+    config, found = server_config.build(nats_spec, placeholders)
+    problems += found
+    if config is None:
+        return [], problems
+    problems += server_checks.check(nats_spec, config)
+    if any(p.is_error for p in problems):
+        return [], problems
+    server = server_config.describe(nats_spec, config)
     labels = (data.get("metadata") or {}).get("labels")
     try:
         objects = manifests.build_objects(nats_spec, server, user_passwords, options.images, labels)

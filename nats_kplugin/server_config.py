@@ -1,10 +1,11 @@
 """Step 3, configure: the nats-server configuration of one `NatsSpec`, as data.
 
-Built in three moves: `generate` the renderer's own configuration, `merge` `config.merge` and
-`config.resolver` into it (maps merge recursively, lists and scalars replace, null removes a key), then
-`normalise` and `check` the result: sizes become integer bytes, durations quoted strings, and combinations
-the real nats-server refuses or cannot run become problems. The result also says where the listeners
-ended up, so the Kubernetes objects follow the final configuration rather than the defaults.
+`build` does it in three moves: `generate` the renderer's own configuration, `merge` `config.merge` and
+`config.resolver` into it (maps merge recursively, lists and scalars replace, null removes a key), and
+`normalise` the result (sizes become integer bytes, durations quoted strings). server_checks.py then
+refuses what nats-server would refuse or could not run, and `describe` says where the listeners ended up,
+so the Kubernetes objects follow the final configuration rather than the defaults. This module also holds
+what nats-server's options are called and which of them it reloads.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .listeners import check_listeners
 from .nats_conf import Variable
-from .problems import Path, Problem, error, warning
+from .problems import Path, Problem, error
 from .quantities import to_bytes
 from .spec import NatsSpec
 
@@ -157,21 +157,12 @@ class ServerConfig:
         return [self.client, *(lst for lst in self.extra_listeners if lst.name != "gateway")]
 
 
-def build(spec: NatsSpec, passwords: dict[str, str]) -> tuple[ServerConfig | None, list[Problem]]:
-    """The merged, normalised and checked configuration for one spec (paths in problems start at spec)."""
-    problems = _check_owned(spec)
-    if problems:
-        return None, problems
-    generated = generate(spec, passwords)
-    config = merge(generated, spec.merge, spec.resolver)
+def build(spec: NatsSpec, passwords: dict[str, str]) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """The generated configuration with `config.merge` and `config.resolver` merged in and normalised."""
+    config = merge(generate(spec, passwords), spec.merge, spec.resolver)
     _place_resolver_store(config)
     problems = normalise(config)
-    if problems:
-        return None, problems
-    problems = check(spec, config)
-    if any(p.is_error for p in problems):
-        return None, problems
-    return _describe(spec, config), problems
+    return (None if problems else config), problems
 
 
 def generate(spec: NatsSpec, passwords: dict[str, str]) -> dict[str, Any]:
@@ -306,299 +297,7 @@ def duration_seconds(text: str) -> float | None:
     return sum(float(number) * _SECONDS[unit] for number, unit in _DURATION.findall(text))
 
 
-def _check_owned(spec: NatsSpec) -> list[Problem]:
-    """Refuse overrides of what the pod layout depends on; they cannot flow through consistently."""
-    merge_config, base = spec.merge, ("spec", "config", "merge")
-    problems = []
-    for key in ALIASES["pid file"]:
-        if key in merge_config:
-            problems.append(
-                error(
-                    f"the pid file is owned by the renderer ({PID_FILE}): the preStop lame-duck "
-                    "signal and the config reloader use it",
-                    (*base, key),
-                )
-            )
-    js = merge_config.get("jetstream")
-    if isinstance(js, dict):
-        for key in JETSTREAM_ALIASES["store directory"]:
-            if key in js:
-                problems.append(
-                    error(
-                        f"the store directory is owned by the renderer ({STORE_DIR}, the "
-                        "JetStream volume); size it with spec.jetstream.size",
-                        (*base, "jetstream", key),
-                    )
-                )
-    elif js is not None and js is not False:
-        problems.append(
-            error(
-                "must be a mapping of JetStream settings; switch JetStream with spec.jetstream.enabled",
-                (*base, "jetstream"),
-            )
-        )
-    if not spec.jetstream_enabled and isinstance(js, dict):
-        problems.append(
-            error("sets JetStream options while spec.jetstream.enabled is false", (*base, "jetstream"))
-        )
-    cluster = merge_config.get("cluster")
-    if isinstance(cluster, dict) and "routes" in cluster:
-        problems.append(
-            error(
-                "cluster routes are generated from spec.replicas (one per pod through the "
-                "headless Service); connect other clusters with gateways or leafnodes",
-                (*base, "cluster", "routes"),
-            )
-        )
-    return problems
-
-
-def check(spec: NatsSpec, config: dict[str, Any]) -> list[Problem]:
-    """Combinations nats-server refuses (`-t`) or accepts but cannot run."""
-    base: Path = ("spec", "config", "merge")
-    problems: list[Problem] = []
-    for what, spellings in ALIASES.items():
-        present = [k for k in spellings if k in config]
-        if len(present) > 1:
-            problems.append(
-                error(f"sets the {what} twice ({', '.join(present)}); use one", (*base, present[1]))
-            )
-    js = config.get("jetstream")
-    if isinstance(js, dict):
-        for what, spellings in JETSTREAM_ALIASES.items():
-            present = [k for k in spellings if k in js]
-            if len(present) > 1:
-                problems.append(
-                    error(
-                        f"sets the {what} twice ({', '.join(present)}); use one",
-                        (*base, "jetstream", present[1]),
-                    )
-                )
-    problems += _check_auth(spec, config, base)
-    problems += _check_cluster(spec, config, base)
-    problems += _check_jetstream(spec, config, base)
-    problems += _check_operator(spec, config, base)
-    problems += _check_lame_duck(config, base)
-    problems += check_listeners(config, spec.replicas, base)
-    return problems
-
-
-def _auth_block(config: dict[str, Any]) -> dict[str, Any]:
-    block = config.get("authorization", config.get("authentication"))
-    return block if isinstance(block, dict) else {}
-
-
-def _check_auth(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Problem]:
-    problems: list[Problem] = []
-    auth = _auth_block(config)
-    auth_key = "authorization" if "authorization" in config else "authentication"
-    if "token" in auth and (config.get("accounts") or auth.get("users")):
-        # nats-server: "Can not have a token and accounts" / "Can not have a token and a users array".
-        if spec.users:
-            message = (
-                "a token cannot be combined with users: nats-server refuses a token beside accounts "
-                "or users; remove the token and log in as one of spec.users"
-            )
-        else:
-            message = "a token cannot be combined with accounts or users (nats-server refuses it)"
-        problems.append(error(message, (*base, auth_key, "token")))
-        if spec.users:
-            problems.append(
-                error(
-                    f"users cannot be combined with config.merge.{auth_key}.token (nats-server refuses it)",
-                    ("spec", "users"),
-                )
-            )
-    names: dict[str, Path] = {}
-    for user_path, name in _configured_users(config, base):
-        if name in names:
-            problems.append(
-                error(
-                    f"user {name!r} is defined twice (also at "
-                    f"{'.'.join(map(str, names[name]))}); nats-server refuses it",
-                    user_path,
-                )
-            )
-        names.setdefault(name, user_path)
-    no_auth_user = config.get("no_auth_user")
-    if no_auth_user is not None and no_auth_user not in names:
-        problems.append(
-            error(
-                "must name a configured user (nats-server starts, then refuses every "
-                "connection without credentials)",
-                (*base, "no_auth_user"),
-            )
-        )
-    system_account = config.get("system_account")
-    accounts = config.get("accounts")
-    accounts = accounts if isinstance(accounts, dict) else {}
-    if (
-        system_account is not None
-        and "operator" not in config
-        and system_account not in accounts
-        and system_account != "$SYS"
-    ):
-        problems.append(error("must name an account of config.merge.accounts", (*base, "system_account")))
-    return problems
-
-
-def _configured_users(config: dict[str, Any], base: Path) -> list[tuple[Path, str]]:
-    found: list[tuple[Path, str]] = []
-    accounts = config.get("accounts")
-    if isinstance(accounts, dict):
-        for account, body in accounts.items():
-            users = body.get("users") if isinstance(body, dict) else None
-            for index, user in enumerate(users if isinstance(users, list) else []):
-                if isinstance(user, dict) and isinstance(user.get("user"), str):
-                    where: Path = (
-                        ("spec", "users", user["user"])
-                        if account == ACCOUNT
-                        else (*base, "accounts", account, "users", index)
-                    )
-                    found.append((where, user["user"]))
-    auth = _auth_block(config)
-    users = auth.get("users")
-    for index, user in enumerate(users if isinstance(users, list) else []):
-        if isinstance(user, dict) and isinstance(user.get("user"), str):
-            found.append(((*base, "authorization", "users", index), user["user"]))
-    return found
-
-
-def _check_cluster(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Problem]:
-    problems: list[Problem] = []
-    cluster = config.get("cluster")
-    if spec.replicas == 1 and isinstance(cluster, dict):
-        message = "a cluster block with replicas 1 routes to no one"
-        if spec.jetstream_enabled:
-            problems.append(
-                error(
-                    message + ", and JetStream in a cluster of one never elects a meta "
-                    "leader; remove it or raise spec.replicas",
-                    (*base, "cluster"),
-                )
-            )
-        else:
-            problems.append(warning(message, (*base, "cluster")))
-    if spec.replicas > 1 and isinstance(cluster, dict) and not cluster.get("name"):
-        problems.append(
-            error(
-                "a cluster needs a name: JetStream in a cluster without one never forms",
-                (*base, "cluster", "name"),
-            )
-        )
-    if spec.replicas > 1 and not isinstance(cluster, dict):
-        problems.append(
-            error(f"replicas {spec.replicas} need the cluster block; do not remove it", (*base, "cluster"))
-        )
-    if spec.replicas > 1 and isinstance(config.get("server_name"), str):
-        stem = config["server_name"]
-        problems.append(
-            warning(
-                f"a server_name shared by {spec.replicas} servers closes every route as a "
-                f"duplicate; each pod gets its own: {stem}-0 .. {stem}-{spec.replicas - 1}",
-                (*base, "server_name"),
-            )
-        )
-    if spec.replicas == 2 and spec.jetstream_enabled:
-        problems.append(
-            warning(
-                "2 servers give JetStream no fault tolerance: losing one loses the meta leader quorum; use 3",
-                ("spec", "replicas"),
-            )
-        )
-    return problems
-
-
-def _check_jetstream(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Problem]:
-    js = config.get("jetstream")
-    if not isinstance(js, dict):
-        return []
-    problems: list[Problem] = []
-    for key in JETSTREAM_ALIASES["file store size"]:
-        size = js.get(key)
-        if isinstance(size, int) and size > spec.jetstream_size_bytes:
-            problems.append(
-                error(
-                    f"is {size} bytes, larger than the volume of spec.jetstream.size "
-                    f"({spec.jetstream_size}, {spec.jetstream_size_bytes} bytes)",
-                    (*base, "jetstream", key),
-                )
-            )
-    for key in JETSTREAM_ALIASES["memory store size"]:
-        size = js.get(key)
-        if isinstance(size, int) and size > spec.resources.memory_bytes:
-            problems.append(
-                warning(
-                    f"is {size} bytes, more than the container memory limit "
-                    f"({spec.resources.memory_limit}); the pod would be OOM-killed first",
-                    (*base, "jetstream", key),
-                )
-            )
-    if "server_name" in config and not isinstance(config["server_name"], (str, Variable)):
-        problems.append(error("must be a string", (*base, "server_name")))
-    return problems
-
-
-def _check_operator(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Problem]:
-    problems: list[Problem] = []
-    if "resolver" in config and "operator" not in config:
-        where = ("spec", "config", "resolver") if spec.resolver else (*base, "resolver")
-        problems.append(
-            error(
-                "a resolver needs an operator (config.merge.operator: the operator JWT or "
-                "its path); without one nats-server refuses the resolver",
-                where,
-            )
-        )
-    if "operator" in config and spec.users:
-        problems.append(
-            error(
-                "users in the configuration cannot be combined with operator mode: in "
-                "operator mode users come from account JWTs",
-                ("spec", "users"),
-            )
-        )
-    resolver = config.get("resolver")
-    if isinstance(resolver, dict) and str(resolver.get("type", "")).lower() in ("full", "cache"):
-        directory = resolver.get("dir")
-        if directory is None:
-            if not spec.jetstream_enabled:
-                problems.append(
-                    error(
-                        "a full or cache resolver needs a persistent dir; enable JetStream "
-                        f"(its volume holds {STORE_DIR}/resolver)",
-                        ("spec", "config", "resolver"),
-                    )
-                )
-        elif not (
-            isinstance(directory, str) and directory.startswith(STORE_DIR + "/") and spec.jetstream_enabled
-        ):
-            problems.append(
-                error(
-                    f"must be a folder under {STORE_DIR}/ (the only writable volume, present "
-                    "when JetStream is enabled)",
-                    ("spec", "config", "resolver", "dir"),
-                )
-            )
-    return problems
-
-
-def _check_lame_duck(config: dict[str, Any], base: Path) -> list[Problem]:
-    problems = []
-    for key in ("lame_duck_duration", "lame_duck_grace_period"):
-        value = config.get(key)
-        if value is not None and (not isinstance(value, str) or duration_seconds(value) is None):
-            problems.append(error("must be a duration such as 30s or 2m", (*base, key)))
-    duration = config.get("lame_duck_duration")
-    if isinstance(duration, str) and (duration_seconds(duration) or 30) < 30:
-        # nats-server: "invalid lame_duck_duration of 10s, minimum is 30 seconds"
-        problems.append(
-            error("must be at least 30s (nats-server refuses less)", (*base, "lame_duck_duration"))
-        )
-    return problems
-
-
-def _listen_port(value: Any) -> int | None:
+def listen_port(value: Any) -> int | None:
     """The port of a `port` value or a `listen` value such as `0.0.0.0:4222` or `:4222`."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
@@ -608,23 +307,24 @@ def _listen_port(value: Any) -> int | None:
     return None
 
 
-def _block_port(block: Any) -> int | None:
+def block_port(block: Any) -> int | None:
     if not isinstance(block, dict):
         return None
-    return _listen_port(block.get("port")) or _listen_port(block.get("listen"))
+    return listen_port(block.get("port")) or listen_port(block.get("listen"))
 
 
-def _describe(spec: NatsSpec, config: dict[str, Any]) -> ServerConfig:
-    client = _listen_port(config.get("port")) or _listen_port(config.get("listen")) or CLIENT_PORT
+def describe(spec: NatsSpec, config: dict[str, Any]) -> ServerConfig:
+    """The facts the Kubernetes objects follow: listeners, the per-pod server name, lame-duck timing."""
+    client = listen_port(config.get("port")) or listen_port(config.get("listen")) or CLIENT_PORT
     monitor, scheme = MONITOR_PORT, "HTTP"
     for key in ALIASES["monitor port"]:
-        if key in config and _listen_port(config[key]):
-            monitor, scheme = _listen_port(config[key]) or MONITOR_PORT, "HTTPS" if "https" in key else "HTTP"
+        if key in config and listen_port(config[key]):
+            monitor, scheme = listen_port(config[key]) or MONITOR_PORT, "HTTPS" if "https" in key else "HTTP"
     described = ServerConfig(config, Listener("nats", client), Listener("monitor", monitor), scheme)
     if spec.replicas > 1:
-        described.cluster = Listener("cluster", _block_port(config.get("cluster")) or CLUSTER_PORT)
+        described.cluster = Listener("cluster", block_port(config.get("cluster")) or CLUSTER_PORT)
     for block, name in LISTENERS.items():
-        port = _block_port(config.get(block))
+        port = block_port(config.get(block))
         if port:
             described.extra_listeners.append(Listener(name, port))
     stem = config.get("server_name")

@@ -70,8 +70,9 @@ def test_restart_hash_input_holds_no_credential() -> None:
     nats_spec, problems = validate(documents[0].data)
     assert nats_spec is not None, problems
     passwords = {"alice": GIVEN, "bob": SECRETS[3], "carol": HASHED}
-    server, problems = server_config.build(nats_spec, passwords)
-    assert server is not None, problems
+    config, problems = server_config.build(nats_spec, passwords)
+    assert config is not None, problems
+    server = server_config.describe(nats_spec, config)
     hashed_text = manifests.nats_conf.encode(server.restart_relevant())
     assert not [s for s in SECRETS if s in hashed_text]
     assert render(documents, RenderOptions(render_key=KEY.encode())).ok

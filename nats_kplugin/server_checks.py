@@ -1,0 +1,308 @@
+"""Step 3b, check: combinations of the merged configuration that nats-server refuses (`nats-server -t`)
+or accepts but cannot run in the pod the renderer builds (a shared server name, JetStream in a cluster of
+one, a resolver without its operator, an override of what the pod layout owns).
+
+Each check returns problems with the field path of the spec, never raises, and changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .listeners import check_listeners
+from .nats_conf import Variable
+from .problems import Path, Problem, error, warning
+from .server_config import ACCOUNT, ALIASES, JETSTREAM_ALIASES, PID_FILE, STORE_DIR, duration_seconds
+from .spec import NatsSpec
+
+
+def check_overrides(spec: NatsSpec) -> list[Problem]:
+    """Refuse overrides of what the pod layout depends on; they cannot flow through consistently."""
+    merge_config, base = spec.merge, ("spec", "config", "merge")
+    problems = []
+    for key in ALIASES["pid file"]:
+        if key in merge_config:
+            problems.append(
+                error(
+                    f"the pid file is owned by the renderer ({PID_FILE}): the preStop lame-duck "
+                    "signal and the config reloader use it",
+                    (*base, key),
+                )
+            )
+    js = merge_config.get("jetstream")
+    if isinstance(js, dict):
+        for key in JETSTREAM_ALIASES["store directory"]:
+            if key in js:
+                problems.append(
+                    error(
+                        f"the store directory is owned by the renderer ({STORE_DIR}, the "
+                        "JetStream volume); size it with spec.jetstream.size",
+                        (*base, "jetstream", key),
+                    )
+                )
+    elif js is not None and js is not False:
+        problems.append(
+            error(
+                "must be a mapping of JetStream settings; switch JetStream with spec.jetstream.enabled",
+                (*base, "jetstream"),
+            )
+        )
+    if not spec.jetstream_enabled and isinstance(js, dict):
+        problems.append(
+            error("sets JetStream options while spec.jetstream.enabled is false", (*base, "jetstream"))
+        )
+    cluster = merge_config.get("cluster")
+    if isinstance(cluster, dict) and "routes" in cluster:
+        problems.append(
+            error(
+                "cluster routes are generated from spec.replicas (one per pod through the "
+                "headless Service); connect other clusters with gateways or leafnodes",
+                (*base, "cluster", "routes"),
+            )
+        )
+    return problems
+
+
+def check(spec: NatsSpec, config: dict[str, Any]) -> list[Problem]:
+    """Combinations nats-server refuses (`-t`) or accepts but cannot run."""
+    base: Path = ("spec", "config", "merge")
+    problems: list[Problem] = []
+    for what, spellings in ALIASES.items():
+        present = [k for k in spellings if k in config]
+        if len(present) > 1:
+            problems.append(
+                error(f"sets the {what} twice ({', '.join(present)}); use one", (*base, present[1]))
+            )
+    js = config.get("jetstream")
+    if isinstance(js, dict):
+        for what, spellings in JETSTREAM_ALIASES.items():
+            present = [k for k in spellings if k in js]
+            if len(present) > 1:
+                problems.append(
+                    error(
+                        f"sets the {what} twice ({', '.join(present)}); use one",
+                        (*base, "jetstream", present[1]),
+                    )
+                )
+    problems += _check_auth(spec, config, base)
+    problems += _check_cluster(spec, config, base)
+    problems += _check_jetstream(spec, config, base)
+    problems += _check_operator(spec, config, base)
+    problems += _check_lame_duck(config, base)
+    problems += check_listeners(config, spec.replicas, base)
+    return problems
+
+
+def _auth_block(config: dict[str, Any]) -> dict[str, Any]:
+    block = config.get("authorization", config.get("authentication"))
+    return block if isinstance(block, dict) else {}
+
+
+def _check_auth(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    auth = _auth_block(config)
+    auth_key = "authorization" if "authorization" in config else "authentication"
+    if "token" in auth and (config.get("accounts") or auth.get("users")):
+        # nats-server: "Can not have a token and accounts" / "Can not have a token and a users array".
+        if spec.users:
+            message = (
+                "a token cannot be combined with users: nats-server refuses a token beside accounts "
+                "or users; remove the token and log in as one of spec.users"
+            )
+        else:
+            message = "a token cannot be combined with accounts or users (nats-server refuses it)"
+        problems.append(error(message, (*base, auth_key, "token")))
+        if spec.users:
+            problems.append(
+                error(
+                    f"users cannot be combined with config.merge.{auth_key}.token (nats-server refuses it)",
+                    ("spec", "users"),
+                )
+            )
+    names: dict[str, Path] = {}
+    for user_path, name in _configured_users(config, base):
+        if name in names:
+            problems.append(
+                error(
+                    f"user {name!r} is defined twice (also at "
+                    f"{'.'.join(map(str, names[name]))}); nats-server refuses it",
+                    user_path,
+                )
+            )
+        names.setdefault(name, user_path)
+    no_auth_user = config.get("no_auth_user")
+    if no_auth_user is not None and no_auth_user not in names:
+        problems.append(
+            error(
+                "must name a configured user (nats-server starts, then refuses every "
+                "connection without credentials)",
+                (*base, "no_auth_user"),
+            )
+        )
+    system_account = config.get("system_account")
+    accounts = config.get("accounts")
+    accounts = accounts if isinstance(accounts, dict) else {}
+    if (
+        system_account is not None
+        and "operator" not in config
+        and system_account not in accounts
+        and system_account != "$SYS"
+    ):
+        problems.append(error("must name an account of config.merge.accounts", (*base, "system_account")))
+    return problems
+
+
+def _configured_users(config: dict[str, Any], base: Path) -> list[tuple[Path, str]]:
+    found: list[tuple[Path, str]] = []
+    accounts = config.get("accounts")
+    if isinstance(accounts, dict):
+        for account, body in accounts.items():
+            users = body.get("users") if isinstance(body, dict) else None
+            for index, user in enumerate(users if isinstance(users, list) else []):
+                if isinstance(user, dict) and isinstance(user.get("user"), str):
+                    where: Path = (
+                        ("spec", "users", user["user"])
+                        if account == ACCOUNT
+                        else (*base, "accounts", account, "users", index)
+                    )
+                    found.append((where, user["user"]))
+    auth = _auth_block(config)
+    users = auth.get("users")
+    for index, user in enumerate(users if isinstance(users, list) else []):
+        if isinstance(user, dict) and isinstance(user.get("user"), str):
+            found.append(((*base, "authorization", "users", index), user["user"]))
+    return found
+
+
+def _check_cluster(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    cluster = config.get("cluster")
+    if spec.replicas == 1 and isinstance(cluster, dict):
+        message = "a cluster block with replicas 1 routes to no one"
+        if spec.jetstream_enabled:
+            problems.append(
+                error(
+                    message + ", and JetStream in a cluster of one never elects a meta "
+                    "leader; remove it or raise spec.replicas",
+                    (*base, "cluster"),
+                )
+            )
+        else:
+            problems.append(warning(message, (*base, "cluster")))
+    if spec.replicas > 1 and isinstance(cluster, dict) and not cluster.get("name"):
+        problems.append(
+            error(
+                "a cluster needs a name: JetStream in a cluster without one never forms",
+                (*base, "cluster", "name"),
+            )
+        )
+    if spec.replicas > 1 and not isinstance(cluster, dict):
+        problems.append(
+            error(f"replicas {spec.replicas} need the cluster block; do not remove it", (*base, "cluster"))
+        )
+    if spec.replicas > 1 and isinstance(config.get("server_name"), str):
+        stem = config["server_name"]
+        problems.append(
+            warning(
+                f"a server_name shared by {spec.replicas} servers closes every route as a "
+                f"duplicate; each pod gets its own: {stem}-0 .. {stem}-{spec.replicas - 1}",
+                (*base, "server_name"),
+            )
+        )
+    if spec.replicas == 2 and spec.jetstream_enabled:
+        problems.append(
+            warning(
+                "2 servers give JetStream no fault tolerance: losing one loses the meta leader quorum; use 3",
+                ("spec", "replicas"),
+            )
+        )
+    return problems
+
+
+def _check_jetstream(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Problem]:
+    js = config.get("jetstream")
+    if not isinstance(js, dict):
+        return []
+    problems: list[Problem] = []
+    for key in JETSTREAM_ALIASES["file store size"]:
+        size = js.get(key)
+        if isinstance(size, int) and size > spec.jetstream_size_bytes:
+            problems.append(
+                error(
+                    f"is {size} bytes, larger than the volume of spec.jetstream.size "
+                    f"({spec.jetstream_size}, {spec.jetstream_size_bytes} bytes)",
+                    (*base, "jetstream", key),
+                )
+            )
+    for key in JETSTREAM_ALIASES["memory store size"]:
+        size = js.get(key)
+        if isinstance(size, int) and size > spec.resources.memory_bytes:
+            problems.append(
+                warning(
+                    f"is {size} bytes, more than the container memory limit "
+                    f"({spec.resources.memory_limit}); the pod would be OOM-killed first",
+                    (*base, "jetstream", key),
+                )
+            )
+    if "server_name" in config and not isinstance(config["server_name"], (str, Variable)):
+        problems.append(error("must be a string", (*base, "server_name")))
+    return problems
+
+
+def _check_operator(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    if "resolver" in config and "operator" not in config:
+        where = ("spec", "config", "resolver") if spec.resolver else (*base, "resolver")
+        problems.append(
+            error(
+                "a resolver needs an operator (config.merge.operator: the operator JWT or "
+                "its path); without one nats-server refuses the resolver",
+                where,
+            )
+        )
+    if "operator" in config and spec.users:
+        problems.append(
+            error(
+                "users in the configuration cannot be combined with operator mode: in "
+                "operator mode users come from account JWTs",
+                ("spec", "users"),
+            )
+        )
+    resolver = config.get("resolver")
+    if isinstance(resolver, dict) and str(resolver.get("type", "")).lower() in ("full", "cache"):
+        directory = resolver.get("dir")
+        if directory is None:
+            if not spec.jetstream_enabled:
+                problems.append(
+                    error(
+                        "a full or cache resolver needs a persistent dir; enable JetStream "
+                        f"(its volume holds {STORE_DIR}/resolver)",
+                        ("spec", "config", "resolver"),
+                    )
+                )
+        elif not (
+            isinstance(directory, str) and directory.startswith(STORE_DIR + "/") and spec.jetstream_enabled
+        ):
+            problems.append(
+                error(
+                    f"must be a folder under {STORE_DIR}/ (the only writable volume, present "
+                    "when JetStream is enabled)",
+                    ("spec", "config", "resolver", "dir"),
+                )
+            )
+    return problems
+
+
+def _check_lame_duck(config: dict[str, Any], base: Path) -> list[Problem]:
+    problems = []
+    for key in ("lame_duck_duration", "lame_duck_grace_period"):
+        value = config.get(key)
+        if value is not None and (not isinstance(value, str) or duration_seconds(value) is None):
+            problems.append(error("must be a duration such as 30s or 2m", (*base, key)))
+    duration = config.get("lame_duck_duration")
+    if isinstance(duration, str) and (duration_seconds(duration) or 30) < 30:
+        # nats-server: "invalid lame_duck_duration of 10s, minimum is 30 seconds"
+        problems.append(
+            error("must be at least 30s (nats-server refuses less)", (*base, "lame_duck_duration"))
+        )
+    return problems

@@ -37,6 +37,7 @@ PIPELINE = {
     "nats_kplugin.problems",
     "nats_kplugin.quantities",
     "nats_kplugin.schema_check",
+    "nats_kplugin.server_checks",
     "nats_kplugin.server_config",
     "nats_kplugin.spec",
 }

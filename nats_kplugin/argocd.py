@@ -19,9 +19,7 @@ import os
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from . import documents, invocation, spec
 from .manifests import NATS_IMAGE, RELOADER_IMAGE, Images
@@ -31,8 +29,7 @@ PROGRAM = "nats-render-argocd"
 APP_ENV_PREFIX = "ARGOCD_ENV_"
 
 
-@dataclass(frozen=True)
-class Parameter:
+class Parameter(NamedTuple):
     """One option an Application can set: as a plugin parameter `name`, or as plugin env `env`."""
 
     name: str
@@ -53,37 +50,37 @@ KEY_ENVS = frozenset({invocation.KEY_ENV, invocation.KEY_FILE_ENV, "KEY", "RENDE
 
 def main(argv: list[str]) -> int:
     if argv == ["discover"]:
-        return discover(Path("."), sys.stdout)
+        return discover(os.curdir, sys.stdout)
     if argv == ["generate"]:
-        return generate(Path("."), os.environ, sys.stdout, sys.stderr)
+        return generate(os.curdir, os.environ, sys.stdout, sys.stderr)
     raise invocation.UsageError("usage: nats-render-argocd discover|generate (run in the source folder)")
 
 
-def discover(folder: Path, stdout: TextIO) -> int:
+def discover(folder: str, stdout: TextIO) -> int:
     """List the files that hold a NATS object. A file that does not parse counts when its text names the
     NATS kind and API, so that `generate` reports its error instead of Argo CD silently using no plugin."""
-    found = [str(path) for path in documents.source_files([str(folder)]) if _holds_nats_object(path)]
+    found = [path for path in documents.source_files([folder]) if _holds_nats_object(path)]
     if found:
         stdout.write("\n".join(found) + "\n")
     return invocation.EXIT_OK
 
 
-def _holds_nats_object(path: Path) -> bool:
+def _holds_nats_object(path: str) -> bool:
     try:
-        with path.open("rb") as stream:
+        with open(path, "rb") as stream:
             raw = documents.read_limited(stream)
     except OSError:
         return False
-    parsed, problems = documents.parse_stream(raw, str(path))
+    parsed, problems = documents.parse_stream(raw, path)
     if not problems:
         return any(spec.is_nats_object(d.data) for d in parsed)
     text = raw.decode("utf-8", "replace")
     return spec.API_VERSION in text and re.search(rf"^\s*kind:\s*[\"']?{spec.KIND}\b", text, re.M) is not None
 
 
-def generate(folder: Path, environ: Mapping[str, str], stdout: TextIO, stderr: TextIO) -> int:
+def generate(folder: str, environ: Mapping[str, str], stdout: TextIO, stderr: TextIO) -> int:
     options = options_from_argocd(environ)
-    found, problems = documents.read_sources([str(folder)])
+    found, problems = documents.read_sources([folder])
     if not found and not problems:
         # An empty stream would make Argo CD prune every object of the Application.
         raise invocation.UsageError(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .manifests import NATS_IMAGE, RELOADER_IMAGE
 
@@ -33,8 +33,7 @@ VALUE_OPTIONS = {
 FLAGS = {"--strict": "strict", "--print-schema": "print_schema"}
 
 
-@dataclass(frozen=True)
-class Arguments:
+class Arguments(NamedTuple):
     paths: tuple[str, ...] = ()
     key_file: str | None = None
     default_namespace: str | None = None

@@ -10,9 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 import yaml
 
@@ -35,13 +33,15 @@ SUFFIXES = (".yaml", ".yml", ".json")
 SKIPPED_FILES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
 
 
-@dataclass
-class Document:
+class Document(NamedTuple):
     """One YAML document of the input, with what is needed to point at its lines later."""
 
     data: Any
     location: Location
-    node: yaml.Node | None = field(default=None, repr=False)
+    node: yaml.Node | None = None
+
+    def __repr__(self) -> str:  # the node tree is as large as the document and says nothing more
+        return f"Document(data={self.data!r}, location={self.location!r})"
 
     def line_of(self, path: Iterable[str | int]) -> int | None:
         """The 1-based line of the value at `path` (keys and list indexes), or the nearest parent's."""
@@ -271,25 +271,30 @@ def _tab_hint(text: str, line: int | None) -> str:
     return " (a tab: YAML indents with spaces only)" if "\t" in indent else ""
 
 
-def source_files(paths: Iterable[str]) -> Iterator[Path]:
+def source_files(paths: Iterable[str]) -> Iterator[str]:
     """The files to read for the given arguments: files as named, folders walked in sorted order.
 
-    Hidden entries (`.git`, `.argocd-source-*.yaml`) and kustomizations are skipped in folders.
+    Hidden entries (`.git`, `.argocd-source-*.yaml`) and kustomizations are skipped in folders. A file in
+    a folder is named by joining the folder as given and the file's path inside it (without `./` for the
+    current folder, so Argo CD's source folder gives `nats.yaml`). os.path rather than pathlib: a render
+    has no other use for pathlib, and importing it costs more than reading a small stream.
     """
     for name in paths:
-        path = Path(name)
-        if not path.is_dir():
-            yield path
+        if not os.path.isdir(name):
+            yield name
             continue
-        found: list[Path] = []
-        for folder, dirs, files in os.walk(path):
+        found: list[tuple[str, ...]] = []  # path steps inside the folder, sorted the same on every machine
+        for folder, dirs, files in os.walk(name):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            inside = os.path.relpath(folder, name)
+            steps = () if inside == os.curdir else tuple(inside.split(os.sep))
             found.extend(
-                Path(folder, f)
+                (*steps, f)
                 for f in files
                 if f.endswith(SUFFIXES) and not f.startswith(".") and f not in SKIPPED_FILES
             )
-        yield from sorted(found, key=lambda p: p.relative_to(path).parts)
+        top = () if os.path.normpath(name) == os.curdir else (name,)
+        yield from (os.path.join(*top, *steps) for steps in sorted(found))
 
 
 def read_limited(stream: BinaryIO) -> bytes:
@@ -305,16 +310,16 @@ def read_sources(paths: Iterable[str]) -> tuple[list[Document], list[Problem]]:
     total = 0
     for path in source_files(paths):
         try:
-            with path.open("rb") as stream:
+            with open(path, "rb") as stream:
                 raw = read_limited(stream)
         except OSError as exc:
-            problems.append(Problem(Severity.ERROR, f"cannot read: {exc.strerror}", Location(str(path))))
+            problems.append(Problem(Severity.ERROR, f"cannot read: {exc.strerror}", Location(path)))
             continue
         total += len(raw)
         if total > MAX_INPUT_BYTES >= len(raw):  # a single file too large is parse_stream's to report
             message = f"the inputs together are larger than the limit of {MAX_INPUT_BYTES} bytes"
-            return [], [*problems, Problem(Severity.ERROR, message, Location(str(path)))]
-        docs, found = parse_stream(raw, str(path))
+            return [], [*problems, Problem(Severity.ERROR, message, Location(path))]
+        docs, found = parse_stream(raw, path)
         documents.extend(docs)
         problems.extend(found)
     return documents, problems

@@ -13,7 +13,6 @@ import os
 import re
 import sys
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import TextIO
 
 from .documents import Document
@@ -47,7 +46,7 @@ def render_key(environ: Mapping[str, str], key_file: str | None = None) -> bytes
     key_file = key_file or environ.get(KEY_FILE_ENV)
     if key_file:
         try:
-            with Path(key_file).open("rb") as stream:
+            with open(key_file, "rb") as stream:
                 key = stream.read(MAX_KEY_BYTES + 1).rstrip(b"\r\n")
         except OSError as exc:
             raise UsageError(f"cannot read the render key file {key_file}: {exc.strerror}") from None

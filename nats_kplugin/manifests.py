@@ -8,8 +8,7 @@ environment come from the merged configuration, not from defaults. Dicts are bui
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import nats_conf
 from .passwords import is_bcrypt_hash
@@ -24,8 +23,7 @@ RESTART_HASH_ANNOTATION = "nats.cozystack.io/restart-hash"
 RUN_AS = 1000
 
 
-@dataclass(frozen=True)
-class Images:
+class Images(NamedTuple):
     nats: str = NATS_IMAGE
     reloader: str = RELOADER_IMAGE
 
@@ -52,8 +50,7 @@ def build_objects(
     return objects
 
 
-@dataclass(frozen=True)
-class _Names:
+class _Names(NamedTuple):
     full: str
 
     @property

@@ -11,23 +11,19 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 # Keys nats-server accepts and that need no escaping inside quotes (account names such as `$SYS` included).
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_$][A-Za-z0-9_$.\-]*$")
+_ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
 _INDENT = "  "
 
 
-@dataclass(frozen=True)
-class Variable:
-    """A reference to an environment variable of the nats-server process, written `$NAME`."""
+class Variable(NamedTuple):
+    """A reference to an environment variable of the nats-server process, written `$NAME`; the encoder
+    refuses a name that is not one, since it is the only thing written unquoted."""
 
     name: str
-
-    def __post_init__(self) -> None:
-        if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", self.name):
-            raise ValueError(f"not an environment variable name: {self.name!r}")
 
 
 class EncodeError(ValueError):
@@ -102,6 +98,8 @@ def _scalar(value: Any, path: tuple[str | int, ...]) -> str:
     if isinstance(value, str):
         return quote(value)
     if isinstance(value, Variable):
+        if not _ENV_NAME.fullmatch(value.name):
+            raise ValueError(f"not an environment variable name: {value.name!r}")  # a bug, not input
         return "$" + value.name
     what = "empty (null)" if value is None else type(value).__name__
     raise EncodeError(f"a configuration value cannot be {what}", path)

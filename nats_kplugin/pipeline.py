@@ -7,8 +7,7 @@ happens here (the CLI and the plugin adapters do that), so the tests call it dir
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import manifests, passwords, server_checks, server_config, spec
 from .documents import Document
@@ -16,18 +15,16 @@ from .nats_conf import EncodeError
 from .problems import Problem, Severity
 
 
-@dataclass(frozen=True)
-class RenderOptions:
+class RenderOptions(NamedTuple):
     render_key: bytes | None = None  # for passwords the spec does not give (SPEC section 5)
     default_namespace: str | None = None  # for NATS objects that name none (Argo CD's app namespace)
-    images: manifests.Images = field(default_factory=manifests.Images)
+    images: manifests.Images = manifests.Images()
     strict: bool = False  # warnings become errors
 
 
-@dataclass
-class RenderResult:
-    documents: list[Any] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+class RenderResult(NamedTuple):
+    documents: list[Any]  # empty whenever a problem is an error
+    problems: list[Problem]
 
     @property
     def ok(self) -> bool:
@@ -36,19 +33,20 @@ class RenderResult:
 
 def render(documents: list[Document], options: RenderOptions = RenderOptions()) -> RenderResult:
     """Expand every NATS object, pass every other document through, and collect every problem."""
-    result = RenderResult()
+    rendered: list[Any] = []
+    problems: list[Problem] = []
     for document in documents:
         if spec.is_nats_object(document.data):
-            objects, problems = expand(document, options)
-            result.documents.extend(objects)
-            result.problems.extend(problems)
+            objects, found = expand(document, options)
+            rendered.extend(objects)
+            problems.extend(found)
         else:
-            result.documents.append(document.data)
+            rendered.append(document.data)
     if options.strict:
-        result.problems = [p.as_error() for p in result.problems]
-    if not result.ok:
-        result.documents = []  # all or nothing: Argo CD and kustomize must never apply a partial stream
-    return result
+        problems = [p.as_error() for p in problems]
+    result = RenderResult(rendered, problems)
+    # All or nothing: Argo CD and kustomize must never apply a partial stream.
+    return result if result.ok else RenderResult([], problems)
 
 
 def expand(document: Document, options: RenderOptions) -> tuple[list[dict[str, Any]], list[Problem]]:
@@ -108,6 +106,6 @@ def _locate(problems: list[Problem], document: Document, data: dict[str, Any]) -
     namespace = metadata.get("namespace")
     ref = f"NATS/{namespace}/{name}" if isinstance(namespace, str) and namespace else f"NATS/{name}"
     return [
-        replace(p, location=replace(document.location, line=document.line_of(p.path)), object_ref=ref)
+        p._replace(location=document.location._replace(line=document.line_of(p.path)), object_ref=ref)
         for p in problems
     ]

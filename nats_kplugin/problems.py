@@ -7,7 +7,7 @@ collects all of them, and the writers (stderr text, KRM `results`, exit code) re
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 
 class Severity(str, enum.Enum):
@@ -15,8 +15,7 @@ class Severity(str, enum.Enum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """Where a problem is: the source (a file or `<stdin>`), the document index in it, a 1-based line."""
 
     source: str = "<stdin>"
@@ -32,8 +31,7 @@ class Location:
         return text
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     severity: Severity
     message: str
     location: Location = Location()
@@ -57,7 +55,7 @@ class Problem:
         return self.severity is Severity.ERROR
 
     def as_error(self) -> Problem:
-        return replace(self, severity=Severity.ERROR)
+        return self._replace(severity=Severity.ERROR)
 
     def __str__(self) -> str:
         parts = [f"{self.location}: {self.severity.value}"]

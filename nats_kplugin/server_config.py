@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .nats_conf import Variable
 from .problems import Path, Problem, error
@@ -118,14 +117,12 @@ RELOADABLE_CLUSTER_KEYS = frozenset({"pool_size", "compression", "no_advertise"}
 LISTENERS = {"websocket": "websocket", "leafnodes": "leafnodes", "mqtt": "mqtt", "gateway": "gateway"}
 
 
-@dataclass(frozen=True)
-class Listener:
+class Listener(NamedTuple):
     name: str  # the container port name: nats, cluster, monitor, websocket, leafnodes, mqtt, gateway
     port: int
 
 
-@dataclass
-class ServerConfig:
+class ServerConfig(NamedTuple):
     """The final configuration and the facts about it the Kubernetes objects depend on."""
 
     config: dict[str, Any]
@@ -133,7 +130,7 @@ class ServerConfig:
     monitor: Listener
     monitor_scheme: str = "HTTP"
     cluster: Listener | None = None
-    extra_listeners: list[Listener] = field(default_factory=list)  # websocket, leafnodes, mqtt, gateway
+    extra_listeners: tuple[Listener, ...] = ()  # websocket, leafnodes, mqtt, gateway
     server_name_stem: str | None = None  # a literal server_name made unique per pod
     lame_duck_seconds: int = 30
     lame_duck_grace_seconds: int = 10
@@ -320,19 +317,25 @@ def describe(spec: NatsSpec, config: dict[str, Any]) -> ServerConfig:
     for key in ALIASES["monitor port"]:
         if key in config and listen_port(config[key]):
             monitor, scheme = listen_port(config[key]) or MONITOR_PORT, "HTTPS" if "https" in key else "HTTP"
-    described = ServerConfig(config, Listener("nats", client), Listener("monitor", monitor), scheme)
+    cluster = None
     if spec.replicas > 1:
-        described.cluster = Listener("cluster", block_port(config.get("cluster")) or CLUSTER_PORT)
-    for block, name in LISTENERS.items():
-        port = block_port(config.get(block))
-        if port:
-            described.extra_listeners.append(Listener(name, port))
+        cluster = Listener("cluster", block_port(config.get("cluster")) or CLUSTER_PORT)
+    extra = tuple(
+        Listener(name, port) for block, name in LISTENERS.items() if (port := block_port(config.get(block)))
+    )
     stem = config.get("server_name")
     if isinstance(stem, str) and spec.replicas > 1:
-        described.server_name_stem = stem
         config["server_name"] = Variable("SERVER_NAME")
-    described.lame_duck_seconds = int(duration_seconds(config.get("lame_duck_duration", "2m")) or 0)
-    described.lame_duck_grace_seconds = int(
-        duration_seconds(config.get("lame_duck_grace_period", "10s")) or 0
+    else:
+        stem = None
+    return ServerConfig(
+        config,
+        Listener("nats", client),
+        Listener("monitor", monitor),
+        scheme,
+        cluster,
+        extra,
+        stem,
+        lame_duck_seconds=int(duration_seconds(config.get("lame_duck_duration", "2m")) or 0),
+        lame_duck_grace_seconds=int(duration_seconds(config.get("lame_duck_grace_period", "10s")) or 0),
     )
-    return described

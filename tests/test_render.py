@@ -9,9 +9,12 @@ import sys
 from pathlib import Path
 
 import jsonschema
+import pytest
 import realcheck
 import yaml
 from fixture_cases import FIXTURES, ROOT
+
+from nats_kplugin.documents import source_files
 
 SEED = FIXTURES / "seed" / "input.yaml"
 SEED_AS_WRITTEN = FIXTURES / "seed-as-written" / "input.yaml"
@@ -113,6 +116,23 @@ def test_folders_are_walked_in_sorted_order_skipping_hidden_and_kustomizations(t
     assert done.returncode == 0, done.stderr
     names = [d["metadata"]["name"] for d in yaml.safe_load_all(done.stdout)]
     assert names == ["one", "two", "three"]
+
+
+def test_files_in_a_folder_are_named_from_the_folder_as_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The names are the sources of error messages: Argo CD renders its source folder as `.`.
+    (tmp_path / "sub").mkdir()
+    for name in ("sub/b.yaml", "a.yaml", "sub/.c.yaml"):
+        (tmp_path / name).write_text("a: 1\n")
+    monkeypatch.chdir(tmp_path)
+    assert list(source_files(["."])) == list(source_files(["./"])) == ["a.yaml", "sub/b.yaml"]
+    assert list(source_files(["sub/"])) == ["sub/b.yaml"]
+    assert list(source_files([str(tmp_path)])) == [f"{tmp_path}/a.yaml", f"{tmp_path}/sub/b.yaml"]
+    assert list(source_files(["./sub/b.yaml", "missing.yaml"])) == ["./sub/b.yaml", "missing.yaml"]
+    (tmp_path / "sub" / "b.yaml").write_text("a: [\n")
+    done = nats_render(".", cwd=tmp_path)
+    assert done.returncode == 1 and done.stderr.decode().startswith("nats-render: sub/b.yaml:"), done.stderr
 
 
 def test_all_errors_of_all_sources_are_reported_and_stdout_stays_empty(tmp_path: Path) -> None:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import nats
+import nats.errors
+import nats.js.errors
 from nats.aio.client import Client
+from nats.js.api import PubAck
+from nats.js.client import JetStreamContext
 
 T = TypeVar("T")
 CONNECT_TIMEOUT = 3
@@ -31,6 +36,20 @@ async def connect(servers: list[str], **credentials: Any) -> Client:
         max_reconnect_attempts=0,
         **credentials,
     )
+
+
+async def publish_acked(js: JetStreamContext, subject: str, payload: bytes, timeout: float = 30) -> PubAck:
+    """Publish until the stream acknowledges. A stream just created, or whose leader was just lost, has
+    no leader for a moment and nobody answers; any other error fails at once. One message id for every
+    attempt, so a retry after a lost ack is deduplicated, not stored twice."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return await js.publish(subject, payload, timeout=2, headers={"Nats-Msg-Id": subject})
+        except (nats.js.errors.NoStreamResponseError, nats.errors.TimeoutError):
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.2)
 
 
 async def refusal(servers: list[str], **credentials: Any) -> str | None:

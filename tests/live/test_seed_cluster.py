@@ -63,7 +63,7 @@ async def _write_replicated_stream(urls: list[str], user: str, password: str) ->
         js = client.jetstream(timeout=10)
         name = f"LIVE_{user.upper()}"
         await js.add_stream(StreamConfig(name=name, subjects=[f"live.{user}.>"], num_replicas=REPLICAS))
-        ack = await js.publish(f"live.{user}.hello", b"hello", timeout=10)
+        ack = await clients.publish_acked(js, f"live.{user}.hello", b"hello")
         info = await js.stream_info(name)
         return {
             "stream": ack.stream,
@@ -112,17 +112,8 @@ async def _publish_until_acked(urls: list[str], password: str, subject: str, tim
     """Publish until the stream acknowledges (a new stream leader may need a moment); the sequence."""
     client = await clients.connect(urls, user="user1", password=password)
     try:
-        js = client.jetstream(timeout=2)
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                # One message id for every attempt: a retry after a lost ack is deduplicated, not stored.
-                ack = await js.publish(subject, b"still writable", headers={"Nats-Msg-Id": subject})
-                return int(ack.seq)
-            except Exception:
-                if time.monotonic() > deadline:
-                    raise
-                await asyncio.sleep(0.2)
+        ack = await clients.publish_acked(client.jetstream(timeout=2), subject, b"still writable", timeout)
+        return int(ack.seq)
     finally:
         await client.close()
 
@@ -132,7 +123,7 @@ async def _stream_leader(urls: list[str], password: str, name: str, replicas: in
     try:
         js = client.jetstream(timeout=10)
         await js.add_stream(StreamConfig(name=name, subjects=[f"{name.lower()}.>"], num_replicas=replicas))
-        await js.publish(f"{name.lower()}.first", b"first", timeout=10)
+        await clients.publish_acked(js, f"{name.lower()}.first", b"first")
         info = await js.stream_info(name)
         assert info.cluster is not None and info.cluster.leader
         return str(info.cluster.leader)

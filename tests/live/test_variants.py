@@ -18,7 +18,7 @@ async def _replicated_write(urls: list[str], password: str, replicas: int) -> in
     try:
         js = client.jetstream(timeout=10)
         await js.add_stream(StreamConfig(name="VARIANT", subjects=["variant.>"], num_replicas=replicas))
-        return int((await js.publish("variant.one", b"one")).seq)
+        return int((await clients.publish_acked(js, "variant.one", b"one")).seq)
     finally:
         await client.close()
 

@@ -34,7 +34,13 @@ class EncodeError(ValueError):
         self.path = path
 
 
+# Strings that need no escape at all: printable ASCII other than `"` and `\\`, nearly every string written.
+_PLAIN = re.compile(r"[ !#-\[\]-~]*")
+
+
 def quote(text: str) -> str:
+    if _PLAIN.fullmatch(text):
+        return f'"{text}"'
     out = ['"']
     for char in text:
         if " " <= char <= "~" and char not in '"\\':

@@ -59,6 +59,18 @@ def test_encoder_quotes_every_string_and_escapes_every_non_printable_byte() -> N
     assert text == '"server_name": $SERVER_NAME\n"a": {\n  "b": [\n    1,\n    "x",\n  ]\n}\n"t": true\n'
 
 
+def test_every_character_is_quoted_by_the_escape_rule() -> None:
+    # The rule of SPEC section 4, spelled out here independently of the encoder's fast path for plain text.
+    # Every 1-, 2- and 3-byte UTF-8 form (surrogates included), and 4-byte ones.
+    for code in [*range(0x10000), 0x10000, 0x1F600, 0x10FFFF]:
+        char = chr(code)
+        if " " <= char <= "~" and char not in '"\\':
+            expected = char
+        else:
+            expected = "".join(f"\\x{byte:02x}" for byte in char.encode("utf-8", "surrogatepass"))
+        assert nats_conf.quote(f"a{char}") == f'"a{expected}"', hex(code)
+
+
 @pytest.mark.parametrize(
     ("config", "path"),
     [({"bad key": 1}, ("bad key",)), ({"a": {"b": None}}, ("a", "b")), ({"a": [float("nan")]}, ("a", 0))],

@@ -2,6 +2,10 @@
 
 Keys keep the order they were built in (the renderer's objects) or read in (passed-through documents);
 multi-line strings such as nats.conf are written as literal blocks so they stay readable in Git diffs.
+
+libyaml (CSafeDumper) writes the stream; PyYAML's representer (objects to nodes) is Python and was
+most of a large render's write time. `_Dumper` shortens it and hands libyaml the very nodes PyYAML
+would, so the bytes do not change (tests/test_output.py compares it with plain PyYAML).
 """
 
 from __future__ import annotations
@@ -9,23 +13,53 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 try:
     from yaml import CSafeDumper as _BaseDumper
 except ImportError:  # pragma: no cover - PyYAML without libyaml
     from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
 
+_STR, _INT, _BOOL, _NULL = (f"tag:yaml.org,2002:{name}" for name in ("str", "int", "bool", "null"))
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
 
 class _Dumper(_BaseDumper):
-    pass
+    def represent_data(self, data: Any) -> yaml.Node:
+        """SafeRepresenter's node for the plain types, without its generic dispatch; any other type
+        (float, date, bytes, set, a subclass) goes to PyYAML. The styles are those of dump_documents'
+        settings: block collections, plain scalars except multi-line strings (literal blocks).
 
-
-def _represent_str(dumper: _Dumper, text: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in text else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
-
-
-_Dumper.add_representer(str, _represent_str)
+        As in PyYAML, a dict or list met again in the same document gets the node of its first visit,
+        registered before its children, so shared objects (YAML anchors in the input) are still written
+        as &id001/*id001; a scalar node is never shared, or libyaml would anchor it."""
+        kind = type(data)
+        if kind is str:
+            return ScalarNode(_STR, data, None, None, "|" if "\n" in data else None)
+        if kind is dict or kind is list:
+            node: yaml.Node | None = self.represented_objects.get(id(data))
+            if node is not None:
+                return node
+            self.object_keeper.append(data)  # as PyYAML: no other object takes this id in this document
+            represent = self.represent_data
+            if kind is dict:
+                pairs: list[tuple[yaml.Node, yaml.Node]] = []
+                node = self.represented_objects[id(data)] = MappingNode(_MAP, pairs, None, None, False)
+                for key, value in data.items():
+                    pairs.append((represent(key), represent(value)))
+            else:
+                items: list[yaml.Node] = []
+                node = self.represented_objects[id(data)] = SequenceNode(_SEQ, items, None, None, False)
+                for item in data:
+                    items.append(represent(item))
+            return node
+        if kind is int:
+            return ScalarNode(_INT, str(data))
+        if kind is bool:
+            return ScalarNode(_BOOL, "true" if data else "false")
+        if data is None:
+            return ScalarNode(_NULL, "null")
+        return super().represent_data(data)
 
 
 def dump_documents(documents: list[Any]) -> str:

@@ -3,8 +3,9 @@
 Keys keep the order they were built in (the renderer's objects) or read in (passed-through documents);
 multi-line strings such as nats.conf are written as literal blocks so they stay readable in Git diffs.
 
-libyaml (CSafeDumper) writes the stream; PyYAML's representer (objects to nodes) is Python and was
-most of a large render's write time. `_Dumper` shortens it and hands libyaml the very nodes PyYAML
+libyaml (CSafeDumper) writes the stream; PyYAML's representer (objects to nodes) and resolver (which
+libyaml asks, twice per scalar, whether a plain scalar would read back as the same type) are Python and
+were most of a large render's write time. `_Dumper` shortens both and hands libyaml the very nodes PyYAML
 would, so the bytes do not change (tests/test_output.py compares it with plain PyYAML).
 """
 
@@ -25,6 +26,10 @@ _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 
 
 class _Dumper(_BaseDumper):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._resolved: dict[Any, dict[str, Any]] = {}  # implicit -> value -> tag, for one dump only
+
     def represent_data(self, data: Any) -> yaml.Node:
         """SafeRepresenter's node for the plain types, without its generic dispatch; any other type
         (float, date, bytes, set, a subclass) goes to PyYAML. The styles are those of dump_documents'
@@ -60,6 +65,21 @@ class _Dumper(_BaseDumper):
         if data is None:
             return ScalarNode(_NULL, "null")
         return super().represent_data(data)
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        """PyYAML's resolve, memoised for scalars: with no path resolvers (none is ever registered
+        here) its answer depends on its arguments alone, and most keys and values recur. Unique values
+        (passwords) always miss, so a miss must stay cheap: no key tuple, no super(), no KeyError."""
+        if kind is ScalarNode:
+            memo = self._resolved.get(implicit)
+            if memo is None:
+                memo = self._resolved[implicit] = {}
+            tag = memo.get(value)
+            if tag is None:
+                tag = _BaseDumper.resolve(self, kind, value, implicit)  # type: ignore[no-untyped-call]
+                memo[value] = tag
+            return tag
+        return _BaseDumper.resolve(self, kind, value, implicit)  # type: ignore[no-untyped-call]
 
 
 def dump_documents(documents: list[Any]) -> str:

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nats_kplugin.documents import parse_stream
-from nats_kplugin.output import dump_documents
+from nats_kplugin.output import _Dumper, dump_documents
 
 
 class _PlainDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
@@ -147,3 +147,8 @@ def test_what_pyyaml_refuses_is_refused_alike(value: Any) -> None:
     first, _ = outcome(plain_dump, [{"k": value}])
     assert first != "text"
     assert outcome(dump_documents, [{"k": value}]) == outcome(plain_dump, [{"k": value}])
+
+
+def test_the_memo_relies_on_no_path_resolvers() -> None:
+    # resolve() is memoised on its arguments; a path resolver would make it depend on the position too.
+    assert not _Dumper.yaml_path_resolvers

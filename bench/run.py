@@ -35,7 +35,8 @@ SIZES = {"objects": (250, 500, 1000), "users": (1000, 2000, 4000)}
 # imports pathlib and more (about 6 ms) before either starts, which would flatter the ratio.
 # What the `nats-render` console script runs (pip writes it so); `-m nats_kplugin` would add runpy's imports.
 CONSOLE_SCRIPT = (
-    "import re, sys; from nats_kplugin.cli import main; sys.argv[0] = 'nats-render'; sys.exit(main())"
+    "import re, sys; from nats_kplugin.entrypoints.cli import main; "
+    "sys.argv[0] = 'nats-render'; sys.exit(main())"
 )
 RENDER = [sys.executable, "-S", "-c", CONSOLE_SCRIPT]
 FLOOR = [sys.executable, "-S", "-c", "import yaml"]

@@ -2,21 +2,21 @@
 
 The pipeline, one module per step, data flowing one way (`pipeline.py` runs it, pure, no I/O):
 
-    documents.py      read YAML streams strictly            -> Document
-    spec.py           validate against the JSON Schema       -> NatsSpec      (schema_check.py: the fast yes)
-    passwords.py      given or HMAC-derived passwords        -> {user: password}
-    server_config.py  generate, merge, normalise             -> config        (nats_conf.py encodes it)
-    server_checks.py  what nats-server refuses or can't run  -> [Problem]     (listeners.py: the ports)
-    server_config.py  describe the listeners and names       -> ServerConfig
-    manifests.py      Secrets, Services, StatefulSet, PDB    -> [dict]
-    output.py         one YAML stream                        -> str
+    documents.py           read YAML streams strictly            -> Document
+    spec.py                validate against the JSON Schema      -> NatsSpec (schema_check.py: fast yes)
+    passwords.py           given or HMAC-derived passwords       -> {user: password}
+    nats_server/config.py  generate, merge, normalise            -> config   (nats_server/encoder.py: text)
+    nats_server/checks.py  what nats-server refuses or can't run -> [Problem] (nats_server/listeners.py)
+    nats_server/config.py  describe the listeners and names      -> ServerConfig
+    manifests.py           Secrets, Services, StatefulSet, PDB   -> [dict]
+    output.py              one YAML stream                       -> str
 
 Every check returns `problems.Problem` values instead of raising; `quantities.py` reads Kubernetes sizes.
 The values passed between steps are immutable `typing.NamedTuple`s, not dataclasses, whose import and
 generated methods took 40% of a cold render (README, "Performance").
 
-On top, and imported by nothing below them, the entry points: `cli.py` (`nats-render`; `arguments.py`
-reads a well-formed command line, `click_command.py` answers everything else), `argocd.py`,
+On top, in `entrypoints/` and imported by nothing below them, the entry points: `cli.py` (`nats-render`;
+`arguments.py` reads a well-formed command line, `click_command.py` answers everything else), `argocd.py`,
 `kustomize.py` and `krm.py`; `invocation.py` is what they share as processes (key, report, exit codes).
 """
 

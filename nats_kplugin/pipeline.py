@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from . import manifests, passwords, server_checks, server_config, spec
+from . import manifests, passwords, spec
 from .documents import Document
-from .nats_conf import EncodeError
+from .nats_server import checks as server_checks
+from .nats_server import config as server_config
+from .nats_server.encoder import EncodeError
 from .problems import Problem, Severity
 
 

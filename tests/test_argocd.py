@@ -18,7 +18,7 @@ import realcheck
 import yaml
 from entrypoints import BIN, DATA, RENDER_KEY, ROOT, environment, nats_render, objects, rendered_cluster, run
 
-from nats_kplugin import argocd
+from nats_kplugin.entrypoints import argocd
 
 PLUGIN = yaml.safe_load((ROOT / "plugin.yaml").read_text())
 SAMPLE = DATA / "argocd-source"

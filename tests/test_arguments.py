@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nats_kplugin.arguments import KEY_FILE_ENV, Arguments, quick_parse
-from nats_kplugin.click_command import command
-from nats_kplugin.invocation import report
+from nats_kplugin.entrypoints.arguments import KEY_FILE_ENV, Arguments, quick_parse
+from nats_kplugin.entrypoints.click_command import command
+from nats_kplugin.entrypoints.invocation import report
 from nats_kplugin.problems import Problem, Severity
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,8 +138,8 @@ def _run(entry: str, argv: list[str], env: dict[str, str], stdin: bytes) -> tupl
     return done.returncode, done.stdout.decode(), done.stderr.decode()
 
 
-QUICK = "import sys; sys.argv[0] = 'nats-render'; from nats_kplugin.cli import main; main()"
-CLICK = "from nats_kplugin.click_command import command; command.main(prog_name='nats-render')"
+QUICK = "import sys; sys.argv[0] = 'nats-render'; from nats_kplugin.entrypoints.cli import main; main()"
+CLICK = "from nats_kplugin.entrypoints.click_command import command; command.main(prog_name='nats-render')"
 
 
 @pytest.mark.parametrize(

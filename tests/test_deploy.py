@@ -21,7 +21,7 @@ import realcheck
 import yaml
 from entrypoints import BIN, DATA, RENDER_KEY, ROOT, environment, objects, run
 
-from nats_kplugin import argocd
+from nats_kplugin.entrypoints import argocd
 
 PLUGIN_CONFIG = "/home/argocd/cmp-server/config/plugin.yaml"
 CMP_SERVER = "/var/run/argocd/argocd-cmp-server"

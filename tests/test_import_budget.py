@@ -28,24 +28,26 @@ SITE_PACKAGES = Path(yaml.__file__).resolve().parent.parent
 PIPELINE = {
     "nats_kplugin",
     "nats_kplugin.documents",
-    "nats_kplugin.listeners",
+    "nats_kplugin.nats_server",
+    "nats_kplugin.nats_server.listeners",
     "nats_kplugin.manifests",
-    "nats_kplugin.nats_conf",
+    "nats_kplugin.nats_server.encoder",
     "nats_kplugin.output",
     "nats_kplugin.passwords",
     "nats_kplugin.pipeline",
     "nats_kplugin.problems",
     "nats_kplugin.quantities",
     "nats_kplugin.schema_check",
-    "nats_kplugin.server_checks",
-    "nats_kplugin.server_config",
+    "nats_kplugin.nats_server.checks",
+    "nats_kplugin.nats_server.config",
     "nats_kplugin.spec",
 }
-ENTRY = {"nats_kplugin.invocation"}  # what every entry point shares as a process
+# What every entry point shares as a process.
+ENTRY = {"nats_kplugin.entrypoints", "nats_kplugin.entrypoints.invocation"}
 RENDER_MODULES = {
-    "cli": PIPELINE | ENTRY | {"nats_kplugin.cli", "nats_kplugin.arguments"},
-    "argocd": PIPELINE | ENTRY | {"nats_kplugin.argocd"},
-    "krm": PIPELINE | ENTRY | {"nats_kplugin.krm"},
+    "cli": PIPELINE | ENTRY | {"nats_kplugin.entrypoints.cli", "nats_kplugin.entrypoints.arguments"},
+    "argocd": PIPELINE | ENTRY | {"nats_kplugin.entrypoints.argocd"},
+    "krm": PIPELINE | ENTRY | {"nats_kplugin.entrypoints.krm"},
 }
 THIRD_PARTY_PACKAGES = {"yaml", "deepmerge"}
 # Standard modules that cost milliseconds and that a render has no use for. dataclasses (inspect, ast,
@@ -79,8 +81,11 @@ try:
 finally:
     sys.stderr.write("\\nMODULES " + json.dumps(sorted(set(sys.modules) - before)) + "\\n")
 """
-ENTRIES = {"cli": ("nats_kplugin.cli", "main"), "argocd": ("nats_kplugin.argocd", "entry")}
-ENTRIES["krm"] = ("nats_kplugin.krm", "entry")
+ENTRIES = {
+    "cli": ("nats_kplugin.entrypoints.cli", "main"),
+    "argocd": ("nats_kplugin.entrypoints.argocd", "entry"),
+    "krm": ("nats_kplugin.entrypoints.krm", "entry"),
+}
 
 
 def imported_by(entry: str, *argv: str, stdin: bytes = b"", cwd: Path = ROOT) -> set[str]:

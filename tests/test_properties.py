@@ -26,9 +26,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from nats_specs import garbage_nats, invalid_nats, valid_nats
 
-from nats_kplugin import cli
-from nats_kplugin.click_command import command
 from nats_kplugin.documents import Document, parse_stream
+from nats_kplugin.entrypoints import cli
+from nats_kplugin.entrypoints.click_command import command
 from nats_kplugin.output import dump_documents
 from nats_kplugin.pipeline import RenderOptions, render
 from nats_kplugin.problems import Location

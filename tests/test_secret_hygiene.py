@@ -10,8 +10,9 @@ from pathlib import Path
 
 import yaml
 
-from nats_kplugin import manifests, server_config
+from nats_kplugin import manifests
 from nats_kplugin.documents import parse_stream
+from nats_kplugin.nats_server import config as server_config
 from nats_kplugin.passwords import derive_password
 from nats_kplugin.pipeline import RenderOptions, render
 from nats_kplugin.spec import validate

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from nats_kplugin import nats_conf, quantities, spec
+from nats_kplugin import quantities, spec
+from nats_kplugin.nats_server import encoder as nats_conf
 from nats_kplugin.problems import Problem, Severity
 
 

@@ -21,9 +21,10 @@ import sys
 from collections.abc import Mapping
 from typing import NamedTuple, TextIO
 
-from . import documents, invocation, spec
-from .manifests import NATS_IMAGE, RELOADER_IMAGE, Images
-from .pipeline import RenderOptions
+from .. import documents, spec
+from ..manifests import NATS_IMAGE, RELOADER_IMAGE, Images
+from ..pipeline import RenderOptions
+from . import invocation
 
 PROGRAM = "nats-render-argocd"
 APP_ENV_PREFIX = "ARGOCD_ENV_"

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..problems import Path, Problem, error, warning
+from ..spec import NatsSpec
+from .config import ACCOUNT, ALIASES, JETSTREAM_ALIASES, PID_FILE, STORE_DIR, duration_seconds
+from .encoder import Variable
 from .listeners import check_listeners
-from .nats_conf import Variable
-from .problems import Path, Problem, error, warning
-from .server_config import ACCOUNT, ALIASES, JETSTREAM_ALIASES, PID_FILE, STORE_DIR, duration_seconds
-from .spec import NatsSpec
 
 
 def check_overrides(spec: NatsSpec) -> list[Problem]:

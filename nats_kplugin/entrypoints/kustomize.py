@@ -21,8 +21,9 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import documents, invocation, spec
-from .problems import Problem
+from .. import documents, spec
+from ..problems import Problem
+from . import invocation
 
 PROGRAM = "nats-render-kustomize"
 CONFIG_STRING_ENV = "KUSTOMIZE_PLUGIN_CONFIG_STRING"

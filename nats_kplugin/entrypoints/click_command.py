@@ -11,11 +11,11 @@ import sys
 
 import click
 
-from . import __version__
+from .. import __version__
+from ..manifests import NATS_IMAGE, RELOADER_IMAGE
 from .arguments import KEY_ENV, KEY_FILE_ENV, Arguments
 from .cli import run
 from .invocation import UsageError, render_key
-from .manifests import NATS_IMAGE, RELOADER_IMAGE
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})

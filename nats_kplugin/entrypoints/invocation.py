@@ -15,11 +15,11 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import TextIO
 
-from .documents import Document
-from .manifests import NATS_IMAGE, RELOADER_IMAGE, Images
-from .output import dump_documents
-from .pipeline import RenderOptions, render
-from .problems import Problem, sort_key
+from ..documents import Document
+from ..manifests import NATS_IMAGE, RELOADER_IMAGE, Images
+from ..output import dump_documents
+from ..pipeline import RenderOptions, render
+from ..problems import Problem, sort_key
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 KEY_ENV = "NATS_RENDER_KEY"

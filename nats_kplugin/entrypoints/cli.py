@@ -15,19 +15,19 @@ from __future__ import annotations
 import os
 import sys
 
+from ..documents import Document, parse_stream, read_limited, read_sources
+from ..manifests import Images
+from ..pipeline import RenderOptions
+from ..problems import Problem
 from .arguments import Arguments, quick_parse
-from .documents import Document, parse_stream, read_limited, read_sources
 from .invocation import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, UsageError, render_stream
 from .invocation import render_key as invocation_render_key
-from .manifests import Images
-from .pipeline import RenderOptions
-from .problems import Problem
 
 
 def run(arguments: Arguments, render_key: bytes | None) -> int:
     """Render what the arguments name to stdout, problems to stderr; the exit code."""
     if arguments.print_schema:
-        from .spec import schema_text
+        from ..spec import schema_text
 
         sys.stdout.write(schema_text())
         return EXIT_OK

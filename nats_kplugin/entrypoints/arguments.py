@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from .manifests import NATS_IMAGE, RELOADER_IMAGE
+from ..manifests import NATS_IMAGE, RELOADER_IMAGE
 
 KEY_ENV = "NATS_RENDER_KEY"
 KEY_FILE_ENV = "NATS_RENDER_KEY_FILE"

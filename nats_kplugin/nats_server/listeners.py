@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .problems import Path, Problem, error
+from ..problems import Path, Problem, error
 
 MONITOR_KEYS = ("http_port", "monitor_port", "http", "https_port", "https")
 # Blocks with a listener of their own; `port` and `listen` inside each.

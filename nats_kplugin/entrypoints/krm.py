@@ -21,11 +21,12 @@ from typing import Any
 
 import yaml
 
-from . import invocation, spec
-from .documents import Document, parse_stream, read_limited
-from .output import dump_documents
-from .pipeline import RenderOptions, render
-from .problems import Location, Problem, Severity
+from .. import spec
+from ..documents import Document, parse_stream, read_limited
+from ..output import dump_documents
+from ..pipeline import RenderOptions, render
+from ..problems import Location, Problem, Severity
+from . import invocation
 
 PROGRAM = "nats-render-krm"
 KIND = "ResourceList"

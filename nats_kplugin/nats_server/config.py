@@ -14,10 +14,10 @@ import copy
 import re
 from typing import Any, NamedTuple
 
-from .nats_conf import Variable
-from .problems import Path, Problem, error
-from .quantities import to_bytes
-from .spec import NatsSpec
+from ..problems import Path, Problem, error
+from ..quantities import to_bytes
+from ..spec import NatsSpec
+from .encoder import Variable
 
 CLIENT_PORT = 4222
 CLUSTER_PORT = 6222

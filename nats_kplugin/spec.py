@@ -54,6 +54,7 @@ class NatsSpec(NamedTuple):
     external: bool
     replicas: int
     storage_class: str
+    tls_enabled: bool  # spec.tls.enabled, or spec.external where it is unset (SPEC section 8)
     users: dict[str, str | None]  # name -> password as given (None: derive one)
     jetstream_enabled: bool
     jetstream_size: str  # as given, for the volume claim
@@ -259,6 +260,8 @@ def _with_defaults(value: Any, schema: dict[str, Any]) -> Any:
 def _check_values(spec: dict[str, Any]) -> list[Problem]:
     """What the schema cannot say: sizes that are positive, a usable amount of memory and cpu."""
     problems: list[Problem] = []
+    if spec["tls"].get("enabled"):  # until TLS is rendered (issue 10), refuse rather than render it plain
+        problems.append(error("TLS is not rendered yet; remove it or set false", ("spec", "tls", "enabled")))
     size = to_bytes(spec["jetstream"]["size"])
     if size is None or size < 1024 * 1024:
         problems.append(error("must be at least 1Mi", ("spec", "jetstream", "size")))
@@ -285,6 +288,7 @@ def _build(data: dict[str, Any]) -> NatsSpec:
         external=spec["external"],
         replicas=spec["replicas"],
         storage_class=spec["storageClass"],
+        tls_enabled=spec["tls"].get("enabled", spec["external"]),
         users={name: (user or {}).get("password") for name, user in sorted(spec["users"].items())},
         jetstream_enabled=spec["jetstream"]["enabled"],
         jetstream_size=str(spec["jetstream"]["size"]),

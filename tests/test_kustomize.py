@@ -2,7 +2,7 @@
 
 The plugin is installed with its own one command (`nats-render-kustomize --install`) into a plugin home
 that only this test uses; kustomize then finds it, runs it in the kustomization's folder with the NATS
-object in a temporary file, and applies the kustomization's `namespace:` and `commonLabels` to its output.
+object in a temporary file, and applies the kustomization's `namespace:` and `labels:` to its output.
 """
 
 from __future__ import annotations
@@ -25,10 +25,13 @@ spec:
   users:
     app: {}
 """
+# `labels:` without selectors, not the deprecated commonLabels, which also writes into the StatefulSet's
+# selector: immutable, so a label added later could never be applied.
 KUSTOMIZATION = """\
 namespace: messaging
-commonLabels:
-  team: platform
+labels:
+  - pairs:
+      team: platform
 generators:
   - nats.yaml
 resources:
@@ -90,7 +93,7 @@ def test_kustomize_runs_the_installed_plugin_as_a_generator(kustomization: Path,
         assert obj["metadata"]["namespace"] == "messaging"
         assert obj["metadata"]["labels"]["team"] == "platform"
     statefulset = next(o for o in cluster if o["kind"] == "StatefulSet")
-    assert statefulset["spec"]["selector"]["matchLabels"]["team"] == "platform"
+    assert "team" not in statefulset["spec"]["selector"]["matchLabels"], "selectors stay as rendered"
     for name in ("nats-events-config", "nats-events-credentials"):
         built_secret = next(o for o in cluster if o["metadata"]["name"] == name)
         expected = next(o for o in reference if o["metadata"]["name"] == name)
@@ -116,6 +119,24 @@ def test_an_invalid_nats_object_fails_the_build(kustomization: Path, tmp_path: P
     assert built.returncode != 0
     assert built.stdout == ""
     assert "error: NATS/events: spec.replicas:" in built.stderr
+
+
+def test_errors_name_the_generator_file_the_user_wrote_and_its_lines(
+    kustomization: Path, tmp_path: Path
+) -> None:
+    """kustomize passes a re-serialised copy in a temporary file; the error points at the listed file."""
+    env = environment(KUSTOMIZE_PLUGIN_HOME=str(tmp_path / "plugins"), NATS_RENDER_KEY=RENDER_KEY)
+    install(env, tmp_path)
+    (kustomization / "nats").mkdir()
+    (kustomization / "nats.yaml").unlink()
+    written = "# the cluster of the events team\n" + NATS_OBJECT.replace("replicas: 3", "replicas: many")
+    (kustomization / "nats" / "events.yaml").write_text(written)
+    (kustomization / "kustomization.yaml").write_text(KUSTOMIZATION.replace("- nats.yaml", "- nats/events.yaml"))
+    built = kustomize_build(kustomization, env)
+    assert (built.returncode != 0, built.stdout) == (True, "")
+    line = written.splitlines().index("  replicas: many") + 1
+    assert f"nats/events.yaml:{line} (document 1): error: NATS/events: spec.replicas:" in built.stderr
+    assert "kust-plugin-config" not in built.stderr.split(": failure in plugin")[0]
 
 
 def test_a_missing_render_key_fails_the_build_and_says_how_to_fix_it(

@@ -55,12 +55,79 @@ def main(argv: list[str]) -> int:
 
 
 def _read(argv: list[str], environ: Mapping[str, str]) -> tuple[list[documents.Document], list[Problem]]:
-    """The generator config: the file kustomize names, else the same text from its environment."""
+    """The generator config: the file kustomize names, else the same text from its environment.
+
+    kustomize hands over a re-serialised copy in a temporary file (keys sorted, comments gone), so its
+    name and line numbers mean nothing to the user. When the same object stands in one of the files the
+    kustomization lists under `generators:`, that document is read instead, so problems name the file the
+    user wrote and its real lines.
+    """
     if argv:
-        return documents.read_sources(argv)
-    if CONFIG_STRING_ENV in environ:
-        return documents.parse_stream(environ[CONFIG_STRING_ENV].encode(), CONFIG_STRING_ENV)
-    raise invocation.UsageError(f"no NATS object: kustomize passes a file argument and {CONFIG_STRING_ENV}")
+        found, problems = documents.read_sources(argv)
+    elif CONFIG_STRING_ENV in environ:
+        found, problems = documents.parse_stream(environ[CONFIG_STRING_ENV].encode(), CONFIG_STRING_ENV)
+    else:
+        raise invocation.UsageError(
+            f"no NATS object: kustomize passes a file argument and {CONFIG_STRING_ENV}"
+        )
+    if problems or len(found) != 1:
+        return found, problems
+    original = _generator_document(found[0].data, environ.get(CONFIG_ROOT_ENV) or os.curdir)
+    return ([original] if original is not None else found), problems
+
+
+CONFIG_ROOT_ENV = "KUSTOMIZE_PLUGIN_CONFIG_ROOT"  # the kustomization's folder; kustomize also runs us there
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+# Annotations kustomize may add to the copy it passes; they are not part of what the user wrote.
+_KUSTOMIZE_ANNOTATION_PREFIXES = ("config.kubernetes.io/", "internal.config.kubernetes.io/")
+
+
+def _generator_document(config: object, root: str) -> documents.Document | None:
+    """The document of the kustomization's `generators:` files that is the object kustomize passed."""
+    listed = _generator_files(root)
+    for name in listed:
+        found, problems = documents.read_sources([os.path.join(root, name)])
+        if problems:
+            continue
+        for document in found:
+            if _without_kustomize_annotations(document.data) == _without_kustomize_annotations(config):
+                source = document.location._replace(source=name)
+                return document._replace(location=source)
+    return None
+
+
+def _generator_files(root: str) -> list[str]:
+    """The plain files (not folders of further kustomizations) listed under `generators:`."""
+    for file_name in KUSTOMIZATION_FILES:
+        path = os.path.join(root, file_name)
+        if os.path.isfile(path):
+            found, problems = documents.read_sources([path])
+            data = found[0].data if found and not problems else None
+            entries = data.get("generators") if isinstance(data, dict) else None
+            return [
+                entry
+                for entry in (entries if isinstance(entries, list) else [])
+                if isinstance(entry, str) and os.path.isfile(os.path.join(root, entry))
+            ]
+    return []
+
+
+def _without_kustomize_annotations(data: object) -> object:
+    if not isinstance(data, dict) or not isinstance(data.get("metadata"), dict):
+        return data
+    metadata = dict(data["metadata"])
+    annotations = metadata.get("annotations")
+    if isinstance(annotations, dict):
+        kept = {
+            k: v
+            for k, v in annotations.items()
+            if not (isinstance(k, str) and k.startswith(_KUSTOMIZE_ANNOTATION_PREFIXES))
+        }
+        if kept:
+            metadata["annotations"] = kept
+        else:
+            metadata.pop("annotations")
+    return {**data, "metadata": metadata}
 
 
 def install(environ: Mapping[str, str]) -> int:

@@ -27,8 +27,6 @@ _DECIMAL = {
     "P": Fraction(10**15),
     "E": Fraction(10**18),
 }
-# The JSON Schema pattern for quantities, kept identical to the parser above.
-PATTERN = _QUANTITY.pattern
 
 
 def parse_quantity(value: object) -> Fraction | None:

@@ -131,7 +131,8 @@ def test_errors_name_the_generator_file_the_user_wrote_and_its_lines(
     (kustomization / "nats.yaml").unlink()
     written = "# the cluster of the events team\n" + NATS_OBJECT.replace("replicas: 3", "replicas: many")
     (kustomization / "nats" / "events.yaml").write_text(written)
-    (kustomization / "kustomization.yaml").write_text(KUSTOMIZATION.replace("- nats.yaml", "- nats/events.yaml"))
+    listed = KUSTOMIZATION.replace("- nats.yaml", "- nats/events.yaml")
+    (kustomization / "kustomization.yaml").write_text(listed)
     built = kustomize_build(kustomization, env)
     assert (built.returncode != 0, built.stdout) == (True, "")
     line = written.splitlines().index("  replicas: many") + 1

@@ -130,3 +130,41 @@ def test_input_that_is_not_a_resource_list_gives_no_output(tmp_path: Path) -> No
         done = call(stdin, tmp_path)
         assert (done.returncode, done.stdout) == (1, ""), stdin
         assert done.stderr.startswith("nats-render: <stdin>")
+
+
+def test_run_again_over_its_own_output_it_replaces_what_it_rendered(tmp_path: Path) -> None:
+    """`kpt fn eval --exec` twice gives the same package: the second run replaces the first's objects,
+    which keep the file annotations the orchestrator gave them, and a changed spec replaces them too."""
+    config = nats_object({"replicas": 3, "users": {"app": {}}})
+    first = call(resource_list(config, [PASSED_THROUGH]), tmp_path)
+    assert first.returncode == 0, first.stderr
+    items = yaml.safe_load(first.stdout)["items"]
+    for index, item in enumerate(items):  # as kpt writes the package to files and reads it back
+        annotations = item["metadata"].setdefault("annotations", {})
+        annotations["internal.config.kubernetes.io/path"] = f"out/{index}.yaml"
+    second = call(resource_list(config, items), tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert yaml.safe_load(second.stdout)["items"] == items
+    again = call(second.stdout.encode(), tmp_path)
+    assert again.stdout == second.stdout, "a fixed point"
+
+    grown = call(resource_list(nats_object({"replicas": 5, "users": {"app": {}}}), items), tmp_path)
+    assert grown.returncode == 0, grown.stderr
+    output = yaml.safe_load(grown.stdout)["items"]
+    assert output[0] == items[0], "the passed-through item untouched"
+    (statefulset,) = [o for o in output if o["kind"] == "StatefulSet"]
+    assert statefulset["spec"]["replicas"] == 5
+    assert [o["kind"] for o in output] == [o["kind"] for o in items]
+
+
+def test_objects_of_another_nats_object_are_not_replaced(tmp_path: Path) -> None:
+    other = call(resource_list(nats_object({"replicas": 3})), tmp_path)
+    other_items = [
+        {**o, "metadata": {**o["metadata"], "namespace": "elsewhere"}}
+        for o in yaml.safe_load(other.stdout)["items"]
+    ]
+    done = call(resource_list(nats_object({"replicas": 3}), other_items), tmp_path)
+    assert done.returncode == 0, done.stderr
+    items = yaml.safe_load(done.stdout)["items"]
+    assert items[: len(other_items)] == other_items
+    assert len(items) == 2 * len(other_items)

@@ -2,8 +2,9 @@
 
 stdin is a `ResourceList` (`config.kubernetes.io/v1`) whose `functionConfig` is the `NATS` object; stdout
 is the same `ResourceList` with the rendered objects appended to `items` (the input items pass through
-untouched) and `results` listing every warning and error: severity, message, `field.path`, `resourceRef`,
-and `file` (path, index) when the orchestrator annotated the functionConfig with them. With an error the
+untouched, except the objects this functionConfig rendered on an earlier run, which the new ones replace)
+and `results` listing every warning and error: severity, message, `field.path`, `resourceRef`, and `file`
+(path, index) when the orchestrator annotated the functionConfig with them. With an error the
 rendered objects are left out, `results` says why, the lines go to stderr as well, and the exit code is 1.
 Input that is not a ResourceList at all gives no stdout, the reason on stderr, and exit 1.
 
@@ -77,7 +78,8 @@ def run_function(resource_list: Document, options: RenderOptions) -> tuple[dict[
     if spec.is_nats_object(config.data):
         result = render([config], options)
         problems = result.problems
-        items.extend(result.documents)
+        if result.ok:
+            items = _replace_rendered(items, result.documents, config.data)
     else:
         message = f"functionConfig must be the {spec.API_VERSION} {spec.KIND} object to render"
         line = config.line_of(()) if config.node is not None else resource_list.location.line
@@ -87,6 +89,52 @@ def run_function(resource_list: Document, options: RenderOptions) -> tuple[dict[
         output["functionConfig"] = config.data
     output["results"] = [krm_result(p, config.data) for p in problems]
     return output, problems
+
+
+# What an orchestrator writes on items to know their file; kept when an item is rendered again.
+FILE_ANNOTATIONS = (*PATH_ANNOTATIONS, *INDEX_ANNOTATIONS)
+
+
+def _replace_rendered(items: list[Any], rendered: list[Any], function_config: Any) -> list[Any]:
+    """`items` without what this functionConfig rendered before, then what it renders now.
+
+    Run again over its own output (`kpt fn eval` twice), the function must give the same package, not a
+    second copy: the objects it made earlier are known by the labels every rendered object carries
+    (managed by nats-render, the instance `nats-<name>`) in the functionConfig's namespace. An object
+    rendered again keeps the file annotations the orchestrator gave it, so it stays in its file.
+    """
+    metadata = function_config.get("metadata") or {}
+    instance, namespace = f"nats-{metadata.get('name')}", metadata.get("namespace")
+    kept: list[Any] = []
+    files: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for item in items:
+        item_metadata = item.get("metadata") if isinstance(item, dict) else None
+        if not isinstance(item_metadata, dict):
+            kept.append(item)
+            continue
+        labels = item_metadata.get("labels")
+        if (
+            isinstance(labels, dict)
+            and labels.get("app.kubernetes.io/managed-by") == "nats-render"
+            and labels.get("app.kubernetes.io/instance") == instance
+            and item_metadata.get("namespace") == namespace
+        ):
+            annotations = item_metadata.get("annotations")
+            annotations = annotations if isinstance(annotations, dict) else {}
+            files[_identity(item)] = {k: annotations[k] for k in FILE_ANNOTATIONS if k in annotations}
+        else:
+            kept.append(item)
+    for obj in rendered:
+        file = files.get(_identity(obj))
+        if file:
+            annotations = {**obj["metadata"].get("annotations", {}), **file}
+            obj = {**obj, "metadata": {**obj["metadata"], "annotations": annotations}}
+        kept.append(obj)
+    return kept
+
+
+def _identity(obj: dict[str, Any]) -> tuple[Any, ...]:
+    return (obj.get("apiVersion"), obj.get("kind"), obj["metadata"].get("name"))
 
 
 def krm_result(problem: Problem, function_config: Any) -> dict[str, Any]:

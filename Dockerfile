@@ -14,7 +14,7 @@ ENV PATH=$VIRTUAL_ENV/bin:$PATH
 
 COPY pyproject.toml README.md $APP_SRC/
 COPY nats_kplugin $APP_SRC/nats_kplugin
-RUN python -m venv "$VIRTUAL_ENV" && "$VIRTUAL_ENV/bin/pip" install --quiet "$APP_SRC" && rm -rf "$APP_SRC"
+RUN python -m venv "$VIRTUAL_ENV" && "$VIRTUAL_ENV/bin/pip" install --quiet "$APP_SRC[argocd]" && rm -rf "$APP_SRC"
 
 COPY plugin.yaml /home/argocd/cmp-server/config/plugin.yaml
 

@@ -30,7 +30,8 @@ MAX_DEPTH = 200
 
 SUFFIXES = (".yaml", ".yml", ".json")
 # A kustomization is not a Kubernetes object; Argo CD would refuse it in the manifest stream.
-SKIPPED_FILES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")  # kustomize's order
+SKIPPED_FILES = frozenset(KUSTOMIZATION_FILES)
 
 
 class Document(NamedTuple):

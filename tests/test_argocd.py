@@ -197,3 +197,60 @@ def test_generate_refuses_an_empty_folder(tmp_path: Path) -> None:
     empty = plugin_command("generate", tmp_path, argocd_environment())
     assert (empty.returncode, empty.stdout) == (2, "")
     assert "refusing to render an empty stream" in empty.stderr
+
+
+KUSTOMIZED = DATA / "argocd-kustomize"
+
+
+def test_a_folder_with_a_kustomization_is_built_by_kustomize_with_the_patches_applied(tmp_path: Path) -> None:
+    folder = tmp_path / "checkout"
+    shutil.copytree(KUSTOMIZED, folder)
+    env = argocd_environment()
+    discovered = plugin_command("discover", folder, env)
+    assert discovered.stdout.split() == ["nats.yaml"], "discovery covers a kustomized folder"
+    generated = plugin_command("generate", folder, env)
+    assert generated.returncode == 0, generated.stderr
+    stream = objects(generated.stdout)
+    statefulset = next(o for o in stream if o["kind"] == "StatefulSet")
+    pod = statefulset["spec"]["template"]["spec"]
+    assert pod["nodeSelector"] == {"node-role.example.com/messaging": "true"}
+    assert pod["tolerations"][0]["key"] == "dedicated"
+    client = next(o for o in stream if o["kind"] == "Service" and o["metadata"]["name"] == "nats-events")
+    annotation = {"service.beta.kubernetes.io/aws-load-balancer-internal": "true"}
+    assert client["metadata"]["annotations"] == annotation
+    assert all(o["metadata"]["labels"]["team"] == "messaging" for o in stream)
+    # Apart from the patches, the objects are what nats-render renders for the same object and options.
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    shutil.copyfile(folder / "nats.yaml", plain / "nats.yaml")
+    reference = objects(plugin_command("generate", plain, env).stdout)
+    assert sorted((o["kind"], o["metadata"]["name"]) for o in stream) == sorted(
+        (o["kind"], o["metadata"]["name"]) for o in reference
+    )
+    for name in ("nats-events-config", "nats-events-credentials"):
+        secret = next(o for o in stream if o["metadata"]["name"] == name)
+        expected = next(o for o in reference if o["metadata"]["name"] == name)
+        assert secret["stringData"] == expected["stringData"]
+        assert secret["metadata"]["namespace"] == "nats-prod", "the Application's namespace reached it"
+    realcheck.assert_valid_kubernetes(stream)
+    realcheck.assert_server_accepts(rendered_cluster(stream, "nats-events"))
+
+
+def test_a_kustomized_folder_with_an_error_fails_with_the_users_file_and_line(tmp_path: Path) -> None:
+    folder = tmp_path / "checkout"
+    shutil.copytree(KUSTOMIZED, folder)
+    text = (folder / "nats.yaml").read_text().replace("replicas: 3", "replicas: three")
+    (folder / "nats.yaml").write_text(text)
+    generated = plugin_command("generate", folder, argocd_environment())
+    assert (generated.returncode, generated.stdout) == (1, "")
+    line = text.splitlines().index("  replicas: three") + 1
+    assert f"nats.yaml:{line} (document 1): error: NATS/nats-prod/events: spec.replicas:" in generated.stderr
+
+
+def test_a_nats_object_listed_as_a_resource_is_refused_not_passed_through(tmp_path: Path) -> None:
+    folder = tmp_path / "checkout"
+    shutil.copytree(KUSTOMIZED, folder)
+    (folder / "kustomization.yaml").write_text("resources:\n  - nats.yaml\n")
+    generated = plugin_command("generate", folder, argocd_environment())
+    assert (generated.returncode, generated.stdout) == (1, "")
+    assert "under resources:" in generated.stderr and "generators:" in generated.stderr

@@ -111,6 +111,7 @@ def test_the_images_install_steps_give_a_working_plugin(
     assert not str(venv_bin).startswith(str(BIN)), "a fresh venv, not the test's own"
     for step in (plugin["spec"]["discover"]["find"], plugin["spec"]["generate"]):
         assert shutil.which(step["command"][0], path=env["PATH"]) == str(venv_bin / step["command"][0])
+    assert (venv_bin / "kubectl").is_file(), "the kustomize that generate runs for a kustomization"
     source = tmp_path / "checkout"
     shutil.copytree(DATA / "argocd-source", source)
     sidecar = {**env, "NATS_RENDER_KEY": RENDER_KEY, "ARGOCD_APP_NAMESPACE": "nats-prod"}

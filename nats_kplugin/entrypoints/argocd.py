@@ -3,7 +3,9 @@
     nats-render-argocd discover   prints the files of the source folder that hold a NATS object (none: no
                                   output, so Argo CD does not pick this plugin for the folder)
     nats-render-argocd generate   renders the source folder (the working directory Argo CD gives) exactly as
-                                  `nats-render <folder>` does with the same options
+                                  `nats-render <folder>` does with the same options; a folder with a
+                                  kustomization is built by kustomize with nats-render as its generator
+                                  (argocd_kustomize.py)
 
 Options come from the Application, in this order: its plugin parameters (`ARGOCD_APP_PARAMETERS`, JSON; the
 `PARAM_*` variables when that is absent), then its plugin env (`ARGOCD_ENV_*`), then the defaults that
@@ -81,6 +83,10 @@ def _holds_nats_object(path: str) -> bool:
 
 def generate(folder: str, environ: Mapping[str, str], stdout: TextIO, stderr: TextIO) -> int:
     options = options_from_argocd(environ)
+    if _has_kustomization(folder):
+        from . import argocd_kustomize  # imported on use: a plain folder never runs kustomize
+
+        return argocd_kustomize.generate(folder, environ, options, stdout, stderr)
     found, problems = documents.read_sources([folder])
     if not found and not problems:
         # An empty stream would make Argo CD prune every object of the Application.
@@ -89,6 +95,10 @@ def generate(folder: str, environ: Mapping[str, str], stdout: TextIO, stderr: Te
             "an empty stream (Argo CD would prune every object of the Application)"
         )
     return invocation.render_stream(found, problems, options, stdout, stderr)
+
+
+def _has_kustomization(folder: str) -> bool:
+    return any(os.path.isfile(os.path.join(folder, name)) for name in documents.KUSTOMIZATION_FILES)
 
 
 def options_from_argocd(environ: Mapping[str, str]) -> RenderOptions:

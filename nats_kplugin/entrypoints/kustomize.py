@@ -77,7 +77,6 @@ def _read(argv: list[str], environ: Mapping[str, str]) -> tuple[list[documents.D
 
 
 CONFIG_ROOT_ENV = "KUSTOMIZE_PLUGIN_CONFIG_ROOT"  # the kustomization's folder; kustomize also runs us there
-KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 # Annotations kustomize may add to the copy it passes; they are not part of what the user wrote.
 _KUSTOMIZE_ANNOTATION_PREFIXES = ("config.kubernetes.io/", "internal.config.kubernetes.io/")
 
@@ -98,7 +97,7 @@ def _generator_document(config: object, root: str) -> documents.Document | None:
 
 def _generator_files(root: str) -> list[str]:
     """The plain files (not folders of further kustomizations) listed under `generators:`."""
-    for file_name in KUSTOMIZATION_FILES:
+    for file_name in documents.KUSTOMIZATION_FILES:
         path = os.path.join(root, file_name)
         if os.path.isfile(path):
             found, problems = documents.read_sources([path])

@@ -3,10 +3,13 @@ PodMonitor behind its option on every entry point."""
 
 from __future__ import annotations
 
+import json
+
+import pytest
 import realcheck
 from test_tls_render import container, document, kinds, objects
 
-from nats_kplugin.entrypoints import invocation
+from nats_kplugin.entrypoints import argocd, invocation
 from nats_kplugin.manifests import EXPORTER_IMAGE
 from nats_kplugin.pipeline import RenderOptions
 
@@ -73,3 +76,24 @@ def test_the_pod_monitor_and_tls_options_from_the_kustomize_environment() -> Non
     assert (
         not default.pod_monitor and default.tls_issuer is None and default.cluster_domain == "cluster.local"
     )
+
+
+def test_the_new_options_as_argo_cd_parameters_and_plugin_env() -> None:
+    parameters = [
+        {"name": "pod-monitor", "string": "true"},
+        {"name": "tls-issuer", "string": "Issuer/team-ca"},
+    ]
+    options = argocd.options_from_argocd(
+        {"ARGOCD_APP_PARAMETERS": json.dumps(parameters), "ARGOCD_ENV_CLUSTER_DOMAIN": "cozy.local"}
+    )
+    assert options.pod_monitor and str(options.tls_issuer) == "Issuer/team-ca"
+    assert options.cluster_domain == "cozy.local" and options.images.exporter == EXPORTER_IMAGE
+    for name, value in (
+        ("tls-issuer", "Secret/x"),
+        ("cluster-domain", "Not A Domain"),
+        ("pod-monitor", "yes"),
+    ):
+        with pytest.raises(invocation.UsageError, match=name):
+            argocd.options_from_argocd(
+                {"ARGOCD_APP_PARAMETERS": json.dumps([{"name": name, "string": value}])}
+            )

@@ -14,6 +14,8 @@ import certs
 import kubernetes_validate
 import pods
 
+from nats_kplugin.nats_server.tls import TLS_DIR
+
 CUSTOM_API_VERSIONS = ("cert-manager.io/v1", "monitoring.coreos.com/v1")
 KUBERNETES_VERSION = "1.33.0"  # the oldest release whose schemas we hold to; pod-index label is GA there
 
@@ -26,8 +28,13 @@ def nats_server() -> str:
 
 
 def check_config(config: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """Run `nats-server -t` on a configuration text with a pod's environment; returns the process."""
+    """Run `nats-server -t` on a configuration text with a pod's environment; returns the process. The
+    files of the renderer's TLS mount are test certificates in a folder standing for it (nats-server loads
+    them under -t); assert_server_accepts gives them the rendered Certificate's names."""
     with tempfile.TemporaryDirectory() as folder:
+        if f'"{TLS_DIR}/' in config:
+            certs.write_secret(Path(folder, "tls"), certs.TestCA().issue(["nats.test"]))
+            config = config.replace(f'"{TLS_DIR}/', f'"{folder}/tls/')
         path = Path(folder, "nats.conf")
         path.write_text(config, encoding="utf-8")
         return subprocess.run(

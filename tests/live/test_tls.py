@@ -36,7 +36,9 @@ def _document() -> dict[str, Any]:
     return document
 
 
-OBJECTS = rendering.rendered(_document())
+# The managed service's own cluster domain, not the default: the names must follow the option end to end.
+CLUSTER_DOMAIN = "cozy.local"
+OBJECTS = rendering.rendered(_document(), cluster_domain=CLUSTER_DOMAIN)
 CERTIFICATE = next(
     o for o in OBJECTS if o["kind"] == "Certificate" and o["spec"]["secretName"].endswith("-tls")
 )
@@ -91,6 +93,7 @@ def test_routes_dial_names_the_hosts_file_and_the_certificate_hold(secured: Clus
     assert len(dialled) == len(secured.servers)
     wildcard = next(n for n in CERTIFICATE["spec"]["dnsNames"] if n.startswith("*."))
     for host in dialled:
+        assert host.endswith(f".{NAMESPACE}.svc.{CLUSTER_DOMAIN}")
         assert host in hosts, f"{host} is not in the pods' hosts file"
         assert host.split(".", 1)[1] == wildcard[2:], f"{host} is not covered by {wildcard}"
 

@@ -99,3 +99,21 @@ def test_what_the_chart_block_cannot_say_is_refused_with_its_path(
     result = run(with_resolver(resolver))
     assert not result.ok
     assert field in [p.field for p in result.problems], [str(p) for p in result.problems]
+
+
+@pytest.mark.parametrize(("directory", "jetstream"), [("/mnt/resolver", True), ("/data/resolver", False)])
+def test_the_resolver_claim_is_a_writable_home_for_dir_even_outside_the_jetstream_volume(
+    directory: str, jetstream: bool
+) -> None:
+    doc = with_resolver({**CHART, "dir": directory}, jetstream={"enabled": jetstream})
+    rendered = objects(doc)
+    assert {"name": "nats-jwt-resolver", "mountPath": directory} in container(rendered, "nats")[
+        "volumeMounts"
+    ]
+    assert list(claims(rendered)) == (["data", "nats-jwt-resolver"] if jetstream else ["nats-jwt-resolver"])
+    realcheck.assert_server_accepts(rendered)
+
+
+def test_without_its_claim_a_dir_off_the_jetstream_volume_is_still_refused() -> None:
+    result = run(with_resolver({**CHART, "dir": "/mnt/resolver", "pvc": {"enabled": False}}))
+    assert "spec.config.resolver.dir" in [p.field for p in result.problems]

@@ -242,7 +242,7 @@ def _nats_container(
         {"name": "pid", "mountPath": PID_DIR},
     ]
     if spec.tls_enabled:
-        mounts.append(_TLS_MOUNT)
+        mounts.append(_tls_mount())
     if server.jetstream:
         mounts.append({"name": "data", "mountPath": STORE_DIR})
     if claim is not None:
@@ -267,7 +267,9 @@ def _nats_container(
     }
 
 
-_TLS_MOUNT = {"name": "tls", "mountPath": tls.TLS_DIR, "readOnly": True}
+def _tls_mount() -> dict[str, Any]:
+    # A new dict for each container: a shared one would be written as a YAML anchor and alias.
+    return {"name": "tls", "mountPath": tls.TLS_DIR, "readOnly": True}
 
 
 def _reloader_container(image: str, server: ServerConfig, tls_enabled: bool) -> dict[str, Any]:
@@ -281,7 +283,7 @@ def _reloader_container(image: str, server: ServerConfig, tls_enabled: bool) -> 
         {"name": "pid", "mountPath": PID_DIR},
     ]
     if tls_enabled:
-        mounts.append(_TLS_MOUNT)
+        mounts.append(_tls_mount())
     return {
         "name": "reloader",
         "image": image,

@@ -52,7 +52,9 @@ def run(doc: dict[str, Any], options: RenderOptions = RenderOptions()) -> Render
 def objects(doc: dict[str, Any], options: RenderOptions = RenderOptions()) -> list[dict[str, Any]]:
     result = run(doc, options)
     assert result.ok, [str(p) for p in result.problems]
-    return [d for d in yaml.safe_load_all(output.dump_documents(result.documents)) if d]
+    text = output.dump_documents(result.documents)
+    assert "&id0" not in text, "an object shared between two places is written as a YAML alias"
+    return [d for d in yaml.safe_load_all(text) if d]
 
 
 def kinds(rendered: list[dict[str, Any]]) -> list[tuple[str, str]]:

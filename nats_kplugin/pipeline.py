@@ -99,6 +99,7 @@ def _expand_spec(
         return [], problems
     if nats_spec.tls_enabled:
         problems += tls.secure(nats_spec, config, options.cluster_domain)
+    problems += tls.plain_outside(nats_spec)
     claim = translated.claim
     problems += server_checks.check(nats_spec, config, (claim.mount_path,) if claim else ())
     if any(p.is_error for p in problems):

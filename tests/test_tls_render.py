@@ -234,3 +234,9 @@ def test_the_custom_resource_check_catches_a_field_the_type_does_not_know() -> N
     wrong_type["spec"]["isCA"] = "maybe"
     with pytest.raises(AssertionError, match="is not a valid Certificate"):
         realcheck.assert_valid_custom_resource(wrong_type)
+
+
+def test_a_load_balancer_with_tls_turned_off_is_warned_about() -> None:
+    result = run(document(external=True, tls={"enabled": False}))
+    assert result.ok and [p.field for p in result.problems if "in clear" in p.message] == ["spec.tls.enabled"]
+    assert not run(document(external=True, tls={})).problems

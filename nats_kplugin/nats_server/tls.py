@@ -84,6 +84,19 @@ def secure(spec: NatsSpec, config: dict[str, Any], cluster_domain: str) -> list[
     return problems
 
 
+def plain_outside(spec: NatsSpec) -> list[Problem]:
+    """A LoadBalancer without TLS sends every password in clear past the cluster: say so (strict: refuse)."""
+    if spec.external and not spec.tls_enabled:
+        return [
+            warning(
+                "external: true with TLS off sends passwords and messages in clear outside the cluster; "
+                "remove tls.enabled: false to have TLS follow external",
+                ("spec", "tls", "enabled"),
+            )
+        ]
+    return []
+
+
 def _with_ours(given: Any, extra: dict[str, Any]) -> dict[str, Any]:
     """Our files and defaults under what config.merge wrote into the block."""
     ours = {**tls_block(), **extra}

@@ -227,3 +227,21 @@ def test_a_renewed_certificate_is_picked_up_by_reload_without_a_restart(
         assert server.pid() == pids[server.name], "reloaded, not restarted"
         assert (server.monitor("varz") or {})["start"] == started[server.name]
     wait_formed(secured)  # the routes come back with the renewed certificate
+
+
+def test_routes_verify_the_peer_a_certificate_without_the_pod_names_forms_no_cluster(
+    tmp_path_factory: pytest.TempPathFactory, ca: certs.TestCA
+) -> None:
+    # Only the Service names, not the wildcard for the pods: every route's verification must fail.
+    wrong = ca.issue([n for n in CERTIFICATE["spec"]["dnsNames"] if not n.startswith("*.")])
+    with Cluster(OBJECTS, tmp_path_factory.mktemp("tls-wrong")) as cluster:
+        for server in cluster.servers:
+            certs.write_secret(_tls_folder(server), wrong)
+        cluster.start()
+        wait_for(
+            "a route refused for its certificate's names",
+            lambda: "TLS route handshake error: tls: failed to verify certificate" in cluster.logs(),
+            15,
+        )
+        for server in cluster.servers:
+            assert not (server.monitor("routez") or {}).get("routes"), cluster.logs()

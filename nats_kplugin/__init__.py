@@ -5,10 +5,13 @@ The pipeline, one module per step, data flowing one way (`pipeline.py` runs it, 
     documents.py           read YAML streams strictly            -> Document
     spec.py                validate against the JSON Schema      -> NatsSpec (schema_check.py: fast yes)
     passwords.py           given or HMAC-derived passwords       -> {user: password}
+    nats_server/resolver.py  config.resolver, either shape       -> raw block, claim
     nats_server/config.py  generate, merge, normalise            -> config   (nats_server/encoder.py: text)
+    nats_server/tls.py     tls blocks, routes by full name       -> config
     nats_server/checks.py  what nats-server refuses or can't run -> [Problem] (nats_server/listeners.py)
     nats_server/config.py  describe the listeners and names      -> ServerConfig
     manifests.py           Secrets, Services, StatefulSet, PDB   -> [dict]
+                           (certificates.py: cert-manager objects; metrics.py: exporter, PodMonitor)
     output.py              one YAML stream                       -> str
 
 Every check returns `problems.Problem` values instead of raising; `quantities.py` reads Kubernetes sizes.

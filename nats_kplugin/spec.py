@@ -260,8 +260,6 @@ def _with_defaults(value: Any, schema: dict[str, Any]) -> Any:
 def _check_values(spec: dict[str, Any]) -> list[Problem]:
     """What the schema cannot say: sizes that are positive, a usable amount of memory and cpu."""
     problems: list[Problem] = []
-    if spec["tls"].get("enabled"):  # until TLS is rendered (issue 10), refuse rather than render it plain
-        problems.append(error("TLS is not rendered yet; remove it or set false", ("spec", "tls", "enabled")))
     size = to_bytes(spec["jetstream"]["size"])
     if size is None or size < 1024 * 1024:
         problems.append(error("must be at least 1Mi", ("spec", "jetstream", "size")))

@@ -13,7 +13,7 @@ from typing import Any
 
 import jsonschema
 from kubernetes_validate.utils import schema_contents
-from realcheck import KUBERNETES_VERSION
+from realcheck import CUSTOM_API_VERSIONS, KUBERNETES_VERSION, assert_valid_custom_resource
 from referencing import Registry, Resource
 
 _FOLDER = f"kubernetes-json-schema/v{KUBERNETES_VERSION}-local-strict"
@@ -29,6 +29,13 @@ def validator(kind: str, api_version: str) -> Any:
 
 
 def errors(obj: dict[str, Any]) -> list[str]:
-    """What the Kubernetes schema says is wrong with one object; empty when it is valid."""
+    """What the Kubernetes schema says is wrong with one object; empty when it is valid. cert-manager and
+    Prometheus Operator objects have no Kubernetes schema: their own types judge them (realcheck)."""
+    if obj.get("apiVersion") in CUSTOM_API_VERSIONS:
+        try:
+            assert_valid_custom_resource(obj)
+        except AssertionError as exc:
+            return [str(exc)]
+        return []
     found = validator(obj["kind"], obj["apiVersion"]).iter_errors(obj)
     return [f"{obj['kind']}/{obj['metadata']['name']}: {e.message} at {list(e.absolute_path)}" for e in found]

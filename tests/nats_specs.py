@@ -59,6 +59,7 @@ def valid_nats() -> st.SearchStrategy[dict[str, Any]]:
         {},
         optional={
             "external": st.booleans(),
+            "tls": st.fixed_dictionaries({}, optional={"enabled": st.booleans()}),
             "replicas": st.integers(1, 5),
             "storageClass": st.sampled_from(["", "fast", "local-path"]),
             "users": users(),
@@ -68,7 +69,13 @@ def valid_nats() -> st.SearchStrategy[dict[str, Any]]:
             "resourcesPreset": st.sampled_from(PRESETS),
         },
     )
-    return st.builds(lambda m, s: {**API, "metadata": m, "spec": s}, metadata, spec)
+    return st.builds(lambda m, s: {**API, "metadata": _namespaced_for_tls(m, s), "spec": s}, metadata, spec)
+
+
+def _namespaced_for_tls(metadata: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
+    """TLS (tls.enabled, or external when it is unset) needs a namespace: a valid object has one."""
+    tls_on = spec.get("tls", {}).get("enabled", spec.get("external", False))
+    return {**metadata, "namespace": metadata.get("namespace", "tls")} if tls_on else metadata
 
 
 # One mistake each: where it goes (relative to the document), the wrong values, and the field the

@@ -39,6 +39,20 @@ TOKENS = [
     ],
     *["--", "-", SEED, FOLDER, MISSING, KEY_FILE, "apps", "", "-h", "--help", "--version", "--bogus"],
     *["--strict=1", "-x", "-n=apps", "--key-fil", "--nats-image="],
+    *[
+        "--pod-monitor",
+        "--exporter-image=e:1",
+        "--cluster-domain",
+        "cozy.local",
+        "--cluster-domain=Bad_Domain",
+    ],
+    *[
+        "--tls-issuer",
+        "ClusterIssuer/corporate-ca",
+        "--tls-issuer=Bogus/x",
+        "--tls-issuer=ca",
+        "--pod-monitor=1",
+    ],
 ]
 ENVIRONMENTS = [
     {},
@@ -77,6 +91,10 @@ def click_reading(argv: list[str], env: dict[str, str]) -> Arguments | None:
         params["reloader_image"],
         params["strict"],
         params["print_schema"],
+        params["exporter_image"],
+        params["cluster_domain"],
+        params["tls_issuer"],
+        params["pod_monitor"],
     )
 
 
@@ -101,6 +119,7 @@ def test_what_the_quick_reading_reads_click_reads_the_same(argv: list[str], env:
         ["--key-file", KEY_FILE, "--nats-image", "registry.local/nats:2.15.1", FOLDER],
         ["--print-schema"],
         ["--", SEED],
+        ["--pod-monitor", "--cluster-domain", "cozy.local", "--tls-issuer=ClusterIssuer/corporate-ca", SEED],
     ],
 )
 def test_the_usual_command_lines_take_the_quick_path(argv: list[str]) -> None:
@@ -120,6 +139,8 @@ def test_the_usual_command_lines_take_the_quick_path(argv: list[str]) -> None:
         ["--key-file", FOLDER],
         ["-n"],
         ["--strict=yes"],
+        ["--cluster-domain", "not a domain"],
+        ["--tls-issuer", "Secret/x"],
     ],
 )
 def test_help_version_and_mistakes_go_to_click(argv: list[str]) -> None:
@@ -151,6 +172,7 @@ CLICK = "from nats_kplugin.entrypoints.click_command import command; command.mai
         ([SEED], {}, b""),
         (["--key-file", MISSING, SEED], {}, b""),
         (["--print-schema"], {}, b""),
+        (["--tls-issuer", "Secret/x"], {"NATS_RENDER_KEY": "k"}, Path(SEED).read_bytes()),
     ],
 )
 def test_the_quick_path_answers_as_click_does(argv: list[str], env: dict[str, str], stdin: bytes) -> None:

@@ -23,6 +23,7 @@ def test_scenario_renders_as_expected(folder: Path) -> None:
     if expected_out.exists():
         assert outcome.exit_code == 0
         assert outcome.stdout == expected_out.read_text()
+        assert "&id0" not in outcome.stdout, "a rendered dict shared between two places becomes a YAML alias"
     else:
         assert outcome.exit_code == 1
         assert outcome.stdout == "", "an error must leave stdout empty"

@@ -41,6 +41,11 @@ PIPELINE = {
     "nats_kplugin.nats_server.checks",
     "nats_kplugin.nats_server.config",
     "nats_kplugin.spec",
+    # TLS, metrics and the chart-shaped resolver: small modules of plain data, no imports of their own.
+    "nats_kplugin.certificates",
+    "nats_kplugin.metrics",
+    "nats_kplugin.nats_server.resolver",
+    "nats_kplugin.nats_server.tls",
 }
 # What every entry point shares as a process.
 ENTRY = {"nats_kplugin.entrypoints", "nats_kplugin.entrypoints.invocation"}

@@ -24,7 +24,8 @@ from collections.abc import Mapping
 from typing import NamedTuple, TextIO
 
 from .. import documents, spec
-from ..manifests import NATS_IMAGE, RELOADER_IMAGE, Images
+from ..manifests import EXPORTER_IMAGE, NATS_IMAGE, RELOADER_IMAGE, Images
+from ..nats_server.tls import DEFAULT_CLUSTER_DOMAIN
 from ..pipeline import RenderOptions
 from . import invocation
 
@@ -44,6 +45,10 @@ class Parameter(NamedTuple):
 PARAMETERS = (
     Parameter("nats-image", "NATS_IMAGE", NATS_IMAGE),
     Parameter("reloader-image", "RELOADER_IMAGE", RELOADER_IMAGE),
+    Parameter("exporter-image", "EXPORTER_IMAGE", EXPORTER_IMAGE),
+    Parameter("cluster-domain", "CLUSTER_DOMAIN", DEFAULT_CLUSTER_DOMAIN),
+    Parameter("tls-issuer", "TLS_ISSUER", ""),
+    Parameter("pod-monitor", "POD_MONITOR", "false"),
     Parameter("strict", "STRICT", "false"),
 )
 # Names an Application might use to hand over the render key; refused, because an Application is in Git.
@@ -113,8 +118,13 @@ def options_from_argocd(environ: Mapping[str, str]) -> RenderOptions:
     return RenderOptions(
         render_key=invocation.render_key(environ),
         default_namespace=environ.get("ARGOCD_APP_NAMESPACE") or None,
-        images=Images(values["nats-image"], values["reloader-image"]),
+        images=Images(values["nats-image"], values["reloader-image"], values["exporter-image"]),
         strict=invocation.parse_bool(values["strict"], "the parameter strict"),
+        cluster_domain=invocation.parse_cluster_domain(
+            values["cluster-domain"], "the parameter cluster-domain"
+        ),
+        tls_issuer=invocation.parse_tls_issuer(values["tls-issuer"], "the parameter tls-issuer"),
+        pod_monitor=invocation.parse_bool(values["pod-monitor"], "the parameter pod-monitor"),
     )
 
 

@@ -14,7 +14,9 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from ..manifests import NATS_IMAGE, RELOADER_IMAGE
+from ..certificates import check_cluster_domain, parse_issuer
+from ..manifests import EXPORTER_IMAGE, NATS_IMAGE, RELOADER_IMAGE
+from ..nats_server.tls import DEFAULT_CLUSTER_DOMAIN
 
 KEY_ENV = "NATS_RENDER_KEY"
 KEY_FILE_ENV = "NATS_RENDER_KEY_FILE"
@@ -28,9 +30,12 @@ VALUE_OPTIONS = {
     "--namespace": "default_namespace",
     "--nats-image": "nats_image",
     "--reloader-image": "reloader_image",
+    "--exporter-image": "exporter_image",
+    "--cluster-domain": "cluster_domain",
+    "--tls-issuer": "tls_issuer",
 }
 # ... and for the flags.
-FLAGS = {"--strict": "strict", "--print-schema": "print_schema"}
+FLAGS = {"--strict": "strict", "--print-schema": "print_schema", "--pod-monitor": "pod_monitor"}
 
 
 class Arguments(NamedTuple):
@@ -41,6 +46,10 @@ class Arguments(NamedTuple):
     reloader_image: str = RELOADER_IMAGE
     strict: bool = False
     print_schema: bool = False
+    exporter_image: str = EXPORTER_IMAGE
+    cluster_domain: str = DEFAULT_CLUSTER_DOMAIN
+    tls_issuer: str | None = None  # Issuer/NAME or ClusterIssuer/NAME, checked by certificates.parse_issuer
+    pod_monitor: bool = False
 
 
 def quick_parse(argv: Sequence[str], environ: Mapping[str, str]) -> Arguments | None:
@@ -70,6 +79,12 @@ def quick_parse(argv: Sequence[str], environ: Mapping[str, str]) -> Arguments | 
         return None
     if not all(path == "-" or _readable(path) for path in paths):
         return None
+    try:  # a value the renderer refuses: click says so in its words
+        for check, field in ((check_cluster_domain, "cluster_domain"), (parse_issuer, "tls_issuer")):
+            if field in values:
+                check(values[field])
+    except ValueError:
+        return None
     return Arguments(
         paths=tuple(paths),
         key_file=key_file,
@@ -78,6 +93,10 @@ def quick_parse(argv: Sequence[str], environ: Mapping[str, str]) -> Arguments | 
         reloader_image=values.get("reloader_image", RELOADER_IMAGE),
         strict="strict" in flags,
         print_schema="print_schema" in flags,
+        exporter_image=values.get("exporter_image", EXPORTER_IMAGE),
+        cluster_domain=values.get("cluster_domain", DEFAULT_CLUSTER_DOMAIN),
+        tls_issuer=values.get("tls_issuer"),
+        pod_monitor="pod_monitor" in flags,
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import sys
 
+from ..certificates import check_cluster_domain, parse_issuer
 from ..documents import Document, parse_stream, read_limited, read_sources
 from ..manifests import Images
 from ..pipeline import RenderOptions
@@ -31,8 +32,16 @@ def run(arguments: Arguments, render_key: bytes | None) -> int:
 
         sys.stdout.write(schema_text())
         return EXIT_OK
-    images = Images(arguments.nats_image, arguments.reloader_image)
-    options = RenderOptions(render_key, arguments.default_namespace, images, arguments.strict)
+    images = Images(arguments.nats_image, arguments.reloader_image, arguments.exporter_image)
+    options = RenderOptions(
+        render_key,
+        arguments.default_namespace,
+        images,
+        arguments.strict,
+        cluster_domain=check_cluster_domain(arguments.cluster_domain),
+        tls_issuer=parse_issuer(arguments.tls_issuer) if arguments.tls_issuer else None,
+        pod_monitor=arguments.pod_monitor,
+    )
     documents, read_problems = _read(arguments.paths)
     return render_stream(documents, read_problems, options, sys.stdout, sys.stderr)
 

@@ -15,8 +15,10 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import TextIO
 
+from ..certificates import IssuerRef, check_cluster_domain, parse_issuer
 from ..documents import Document
-from ..manifests import NATS_IMAGE, RELOADER_IMAGE, Images
+from ..manifests import EXPORTER_IMAGE, NATS_IMAGE, RELOADER_IMAGE, Images
+from ..nats_server.tls import DEFAULT_CLUSTER_DOMAIN
 from ..output import dump_documents
 from ..pipeline import RenderOptions, render
 from ..problems import Problem, sort_key
@@ -29,6 +31,10 @@ NAMESPACE_ENV = "NATS_RENDER_NAMESPACE"
 NATS_IMAGE_ENV = "NATS_RENDER_NATS_IMAGE"
 RELOADER_IMAGE_ENV = "NATS_RENDER_RELOADER_IMAGE"
 STRICT_ENV = "NATS_RENDER_STRICT"
+EXPORTER_IMAGE_ENV = "NATS_RENDER_EXPORTER_IMAGE"
+CLUSTER_DOMAIN_ENV = "NATS_RENDER_CLUSTER_DOMAIN"
+TLS_ISSUER_ENV = "NATS_RENDER_TLS_ISSUER"
+POD_MONITOR_ENV = "NATS_RENDER_POD_MONITOR"
 MAX_KEY_BYTES = 65536  # a key, not a file someone pointed at /dev/zero
 # ECMA-48 control sequences (ESC [ parameters intermediates final), dropped from problems written to anything
 # but a terminal (as click.echo does), so a key with escape codes cannot colour a log or the Argo CD UI.
@@ -68,16 +74,41 @@ def parse_bool(value: str, setting: str) -> bool:
     raise UsageError(f"{setting} must be true or false, not {value!r}")
 
 
+def parse_cluster_domain(value: str, setting: str) -> str:
+    try:
+        return check_cluster_domain(value)
+    except ValueError as exc:
+        raise UsageError(f"{setting}: {exc}") from None
+
+
+def parse_tls_issuer(value: str, setting: str) -> IssuerRef | None:
+    """`Issuer/NAME` or `ClusterIssuer/NAME`; empty means the self-signed chain."""
+    if not value.strip():
+        return None
+    try:
+        return parse_issuer(value)
+    except ValueError as exc:
+        raise UsageError(f"{setting}: {exc}") from None
+
+
 def options_from_environment(environ: Mapping[str, str]) -> RenderOptions:
     """Render options of the kustomize plugins: NATS_RENDER_* variables, the defaults where unset."""
     strict = environ.get(STRICT_ENV, "")
+    pod_monitor = environ.get(POD_MONITOR_ENV, "")
     return RenderOptions(
         render_key=render_key(environ),
         default_namespace=environ.get(NAMESPACE_ENV) or None,
         images=Images(
-            environ.get(NATS_IMAGE_ENV) or NATS_IMAGE, environ.get(RELOADER_IMAGE_ENV) or RELOADER_IMAGE
+            environ.get(NATS_IMAGE_ENV) or NATS_IMAGE,
+            environ.get(RELOADER_IMAGE_ENV) or RELOADER_IMAGE,
+            environ.get(EXPORTER_IMAGE_ENV) or EXPORTER_IMAGE,
         ),
         strict=parse_bool(strict, STRICT_ENV) if strict else False,
+        cluster_domain=parse_cluster_domain(
+            environ.get(CLUSTER_DOMAIN_ENV) or DEFAULT_CLUSTER_DOMAIN, CLUSTER_DOMAIN_ENV
+        ),
+        tls_issuer=parse_tls_issuer(environ.get(TLS_ISSUER_ENV, ""), TLS_ISSUER_ENV),
+        pod_monitor=parse_bool(pod_monitor, POD_MONITOR_ENV) if pod_monitor else False,
     )
 
 

@@ -10,7 +10,9 @@ is `$KUSTOMIZE_PLUGIN_HOME`, else `$XDG_CONFIG_HOME/kustomize/plugin`, else `~/.
     nats-render-kustomize --install  link this program into the plugin home as .../nats/NATS
 
 Options come from the environment kustomize passes on: NATS_RENDER_KEY or NATS_RENDER_KEY_FILE, and
-NATS_RENDER_NAMESPACE, NATS_RENDER_NATS_IMAGE, NATS_RENDER_RELOADER_IMAGE, NATS_RENDER_STRICT.
+NATS_RENDER_NAMESPACE, NATS_RENDER_NATS_IMAGE, NATS_RENDER_RELOADER_IMAGE, NATS_RENDER_EXPORTER_IMAGE,
+NATS_RENDER_CLUSTER_DOMAIN, NATS_RENDER_TLS_ISSUER, NATS_RENDER_POD_MONITOR (true or false),
+NATS_RENDER_STRICT.
 """
 
 from __future__ import annotations

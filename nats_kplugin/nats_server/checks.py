@@ -63,8 +63,9 @@ def check_overrides(spec: NatsSpec) -> list[Problem]:
     return problems
 
 
-def check(spec: NatsSpec, config: dict[str, Any]) -> list[Problem]:
-    """Combinations nats-server refuses (`-t`) or accepts but cannot run."""
+def check(spec: NatsSpec, config: dict[str, Any], volumes: tuple[str, ...] = ()) -> list[Problem]:
+    """Combinations nats-server refuses (`-t`) or accepts but cannot run. `volumes`: mount paths of
+    writable volumes besides the JetStream one (the chart-shaped resolver's claim)."""
     base: Path = ("spec", "config", "merge")
     problems: list[Problem] = []
     for what, spellings in ALIASES.items():
@@ -87,7 +88,7 @@ def check(spec: NatsSpec, config: dict[str, Any]) -> list[Problem]:
     problems += _check_auth(spec, config, base)
     problems += _check_cluster(spec, config, base)
     problems += _check_jetstream(spec, config, base)
-    problems += _check_operator(spec, config, base)
+    problems += _check_operator(spec, config, base, volumes)
     problems += _check_lame_duck(config, base)
     problems += check_listeners(config, spec.replicas, base)
     return problems
@@ -249,7 +250,9 @@ def _check_jetstream(spec: NatsSpec, config: dict[str, Any], base: Path) -> list
     return problems
 
 
-def _check_operator(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Problem]:
+def _check_operator(
+    spec: NatsSpec, config: dict[str, Any], base: Path, volumes: tuple[str, ...]
+) -> list[Problem]:
     problems: list[Problem] = []
     if "resolver" in config and "operator" not in config:
         where = ("spec", "config", "resolver") if spec.resolver else (*base, "resolver")
@@ -280,7 +283,7 @@ def _check_operator(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[
                         ("spec", "config", "resolver"),
                     )
                 )
-        elif not (
+        elif directory not in volumes and not (
             isinstance(directory, str) and directory.startswith(STORE_DIR + "/") and spec.jetstream_enabled
         ):
             problems.append(

@@ -218,6 +218,7 @@ class Cluster:
                 [p.name for p in rendered_pods],
                 sts["spec"]["serviceName"],
                 sts["metadata"].get("namespace", "default"),
+                tuple(sorted(set(re.findall(r'"nats://([^":/]+):\d+"', rendered_pods[0].config)))),
             )
             for pod in rendered_pods:
                 self.servers.append(

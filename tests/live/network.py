@@ -90,9 +90,15 @@ def _add_pod(network: PodNetwork, index: int) -> None:
 
 
 def write_hosts_file(
-    path: Path, network: PodNetwork, pod_names: list[str], headless: str, namespace: str
+    path: Path,
+    network: PodNetwork,
+    pod_names: list[str],
+    headless: str,
+    namespace: str,
+    route_hosts: tuple[str, ...] = (),
 ) -> None:
-    """/etc/hosts for the pods: every pod's DNS name through the headless Service, in all its forms."""
+    """/etc/hosts for the pods: every pod's DNS name through the headless Service, in all its forms, and
+    every name the rendered routes dial (with TLS, the full name under the rendered cluster domain)."""
     lines = ["127.0.0.1 localhost", "::1 localhost"]
     for index, pod in enumerate(pod_names):
         short = f"{pod}.{headless}"
@@ -102,5 +108,6 @@ def write_hosts_file(
             f"{short}.{namespace}.svc",
             f"{short}.{namespace}.svc.cluster.local",
         ]
+        forms += [host for host in route_hosts if host.startswith(f"{short}.") and host not in forms]
         lines.append(f"{network.address(index)} {' '.join(forms)}")
     path.write_text("\n".join(lines) + "\n")

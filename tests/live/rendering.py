@@ -59,11 +59,12 @@ def _deep_update(target: dict[str, Any], update: dict[str, Any]) -> None:
             target[key] = copy.deepcopy(value)
 
 
-def rendered(document: dict[str, Any]) -> list[dict[str, Any]]:
-    """The objects of one NATS document; fails on any error, as a render with errors writes nothing."""
+def rendered(document: dict[str, Any], **options: Any) -> list[dict[str, Any]]:
+    """The objects of one NATS document (with render `options`, e.g. cluster_domain); fails on any error,
+    as a render with errors writes nothing."""
     documents, problems = parse_stream(yaml.safe_dump(document).encode(), "live-test")
     assert not problems, problems
-    result = render(documents, RenderOptions(render_key=RENDER_KEY))
+    result = render(documents, RenderOptions(render_key=RENDER_KEY, **options))
     assert result.ok, [str(p) for p in result.problems]
     return [d for d in yaml.safe_load_all(output.dump_documents(result.documents)) if d]
 

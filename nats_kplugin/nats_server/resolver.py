@@ -1,0 +1,132 @@
+"""`spec.config.resolver` in both of its shapes, as the raw nats-server `resolver` block.
+
+The managed service passes `config.resolver` on to the upstream nats Helm chart, whose block is not
+nats-server's: `enabled` switches it, `dir` is where the account JWTs live (default `/data/resolver`), `merge`
+holds the nats-server settings (`type: full`, `interval`, ...), and `pvc` (`enabled` by default, `size` 1Gi,
+`storageClassName`, `name`) gives the JWTs a volume of their own, mounted at `dir`. The chart writes
+`resolver: {dir, ...merge}`; so does this module. A block with none of the chart's keys is nats-server's
+own (`type`, `dir`, `allow_delete`, ...) and is passed through unchanged, as it always was.
+
+`patch` (a JSON patch in the chart) is refused: nothing else in the renderer is patched, config.merge
+says the same thing as data.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, NamedTuple
+
+from ..problems import Path, Problem, error
+from ..quantities import to_bytes
+
+CHART_KEYS = frozenset({"enabled", "merge", "patch", "pvc"})
+CHART_DIR = "/data/resolver"  # the chart's default
+CLAIM_SIZE = "1Gi"  # the chart's default
+_PVC_KEYS = frozenset({"enabled", "size", "storageClassName", "name", "merge", "patch"})
+_BASE: Path = ("spec", "config", "resolver")
+# The volumes manifests.py gives the pod; the claim's name must be another.
+_POD_VOLUMES = frozenset({"config", "pid", "data", "tls"})
+_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+
+
+class ResolverClaim(NamedTuple):
+    """The resolver's own volume claim template, mounted at `mount_path` in the nats container."""
+
+    name: str
+    size: str
+    storage_class: str | None
+    mount_path: str
+
+
+class Resolver(NamedTuple):
+    block: dict[str, Any]  # the raw nats-server block to merge into `resolver` ({} for none)
+    claim: ResolverClaim | None = None
+
+
+def is_chart_shaped(given: dict[str, Any]) -> bool:
+    return any(key in given for key in CHART_KEYS)
+
+
+def translate(given: dict[str, Any], full_name: str) -> tuple[Resolver, list[Problem]]:
+    """The raw block and the claim of either shape; problems for what nats-server or the pod cannot take."""
+    if not is_chart_shaped(given):
+        return Resolver(given), []
+    problems = _unknown_keys(given, CHART_KEYS | {"dir"}, _BASE)
+    if "patch" in given:
+        problems.append(
+            error("JSON patches are not applied; write the settings under merge", (*_BASE, "patch"))
+        )
+    enabled, merge, directory = (
+        given.get("enabled", False),
+        given.get("merge", {}),
+        given.get("dir", CHART_DIR),
+    )
+    if not isinstance(enabled, bool):
+        problems.append(error("must be true or false", (*_BASE, "enabled")))
+    if not isinstance(merge, dict):
+        problems.append(error("must be a mapping of nats-server resolver settings", (*_BASE, "merge")))
+    if not isinstance(directory, str) or not directory.startswith("/") or directory.rstrip("/") == "":
+        problems.append(error("must be an absolute folder path", (*_BASE, "dir")))
+    pvc = given.get("pvc", {})
+    if not isinstance(pvc, dict):
+        problems.append(error("must be a mapping (enabled, size, storageClassName, name)", (*_BASE, "pvc")))
+        pvc = {}
+    problems += _unknown_keys(pvc, _PVC_KEYS, (*_BASE, "pvc"))
+    for key in ("merge", "patch"):
+        if pvc.get(key):
+            problems.append(
+                error(
+                    "is not applied: the claim is sized by pvc.size and pvc.storageClassName",
+                    (*_BASE, "pvc", key),
+                )
+            )
+    if problems or not enabled:
+        return Resolver({}), problems
+    assert isinstance(merge, dict) and isinstance(directory, str)
+    block = {"dir": directory.rstrip("/"), **merge}
+    if not isinstance(block.get("type"), str):
+        problems.append(
+            error(
+                "needs type (full or cache, as nats-server's resolver block says): nats-server refuses "
+                "a resolver block without one",
+                (*_BASE, "merge", "type"),
+            )
+        )
+    claim, found = _claim(pvc, full_name, block["dir"])
+    return Resolver(block, claim), problems + found
+
+
+def _claim(
+    pvc: dict[str, Any], full_name: str, mount_path: str
+) -> tuple[ResolverClaim | None, list[Problem]]:
+    if pvc.get("enabled", True) is False:
+        return None, []
+    where = (*_BASE, "pvc")
+    problems: list[Problem] = []
+    size = pvc.get("size", CLAIM_SIZE)
+    if not isinstance(size, (str, int)) or isinstance(size, bool) or (to_bytes(size) or 0) < 1024 * 1024:
+        problems.append(error("must be a Kubernetes quantity of at least 1Mi, such as 1Gi", (*where, "size")))
+    name = pvc.get("name") or f"{full_name}-resolver"
+    if not isinstance(name, str) or not _DNS_LABEL.fullmatch(name) or len(name) > 63:
+        problems.append(error("must be a DNS label (the volume's name in the pod)", (*where, "name")))
+    elif name in _POD_VOLUMES:
+        problems.append(
+            error(f"{name!r} is a volume of the pod already; choose another name", (*where, "name"))
+        )
+    storage_class = pvc.get("storageClassName")
+    if storage_class is not None and not isinstance(storage_class, str):
+        problems.append(error("must be a string", (*where, "storageClassName")))
+    if problems:
+        return None, problems
+    return ResolverClaim(str(name), str(size), storage_class or None, mount_path), []
+
+
+def _unknown_keys(given: dict[str, Any], known: frozenset[str], where: Path) -> list[Problem]:
+    return [
+        error(
+            f"unknown field of the chart's resolver block; valid fields here: {', '.join(sorted(known))}",
+            (*where, k),
+        )
+        for k in sorted(given)
+        if k not in known
+    ]

@@ -1,0 +1,122 @@
+"""TLS in the nats-server configuration (SPEC section 8): the `tls` blocks and routes by full name.
+
+With `spec.tls_enabled` the pod mounts the server Certificate's Secret at `TLS_DIR`, three keys only:
+`tls.crt`, `tls.key` and `ca.crt` (cert-manager writes the issuing CA's certificate there; the CA's own
+Secret, which holds its private key, is never mounted). Every listener that speaks TLS uses those files:
+
+- clients (`tls`), on the client port and behind the client Service;
+- routes (`cluster.tls`): the servers verify each other with the CA, so every route dials a pod by the
+  full name the certificate's wildcard covers, `nats-X-N.nats-X-headless.NS.svc.DOMAIN`;
+- `websocket`, `leafnodes` and `mqtt` blocks that config.merge adds, unless they bring their own `tls`;
+  a websocket with `no_tls: true` stays plain, with a warning.
+
+The monitor port stays plain HTTP: the kubelet's probes and the metrics exporter read it (SPEC section 8).
+config.merge may add settings inside these blocks (`verify`, `timeout`, cipher suites), but it cannot take
+TLS away while the spec turns it on: `spec.tls.enabled: false` is the one switch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..problems import Path, Problem, error, warning
+from ..spec import NatsSpec
+
+TLS_DIR = "/etc/nats-tls"
+CERT_FILE = f"{TLS_DIR}/tls.crt"
+KEY_FILE = f"{TLS_DIR}/tls.key"
+CA_FILE = f"{TLS_DIR}/ca.crt"
+SECRET_KEYS = ("tls.crt", "tls.key", "ca.crt")  # the keys of the Secret the pod mounts, nothing else
+DEFAULT_CLUSTER_DOMAIN = "cluster.local"
+# Blocks config.merge may add whose listener speaks TLS with the server certificate.
+TLS_LISTENERS = ("websocket", "leafnodes", "mqtt")
+# A route takes this long at most for the TLS handshake; nats-server's default (2s) is short for a pod whose
+# peer is starting at the same moment.
+ROUTE_TLS_TIMEOUT = 5
+_BASE: Path = ("spec", "config", "merge")
+
+
+def tls_block() -> dict[str, Any]:
+    """The files of the mounted server certificate, as every TLS listener names them."""
+    return {"cert_file": CERT_FILE, "key_file": KEY_FILE, "ca_file": CA_FILE}
+
+
+def route_urls(spec: NatsSpec, port: int, cluster_domain: str) -> list[str]:
+    """One route per pod, by the full name the certificate's `*.nats-X-headless.NS.svc.DOMAIN` covers."""
+    headless = f"{spec.full_name}-headless.{spec.namespace}.svc.{cluster_domain}"
+    return [f"nats://{spec.full_name}-{index}.{headless}:{port}" for index in range(spec.replicas)]
+
+
+def secure(spec: NatsSpec, config: dict[str, Any], cluster_domain: str) -> list[Problem]:
+    """Turn TLS on in a merged configuration, in place; what config.merge set inside a block is kept."""
+    if not spec.namespace:
+        return [
+            error(
+                "TLS needs a namespace: the certificate names nats-<name>.<namespace>.svc and the routes "
+                "dial the pods by that name; set metadata.namespace or render with --namespace "
+                "(Argo CD gives the Application's namespace)",
+                ("metadata", "namespace"),
+            )
+        ]
+    problems: list[Problem] = []
+    config["tls"] = _with_ours(config.get("tls"), {})
+    cluster = config.get("cluster")
+    if isinstance(cluster, dict):
+        cluster["tls"] = _with_ours(cluster.get("tls"), {"timeout": ROUTE_TLS_TIMEOUT})
+        port = cluster.get("port", cluster.get("listen"))
+        number = int(str(port).rsplit(":", 1)[-1]) if str(port).rsplit(":", 1)[-1].isdigit() else None
+        if number is not None and "routes" in cluster:
+            cluster["routes"] = route_urls(spec, number, cluster_domain)
+    for name in TLS_LISTENERS:
+        block = config.get(name)
+        if not isinstance(block, dict):
+            continue
+        if name == "websocket" and block.get("no_tls") is True:
+            problems.append(
+                warning(
+                    "the websocket listener stays plain text (no_tls) while spec.tls is on; remove "
+                    "no_tls to serve it with the server certificate",
+                    (*_BASE, name, "no_tls"),
+                )
+            )
+            continue
+        block["tls"] = _with_ours(block.get("tls"), {})
+    return problems
+
+
+def plain_outside(spec: NatsSpec) -> list[Problem]:
+    """A LoadBalancer without TLS sends every password in clear past the cluster: say so (strict: refuse)."""
+    if spec.external and not spec.tls_enabled:
+        return [
+            warning(
+                "external: true with TLS off sends passwords and messages in clear outside the cluster; "
+                "remove tls.enabled: false to have TLS follow external",
+                ("spec", "tls", "enabled"),
+            )
+        ]
+    return []
+
+
+def _with_ours(given: Any, extra: dict[str, Any]) -> dict[str, Any]:
+    """Our files and defaults under what config.merge wrote into the block."""
+    ours = {**tls_block(), **extra}
+    return {**ours, **given} if isinstance(given, dict) else ours
+
+
+def watched_files(config: dict[str, Any]) -> list[str]:
+    """Every certificate file the configuration names, for the reloader to watch (sorted, once each)."""
+    found: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in ("cert_file", "key_file", "ca_file") and isinstance(item, str):
+                    found.add(item)
+                else:
+                    walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(config)
+    return sorted(found)

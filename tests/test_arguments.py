@@ -193,3 +193,24 @@ def test_problems_are_written_as_click_echo_wrote_them(capsys: pytest.CaptureFix
     report(problems, sys.stderr)
     assert capsys.readouterr().err == by_click
     assert "\x1b" not in by_click and "spec.red" in by_click
+
+
+def test_options_survive_the_trip_through_the_kustomize_plugins_environment() -> None:
+    """Argo CD's kustomize path hands its options to the generator as NATS_RENDER_* variables."""
+    from nats_kplugin.certificates import IssuerRef
+    from nats_kplugin.entrypoints.invocation import environment_of, options_from_environment
+    from nats_kplugin.manifests import Images
+    from nats_kplugin.pipeline import RenderOptions
+
+    for options in (
+        RenderOptions(),
+        RenderOptions(
+            default_namespace="messaging",
+            images=Images("nats:x", "reloader:y", "exporter:z"),
+            strict=True,
+            cluster_domain="cozy.local",
+            tls_issuer=IssuerRef("ClusterIssuer", "letsencrypt"),
+            pod_monitor=True,
+        ),
+    ):
+        assert options_from_environment(environment_of(options)) == options

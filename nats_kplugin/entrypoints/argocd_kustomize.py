@@ -76,13 +76,9 @@ def _program(name: str) -> str:
 
 def _generator_environment(environ: Mapping[str, str], options: RenderOptions) -> dict[str, str]:
     """The sidecar's environment, less the Application's, plus the options as the kustomize plugin reads
-    them (invocation.options_from_environment)."""
+    them."""
     env = {k: v for k, v in environ.items() if not k.startswith(("ARGOCD_", "PARAM_"))}
-    env[invocation.NAMESPACE_ENV] = options.default_namespace or ""
-    env[invocation.NATS_IMAGE_ENV] = options.images.nats
-    env[invocation.RELOADER_IMAGE_ENV] = options.images.reloader
-    env[invocation.STRICT_ENV] = "true" if options.strict else "false"
-    return env
+    return {**env, **invocation.environment_of(options)}
 
 
 def _unrendered_nats_objects(stream: bytes) -> list[Problem]:

@@ -112,6 +112,21 @@ def options_from_environment(environ: Mapping[str, str]) -> RenderOptions:
     )
 
 
+def environment_of(options: RenderOptions) -> dict[str, str]:
+    """The NATS_RENDER_* variables that options_from_environment reads back as `options` (the render key
+    aside: it travels in the caller's own environment, never re-encoded)."""
+    return {
+        NAMESPACE_ENV: options.default_namespace or "",
+        NATS_IMAGE_ENV: options.images.nats,
+        RELOADER_IMAGE_ENV: options.images.reloader,
+        EXPORTER_IMAGE_ENV: options.images.exporter,
+        STRICT_ENV: "true" if options.strict else "false",
+        CLUSTER_DOMAIN_ENV: options.cluster_domain,
+        TLS_ISSUER_ENV: str(options.tls_issuer or ""),
+        POD_MONITOR_ENV: "true" if options.pod_monitor else "false",
+    }
+
+
 def report(problems: list[Problem], stderr: TextIO) -> None:
     """Every problem on stderr, one line each, in source order."""
     text = "".join(f"nats-render: {problem}\n" for problem in sorted(problems, key=sort_key))

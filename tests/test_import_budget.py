@@ -35,6 +35,7 @@ PIPELINE = {
     "nats_kplugin.output",
     "nats_kplugin.passwords",
     "nats_kplugin.pipeline",
+    "nats_kplugin.presets",
     "nats_kplugin.problems",
     "nats_kplugin.quantities",
     "nats_kplugin.schema_check",

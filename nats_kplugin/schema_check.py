@@ -39,6 +39,7 @@ KEYWORDS = frozenset(
     }
 )
 
+_KNOWN = KEYWORDS | ANNOTATIONS
 _PATTERNS: dict[str, re.Pattern[str]] = {}
 
 
@@ -61,7 +62,7 @@ def is_valid(instance: object, schema: object, root: object = None) -> bool:
     are resolved in `root`, the whole schema (by default `schema` itself)."""
     if isinstance(schema, bool):
         return schema
-    if not isinstance(schema, dict) or not schema.keys() <= KEYWORDS | ANNOTATIONS:
+    if not isinstance(schema, dict) or not schema.keys() <= _KNOWN:
         return False
     root = schema if root is None else root
     if "$ref" in schema and not is_valid(instance, _resolve(schema["$ref"], root), root):
@@ -136,20 +137,29 @@ def _within(amount: float, low: object, high: object) -> bool:
 
 
 def _has_type(instance: object, wanted: object) -> bool:
-    names = wanted if isinstance(wanted, list) else [wanted]
-    return any(_is_type(instance, name) for name in names)
+    if isinstance(wanted, str):
+        return _is_type(instance, wanted)
+    return isinstance(wanted, list) and any(_is_type(instance, name) for name in wanted)
+
+
+_PYTHON_TYPES: dict[object, type | tuple[type, ...]] = {
+    "object": dict,
+    "array": list,
+    "string": str,
+    "boolean": bool,
+    "integer": int,
+    "number": (int, float),
+}
 
 
 def _is_type(instance: object, name: object) -> bool:
     # Stricter than jsonschema where it is generous: 1.0 is no integer here.
-    if name == "integer":
-        return isinstance(instance, int) and not isinstance(instance, bool)
-    if name == "number":
-        return isinstance(instance, (int, float)) and not isinstance(instance, bool)
-    python_type = {"object": dict, "array": list, "string": str, "boolean": bool}.get(str(name))
-    if python_type is not None:
-        return isinstance(instance, python_type)
-    return name == "null" and instance is None
+    python_type = _PYTHON_TYPES.get(name)
+    if python_type is None:
+        return name == "null" and instance is None
+    if isinstance(instance, bool):
+        return name == "boolean"
+    return isinstance(instance, python_type)
 
 
 def _same_scalar(instance: object, value: object) -> bool:

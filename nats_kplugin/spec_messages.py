@@ -30,8 +30,8 @@ _DNS_LABEL = (
     "must be a DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit"
 )
 _QUALIFIED_NAME = (
-    "keys must be valid Kubernetes {what} keys: an optional DNS-subdomain prefix and '/', then at most 63 "
-    "letters, digits, '-', '_' or '.', starting and ending alphanumeric"
+    "{what} keys must be valid Kubernetes {what} keys: an optional DNS-subdomain prefix and '/', "
+    "then at most 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric"
 )
 
 

@@ -162,10 +162,10 @@ def _duplicates(origins: list[tuple[Any, Document]], default_namespace: str | No
             clashes.setdefault(key, (earlier, document, []))[2].append(f"{identity[1]} {identity[3]}")
     problems = []
     for earlier, later, objects in clashes.values():
-        namespace = _identity(later.data, default_namespace)
-        where = f" in namespace {namespace[2]}" if namespace and namespace[2] else ""
+        later_identity = _identity(later.data, default_namespace)
+        where = f" in namespace {later_identity[2]}" if later_identity and later_identity[2] else ""
         also = f"{_ref(earlier.data) or 'a document'} at {earlier.location}"
-        if _identity(earlier.data, default_namespace) == namespace:
+        if _identity(earlier.data, default_namespace) == later_identity:  # one NATS object, twice
             message = (
                 f"is defined twice{where}: also at {earlier.location}, so both render {', '.join(objects)}"
             )

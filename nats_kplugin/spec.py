@@ -74,20 +74,25 @@ def is_nats_object(data: Any) -> bool:
 
 def near_miss(data: Any) -> Problem | None:
     """A warning for a document that is almost a NATS object (`apps.cozystack.io/v1`, `kind: Nats`, another
-    version of the group): it is passed through as it is, and probably not what its author meant."""
+    version of the group, no apiVersion): it is passed through as it is, and probably not what its author
+    meant. Other groups' NATS kinds (the NATS operator's `nats.io`) are no near miss."""
     if not isinstance(data, dict) or is_nats_object(data):
         return None
     api_version, kind = data.get("apiVersion"), data.get("kind")
-    if not isinstance(api_version, str) or not isinstance(kind, str):
+    if not isinstance(kind, str) or kind.strip().casefold() != KIND.casefold():
         return None
-    same_group = api_version.split("/")[0].strip().casefold() == GROUP
-    if not (
-        kind.strip().casefold() == KIND.casefold() and (same_group or "cozystack" in api_version.casefold())
+    if api_version is None:
+        what = f"kind {kind!r} without an apiVersion"
+    elif isinstance(api_version, str) and (
+        api_version.split("/")[0].strip().casefold() == GROUP or "cozystack" in api_version.casefold()
     ):
+        shown = api_version if len(api_version) <= 80 else api_version[:77] + "..."
+        what = f"apiVersion {shown!r} kind {kind!r}"
+    else:
         return None
     return warning(
-        f"passed through unrendered: apiVersion {api_version!r} kind {kind!r} is close to {API_VERSION} "
-        f"{KIND}, the only kind nats-render expands; correct them to render it"
+        f"passed through unrendered: {what} is close to {API_VERSION} {KIND}, the only kind nats-render "
+        "expands; correct it to render the object"
     )
 
 

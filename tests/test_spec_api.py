@@ -248,10 +248,13 @@ def test_names_and_labels_ending_in_a_newline_are_refused() -> None:
         ("apps.cozystack.io/v1alpha1", "Nats"),
         ("apps.cozystack.io/v1alpha1", "nats"),
         ("Apps.Cozystack.io/v1alpha1", "NATS"),
+        ("cozystack.io/v1alpha1", "NATS"),
+        (None, "NATS"),
     ],
 )
-def test_near_misses_pass_through_with_a_warning(api_version: str, kind: str) -> None:
-    text = f"apiVersion: {api_version}\nkind: {kind}\nmetadata: {{name: x}}\nspec: {{}}\n"
+def test_near_misses_pass_through_with_a_warning(api_version: str | None, kind: str) -> None:
+    text = f"apiVersion: {api_version}\n" if api_version else ""
+    text += f"kind: {kind}\nmetadata: {{name: x}}\nspec: {{}}\n"
     result = render(text)
     assert result.ok and len(result.documents) == 1
     [problem] = result.problems

@@ -150,7 +150,11 @@ def _type_message(schema: dict[str, Any], instance: Any) -> str:
         message += " (quote the value)"
     if "integer" in wanted and _json_type(instance) == "number":
         message += " (write it without a decimal point)"
-    if "integer" in wanted and _json_type(instance) == "string":
+    if (
+        "integer" in wanted
+        and isinstance(instance, str)
+        and instance.lstrip("+-")[:2].lower() in ("0o", "0b")
+    ):
         message += " (0o and 0b forms are strings in YAML 1.1: write the number in decimal)"
     return message
 

@@ -189,6 +189,11 @@ def test_integers_are_yaml_1_2_integers(written: str, reason: str) -> None:
     assert errors(result)[0].location.line == 5
 
 
+def test_a_string_for_an_integer_gets_the_yaml_hint_only_when_it_looks_like_one() -> None:
+    [plain] = errors(render(nats(spec_text="{replicas: three}")))
+    assert plain.message == "must be an integer, not a string"
+
+
 def test_yaml_1_2_integers_and_quoted_strings_are_fine() -> None:
     texts = [
         "{replicas: 3}",

@@ -2,19 +2,17 @@
 
 The whole object is read strictly: top level, metadata and spec (SPEC section 2). `status` and the metadata
 the API server writes are listed in the schema as ignored, so an object exported from a cluster renders;
-any other field is an error. The schema (`schema/nats.schema.json`) is package data, loaded once and
-printable for editors (`nats-render --print-schema`). A valid document passes `schema_check`, which needs no
-import; only an invalid one loads jsonschema, the reference, to find every error, and `spec_messages`, which
-words them. Integers are YAML 1.2 integers, checked on the YAML source text (`integer_problems`), because
-the value PyYAML constructs has already lost `0b11`, `1:30` or `010`.
+any other field is an error. The schema is package data (`spec_schema` loads it). A valid document passes
+`schema_check`, which needs no import; only an invalid one loads jsonschema, the reference, to find every
+error, and `spec_messages`, which words them. Integers are YAML 1.2 integers, checked on the YAML source
+text (`integer_problems`), because the value PyYAML constructs has already lost `0b11`, `1:30` or `010`.
+The presets live in `presets`.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 import yaml
@@ -24,12 +22,23 @@ from .documents import child_node
 from .presets import RESOURCE_PRESETS
 from .problems import Path, Problem, error, warning
 from .quantities import format_millicores, to_bytes, to_millicores
+from .spec_schema import reference_validator, schema, schema_text
 
 API_VERSION = "apps.cozystack.io/v1alpha1"
 KIND = "NATS"
 GROUP = API_VERSION.split("/")[0]
 
-__all__ = ["API_VERSION", "KIND", "RESOURCE_PRESETS", "NatsSpec", "Resources", "validate"]
+__all__ = [
+    "API_VERSION",
+    "KIND",
+    "RESOURCE_PRESETS",
+    "NatsSpec",
+    "Resources",
+    "reference_validator",
+    "schema",
+    "schema_text",
+    "validate",
+]
 
 
 class Resources(NamedTuple):
@@ -94,35 +103,6 @@ def near_miss(data: Any) -> Problem | None:
         f"passed through unrendered: {what} is close to {API_VERSION} {KIND}, the only kind nats-render "
         "expands; correct it to render the object"
     )
-
-
-@lru_cache(maxsize=1)
-def schema_text() -> str:
-    # Package data through the package's own loader, as pkgutil.get_data does, without importing
-    # importlib.resources or pkgutil (9 ms together, more than the render's own work).
-    loader: Any = __spec__.loader
-    data: bytes = loader.get_data(os.path.join(os.path.dirname(__file__), "schema", "nats.schema.json"))
-    return data.decode("utf-8")
-
-
-@lru_cache(maxsize=1)
-def schema() -> dict[str, Any]:
-    """The API's JSON Schema, parsed once."""
-    return json.loads(schema_text())  # type: ignore[no-any-return]
-
-
-@lru_cache(maxsize=1)
-def reference_validator() -> Any:
-    """jsonschema's Draft 2020-12 validator for the schema, with JSON's integers: 3.0 is not one (jsonschema
-    would take it, and `replicas: 3.0` would reach the renderer as a float), as in `schema_check`."""
-    # Imported here: jsonschema is the heaviest import, and only invalid documents need it.
-    from jsonschema import Draft202012Validator, validators
-
-    checker = Draft202012Validator.TYPE_CHECKER.redefine(
-        "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool)
-    )
-    strict = validators.extend(Draft202012Validator, type_checker=checker)
-    return strict(schema())
 
 
 def validate(

@@ -49,7 +49,8 @@ def test_schema_quantity_pattern_is_the_parser_pattern() -> None:
         == "#/$defs/quantity"
     )
     pattern = schema["$defs"]["quantity"]["anyOf"][0]["pattern"]
-    for text in ["10Gi", "1.5", ".5", "1e3", "5E-2", "+1k", "-1", "10 Gi", "1Gb", "1e", "Ki", "0x10"]:
+    texts = ["10Gi", "1.5", ".5", "1e3", "5E-2", "+1k", "-1", "10 Gi", "1Gb", "1e", "Ki", "0x10", "1Gi\n"]
+    for text in texts:
         assert bool(re.match(pattern, text)) == (quantities.parse_quantity(text) is not None), text
 
 

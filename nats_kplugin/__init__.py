@@ -1,9 +1,11 @@
 """nats-render: `apps.cozystack.io/v1alpha1` NATS objects into plain, deterministic Kubernetes manifests.
 
-The pipeline, one module per step, data flowing one way (`pipeline.py` runs it, pure, no I/O):
+The pipeline, one module per step, data flowing one way (`pipeline.py` runs it, pure, no I/O, and checks
+the stream as a whole: every object once, near misses of the NATS kind):
 
     documents.py           read YAML streams strictly            -> Document
-    spec.py                validate against the JSON Schema      -> NatsSpec (schema_check.py: fast yes)
+    spec.py                validate against the JSON Schema      -> NatsSpec (schema_check.py: fast yes;
+                           spec_schema.py loads it, spec_messages.py words its errors, presets.py sizes)
     passwords.py           given or HMAC-derived passwords       -> {user: password}
     nats_server/resolver.py  config.resolver, either shape       -> raw block, claim
     nats_server/config.py  generate, merge, normalise            -> config   (nats_server/encoder.py: text)

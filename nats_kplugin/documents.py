@@ -8,7 +8,6 @@ order so the same tree gives the same stream on every machine.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO, NamedTuple
 
@@ -49,37 +48,22 @@ class Document(NamedTuple):
         node = self.node
         line = None if node is None else node.start_mark.line + 1
         for step in path:
-            child = _child(node, step)
+            child = child_node(node, step)
             if child is None:
                 break
             node = child
             line = node.start_mark.line + 1
         return line
 
-    def leading_zero_numbers(self) -> list[tuple[str | int, ...]]:
-        """Paths of integers written with a leading zero (`010`): YAML 1.1 reads them as octal (8),
-        YAML 1.2 as decimal (10), so what the author meant is unknowable; the NATS spec refuses them."""
-        found: list[tuple[str | int, ...]] = []
-        _find_leading_zeros(self.node, (), found)
-        return found
+    def child(self, key: str) -> Document:
+        """The value under `key` of this document's mapping, as a document of its own at the same source,
+        with its node (the KRM function's functionConfig inside its ResourceList)."""
+        data = self.data.get(key) if isinstance(self.data, dict) else None
+        return Document(data, self.location, child_node(self.node, key))
 
 
-_LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]+$")
-
-
-def _find_leading_zeros(node: yaml.Node | None, path: tuple[str | int, ...], found: list[Any]) -> None:
-    if isinstance(node, yaml.ScalarNode):
-        if node.tag == "tag:yaml.org,2002:int" and _LEADING_ZERO.match(node.value):
-            found.append(path)
-    elif isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            _find_leading_zeros(value, (*path, key.value if isinstance(key, yaml.ScalarNode) else "?"), found)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _find_leading_zeros(item, (*path, index), found)
-
-
-def _child(node: yaml.Node | None, step: str | int) -> yaml.Node | None:
+def child_node(node: yaml.Node | None, step: str | int) -> yaml.Node | None:
+    """The node of the value under a key (of a mapping node) or at an index (of a sequence node)."""
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode) and key.value == step:
@@ -193,8 +177,11 @@ class _DuplicateKey(Exception):
         self.key, self.first_line, self.second_line = key, first_line, second_line
 
 
-def parse_stream(raw: bytes, source: str = "<stdin>") -> tuple[list[Document], list[Problem]]:
-    """Parse one YAML stream. Empty documents are dropped; every problem found is returned."""
+def parse_stream(
+    raw: bytes, source: str = "<stdin>", keep_nodes: bool = False
+) -> tuple[list[Document], list[Problem]]:
+    """Parse one YAML stream. Empty documents are dropped; every problem found is returned. `keep_nodes`
+    keeps the node of every document, not only of NATS objects (the KRM function's one ResourceList)."""
     where = Location(source)
     if len(raw) > MAX_INPUT_BYTES:
         return [], [
@@ -223,7 +210,8 @@ def parse_stream(raw: bytes, source: str = "<stdin>") -> tuple[list[Document], l
             if data is not None:
                 # Only NATS objects are checked, so only they keep their nodes (for line numbers): the
                 # nodes of a large passed-through stream would take far more memory than its data.
-                kept = node if isinstance(data, dict) and data.get("kind") == "NATS" else None
+                nats = isinstance(data, dict) and data.get("kind") == "NATS"
+                kept = node if keep_nodes or nats else None
                 documents.append(Document(data, location, kept))
             index += 1
     except _DuplicateKey as dup:

@@ -1,5 +1,5 @@
 """The pipeline in one place: documents → spec → passwords → nats-server configuration, checked →
-Kubernetes objects.
+Kubernetes objects, and the stream checked as a whole (every object once).
 
 Pure: documents and options in, output documents and problems out. No file, environment or terminal access
 happens here (the CLI and the plugin adapters do that), so the tests call it directly.
@@ -41,13 +41,22 @@ def render(documents: list[Document], options: RenderOptions = RenderOptions()) 
     """Expand every NATS object, pass every other document through, and collect every problem."""
     rendered: list[Any] = []
     problems: list[Problem] = []
+    origins: list[tuple[Any, Document]] = []  # every output object and the document it comes from
     for document in documents:
         if spec.is_nats_object(document.data):
             objects, found = expand(document, options)
             rendered.extend(objects)
             problems.extend(found)
+            origins.extend((obj, document) for obj in objects)
         else:
             rendered.append(document.data)
+            origins.append((document.data, document))
+            near_miss = spec.near_miss(document.data)
+            if near_miss is not None:
+                problems.append(
+                    near_miss._replace(location=document.location, object_ref=_ref(document.data))
+                )
+    problems += _duplicates(origins, options.default_namespace)
     if options.strict:
         problems = [p.as_error() for p in problems]
     result = RenderResult(rendered, problems)
@@ -57,26 +66,20 @@ def render(documents: list[Document], options: RenderOptions = RenderOptions()) 
 
 def expand(document: Document, options: RenderOptions) -> tuple[list[dict[str, Any]], list[Problem]]:
     """The Kubernetes objects of one NATS document, or the problems that prevent them."""
-    data = document.data
-    metadata = data.get("metadata")
-    if options.default_namespace and isinstance(metadata, dict) and not metadata.get("namespace"):
-        data = {**data, "metadata": {**metadata, "namespace": options.default_namespace}}
-    nats_spec, problems = spec.validate(data)
-    problems += [
-        Problem(Severity.ERROR, _LEADING_ZERO_MESSAGE, path=path) for path in document.leading_zero_numbers()
-    ]
-    if problems:
-        nats_spec = None
+    data = _with_namespace(document.data, options.default_namespace)
+    nats_spec, problems = spec.validate(data, document.node)
     objects: list[dict[str, Any]] = []
     if nats_spec is not None:
         objects, problems = _expand_spec(nats_spec, data, options)
     return objects, _locate(problems, document, data)
 
 
-_LEADING_ZERO_MESSAGE = (
-    "a number with a leading zero is octal in YAML 1.1 and decimal in YAML 1.2: "
-    "drop the zero, or quote the value for a string"
-)
+def _with_namespace(data: Any, default_namespace: str | None) -> Any:
+    """The object with the default namespace where it names none (Argo CD's app namespace, `-n`)."""
+    metadata = data.get("metadata") if isinstance(data, dict) else None
+    if default_namespace and isinstance(metadata, dict) and not metadata.get("namespace"):
+        return {**data, "metadata": {**metadata, "namespace": default_namespace}}
+    return data
 
 
 def _expand_spec(
@@ -117,12 +120,77 @@ def _expand_spec(
 
 
 def _locate(problems: list[Problem], document: Document, data: dict[str, Any]) -> list[Problem]:
-    metadata = data.get("metadata")
-    metadata = metadata if isinstance(metadata, dict) else {}
-    name = metadata.get("name") if isinstance(metadata.get("name"), str) else "<unnamed>"
-    namespace = metadata.get("namespace")
-    ref = f"NATS/{namespace}/{name}" if isinstance(namespace, str) and namespace else f"NATS/{name}"
+    ref = _ref(data)
     return [
         p._replace(location=document.location._replace(line=document.line_of(p.path)), object_ref=ref)
         for p in problems
     ]
+
+
+def _ref(data: Any) -> str | None:
+    """How problems name an object: `NATS/name`, `NATS/namespace/name`, `Service/name`."""
+    if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
+        return None
+    metadata = data.get("metadata")
+    metadata = metadata if isinstance(metadata, dict) else {}
+    name = metadata.get("name") if isinstance(metadata.get("name"), str) else "<unnamed>"
+    namespace = metadata.get("namespace")
+    return (
+        f"{data['kind']}/{namespace}/{name}"
+        if isinstance(namespace, str) and namespace
+        else f"{data['kind']}/{name}"
+    )
+
+
+Identity = tuple[str, str, str, str]  # API group, kind, namespace, name: one object in a cluster
+
+
+def _identity(obj: Any, default_namespace: str | None) -> Identity | None:
+    """What names `obj` in a cluster. The group, not the version: `apps/v1` and `apps/v1beta2` StatefulSets of
+    one name are one object. An object without a namespace lands in the default one (kubectl's context, Argo
+    CD's destination), which is `default_namespace` when it is given."""
+    if not isinstance(obj, dict):
+        return None
+    api_version, kind, metadata = obj.get("apiVersion"), obj.get("kind"), obj.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    if not (isinstance(api_version, str) and isinstance(kind, str) and isinstance(name, str)):
+        return None
+    namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
+    namespace = namespace if isinstance(namespace, str) and namespace else default_namespace or ""
+    group = api_version.rpartition("/")[0]
+    return group, kind, namespace, name
+
+
+def _duplicates(origins: list[tuple[Any, Document]], default_namespace: str | None) -> list[Problem]:
+    """An error for every pair of documents that put one object twice into the stream (two NATS objects of
+    one name, NATS `x` beside NATS `x-headless`, a passed-through Service `nats-x` beside NATS `x`): kubectl
+    and Argo CD would apply one over the other."""
+    first: dict[Identity, Document] = {}
+    clashes: dict[tuple[int, int], tuple[Document, Document, list[str]]] = {}
+    for obj, document in origins:
+        identity = _identity(obj, default_namespace)
+        if identity is None:
+            continue
+        earlier = first.setdefault(identity, document)
+        if earlier is not document:
+            key = (id(earlier), id(document))
+            clashes.setdefault(key, (earlier, document, []))[2].append(f"{identity[1]} {identity[3]}")
+    problems = []
+    for earlier, later, objects in clashes.values():
+        later_identity = _identity(later.data, default_namespace)
+        where = f" in namespace {later_identity[2]}" if later_identity and later_identity[2] else ""
+        also = f"{_ref(earlier.data) or 'a document'} at {earlier.location}"
+        if _identity(earlier.data, default_namespace) == later_identity:  # one NATS object, twice
+            message = (
+                f"is defined twice{where}: also at {earlier.location}, so both render {', '.join(objects)}"
+            )
+        else:
+            verb = "comes" if len(objects) == 1 else "come"
+            message = f"{', '.join(objects)}{where} also {verb} from {also}"
+        message += (
+            "; every object may appear once in the stream (kubectl and Argo CD apply one over the other)"
+        )
+        line = later.line_of(("metadata", "name")) if later.node is not None else later.location.line
+        location = later.location._replace(line=line)
+        problems.append(Problem(Severity.ERROR, message, location, _ref(later.data)))
+    return problems

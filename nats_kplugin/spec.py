@@ -1,36 +1,44 @@
 """Step 2, validate: a `NATS` document against the API's JSON Schema, into a `NatsSpec` with defaults.
 
-The schema (`schema/nats.schema.json`) is package data, loaded once and printable for editors
-(`nats-render --print-schema`). A valid document passes `schema_check`, which needs no import; only an
-invalid one loads jsonschema, the reference, to find every error. Messages are written here rather than
-taken from the validator, because the validator's own messages quote the offending value, and that value
-may be a password.
+The whole object is read strictly: top level, metadata and spec (SPEC section 2). `status` and the metadata
+the API server writes are listed in the schema as ignored, so an object exported from a cluster renders;
+any other field is an error. The schema is package data (`spec_schema` loads it). A valid document passes
+`schema_check`, which needs no import; only an invalid one loads jsonschema, the reference, to find every
+error, and `spec_messages`, which words them. Integers are YAML 1.2 integers, checked on the YAML source
+text (`integer_problems`), because the value PyYAML constructs has already lost `0b11`, `1:30` or `010`.
+The presets live in `presets`.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from functools import lru_cache
+import re
 from typing import Any, NamedTuple
 
+import yaml
+
 from . import schema_check
-from .problems import Path, Problem, error
+from .documents import child_node
+from .presets import RESOURCE_PRESETS
+from .problems import Path, Problem, error, warning
 from .quantities import format_millicores, to_bytes, to_millicores
+from .spec_schema import reference_validator, schema, schema_text
 
 API_VERSION = "apps.cozystack.io/v1alpha1"
 KIND = "NATS"
+GROUP = API_VERSION.split("/")[0]
 
-# Limits per preset, as the managed service defines them: (cpu, memory).
-RESOURCE_PRESETS: dict[str, tuple[str, str]] = {
-    "nano": ("250m", "128Mi"),
-    "micro": ("500m", "256Mi"),
-    "small": ("1", "512Mi"),
-    "medium": ("1", "1Gi"),
-    "large": ("2", "2Gi"),
-    "xlarge": ("4", "4Gi"),
-    "2xlarge": ("8", "8Gi"),
-}
+__all__ = [
+    "API_VERSION",
+    "KIND",
+    "RESOURCE_PRESETS",
+    "NatsSpec",
+    "Resources",
+    "reference_validator",
+    "schema",
+    "schema_text",
+    "validate",
+]
 
 
 class Resources(NamedTuple):
@@ -73,41 +81,91 @@ def is_nats_object(data: Any) -> bool:
     return isinstance(data, dict) and data.get("apiVersion") == API_VERSION and data.get("kind") == KIND
 
 
-@lru_cache(maxsize=1)
-def schema_text() -> str:
-    # Package data through the package's own loader, as pkgutil.get_data does, without importing
-    # importlib.resources or pkgutil (9 ms together, more than the render's own work).
-    loader: Any = __spec__.loader
-    data: bytes = loader.get_data(os.path.join(os.path.dirname(__file__), "schema", "nats.schema.json"))
-    return data.decode("utf-8")
+def near_miss(data: Any) -> Problem | None:
+    """A warning for a document that is almost a NATS object (`apps.cozystack.io/v1`, `kind: Nats`, another
+    version of the group, no apiVersion): it is passed through as it is, and probably not what its author
+    meant. Other groups' NATS kinds (the NATS operator's `nats.io`) are no near miss."""
+    if not isinstance(data, dict) or is_nats_object(data):
+        return None
+    api_version, kind = data.get("apiVersion"), data.get("kind")
+    if not isinstance(kind, str) or kind.strip().casefold() != KIND.casefold():
+        return None
+    if api_version is None:
+        what = f"kind {kind!r} without an apiVersion"
+    elif isinstance(api_version, str) and (
+        api_version.split("/")[0].strip().casefold() == GROUP or "cozystack" in api_version.casefold()
+    ):
+        shown = api_version if len(api_version) <= 80 else api_version[:77] + "..."
+        what = f"apiVersion {shown!r} kind {kind!r}"
+    else:
+        return None
+    return warning(
+        f"passed through unrendered: {what} is close to {API_VERSION} {KIND}, the only kind nats-render "
+        "expands; correct it to render the object"
+    )
 
 
-@lru_cache(maxsize=1)
-def _schema() -> dict[str, Any]:
-    return json.loads(schema_text())  # type: ignore[no-any-return]
-
-
-@lru_cache(maxsize=1)
-def _validator() -> Any:
-    # Imported here: jsonschema is the heaviest import, and only invalid documents need it.
-    from jsonschema import Draft202012Validator
-
-    return Draft202012Validator(_schema())
-
-
-def validate(document: dict[str, Any]) -> tuple[NatsSpec | None, list[Problem]]:
-    """The spec of one `NATS` document, or the problems that make it invalid (all of them)."""
+def validate(
+    document: dict[str, Any], node: yaml.Node | None = None
+) -> tuple[NatsSpec | None, list[Problem]]:
+    """The spec of one `NATS` document, or the problems that make it invalid (all of them). `node` is the
+    document's YAML node, for the checks on how numbers are written."""
     problems = _non_string_keys(document, ())
-    if not problems and not schema_check.is_valid(document, _schema()):
-        problems = [p for err in _validator().iter_errors(document) for p in _problem_from(err)]
+    if not problems and not schema_check.is_valid(document, schema()):
+        from .spec_messages import problems_from
+
+        problems = problems_from(reference_validator().iter_errors(document), schema())
+    problems += integer_problems(node)
     if problems:
         return None, sorted(problems, key=lambda p: (tuple(map(str, p.path)), p.message))
-    data = _with_defaults(document, _schema())
+    data = _with_defaults(document, schema())
     spec_data = data["spec"]
     problems = _check_values(spec_data)
     if problems:
         return None, problems
     return _build(data), []
+
+
+# YAML 1.2's core schema: decimal digits with an optional sign, no leading zero. PyYAML reads YAML 1.1,
+# where `010` is 8, `0b11` 3, `0x3` 3, `1_0` 10 and `1:30` 90; a YAML 1.2 reader reads them otherwise.
+_YAML12_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+_INT_TAG = "tag:yaml.org,2002:int"
+
+
+def integer_problems(node: yaml.Node | None) -> list[Problem]:
+    """An error for every integer under `spec` that is not written as a YAML 1.2 integer."""
+    found: list[Problem] = []
+    for path, scalar in _scalars(child_node(node, "spec"), ("spec",)):
+        if scalar.tag == _INT_TAG and not _YAML12_INT.fullmatch(scalar.value):
+            found.append(error(_integer_message(scalar.value), path))
+    return found
+
+
+def _integer_message(text: str) -> str:
+    digits = text.lstrip("+-")
+    if ":" in digits:
+        reason = "is a base-60 number in YAML 1.1 (1:30 is 90) and a string in YAML 1.2"
+    elif digits[:2].lower() in ("0b", "0x", "0o"):
+        base = {"b": 2, "x": 16, "o": 8}[digits[1].lower()]
+        reason = f"is written in base {base}, which YAML 1.1 and 1.2 readers do not read alike"
+    elif "_" in digits:
+        reason = "has a '_' separator: a number in YAML 1.1, a string in YAML 1.2"
+    else:
+        reason = "has a leading zero: octal in YAML 1.1, decimal in YAML 1.2"
+    return f"{reason}; write the number in plain decimal digits, or quote it for a string"
+
+
+def _scalars(node: yaml.Node | None, path: Path) -> list[tuple[Path, yaml.ScalarNode]]:
+    found: list[tuple[Path, yaml.ScalarNode]] = []
+    if isinstance(node, yaml.ScalarNode):
+        found.append((path, node))
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            found += _scalars(value, (*path, key.value if isinstance(key, yaml.ScalarNode) else "?"))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            found += _scalars(item, (*path, index))
+    return found
 
 
 def _non_string_keys(value: Any, path: Path) -> list[Problem]:
@@ -125,136 +183,25 @@ def _non_string_keys(value: Any, path: Path) -> list[Problem]:
     return found
 
 
-_TYPE_NAMES = {
-    "object": "a mapping",
-    "array": "a list",
-    "string": "a string",
-    "integer": "an integer",
-    "boolean": "true or false",
-    "null": "empty",
-    "number": "a number",
-}
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    for python_type, name in (
-        (bool, "boolean"),
-        (int, "integer"),
-        (float, "number"),
-        (str, "string"),
-        (list, "array"),
-        (dict, "object"),
-    ):
-        if isinstance(value, python_type):
-            return name
-    return type(value).__name__
-
-
-def _problem_from(err: Any) -> list[Problem]:
-    """Our own message for one validation error, naming what would be valid and never the value."""
-    path: Path = tuple(err.absolute_path)
-    kind, schema, instance = err.validator, err.schema, err.instance
-    if kind == "additionalProperties":
-        known = sorted(schema.get("properties", {}))
-        extra = sorted(k for k in instance if k not in schema.get("properties", {}))
-        return [error(_unknown_field(name, known), (*path, name)) for name in extra]
-    if kind == "required":
-        missing = [name for name in schema["required"] if name not in instance]
-        return [error("is required", (*path, name)) for name in missing]
-    if kind == "type":
-        wanted = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-        expected = " or ".join(_TYPE_NAMES.get(str(t), str(t)) for t in wanted)
-        got = _TYPE_NAMES.get(_json_type(instance), _json_type(instance))
-        message = f"must be {expected}, not {got}"
-        if _json_type(instance) == "boolean" and "string" in wanted:
-            message += " (YAML reads yes/no/on/off/true/false as booleans: quote the value)"
-        if "string" in wanted and _json_type(instance) in ("integer", "number"):
-            message += " (quote the value)"
-        return [error(message, path)]
-    if kind == "enum":
-        return [error("must be one of " + ", ".join(map(str, schema["enum"])), path)]
-    if kind == "const":
-        return [error(f"must be {schema['const']}", path)]
-    if kind == "anyOf":  # only quantities use anyOf
-        return [error("must be a Kubernetes quantity such as 10Gi, 512Mi, 500M or 250m", path)]
-    if path == ("metadata", "labels") and "propertyNames" in err.relative_schema_path:
-        return [
-            error(
-                "label keys must be valid Kubernetes label keys: an optional DNS-subdomain prefix and '/', "
-                "then at most 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric",
-                (*path, err.instance) if kind == "pattern" else path,
-            )
-        ]
-    if path[:2] == ("metadata", "labels") and kind == "pattern":
-        return [
-            error(
-                "label values must be at most 63 letters, digits, '-', '_' or '.', starting and ending "
-                "alphanumeric (the labels are copied onto every rendered object)",
-                path,
-            )
-        ]
-    if kind == "propertyNames" or (kind == "pattern" and "propertyNames" in err.relative_schema_path):
-        return [
-            error(
-                "user names must be valid Secret keys: letters, digits, '-', '_' and '.', "
-                "not '.' and not starting with '..'",
-                (*path, instance) if kind == "pattern" else path,
-            )
-        ]
-    if kind == "pattern":
-        if path[-1:] in (("name",), ("namespace",)):
-            return [
-                error(
-                    "must be a DNS label: lowercase letters, digits and '-', starting and ending "
-                    "with a letter or digit",
-                    path,
-                )
-            ]
-        return [error(f"must match {schema['pattern']}", path)]
-    if kind == "maxLength" and path == ("metadata", "name"):
-        return [
-            error(
-                f"must be at most {schema['maxLength']} characters, so that nats-<name>-headless "
-                "and the StatefulSet's pod labels fit in 63",
-                path,
-            )
-        ]
-    limits = {"minimum": "at least", "maximum": "at most", "minLength": "at least", "maxLength": "at most"}
-    if kind == "maxLength" and path[-1:] == ("password",):
-        return [
-            error(
-                f"must be at most {schema['maxLength']} characters: a longer password does not fit the "
-                "4 KiB CONNECT line nats-server accepts from a client",
-                path,
-            )
-        ]
-    if kind in limits:
-        unit = " characters" if kind.endswith("Length") else ""
-        return [error(f"must be {limits[kind]} {schema[kind]}{unit}", path)]
-    return [error(f"is invalid ({kind})", path)]
-
-
-def _unknown_field(name: str, known: list[str]) -> str:
-    import difflib  # only invalid documents get here; a valid render does not pay for the import
-
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f" (did you mean {close[0]}?)" if close else ""
-    return f"unknown field{hint}; valid fields here: {', '.join(known)}"
-
-
-def _with_defaults(value: Any, schema: dict[str, Any]) -> Any:
+def _with_defaults(value: Any, sub_schema: dict[str, Any]) -> Any:
     """A copy of `value` with the schema's defaults filled in, recursively through `properties`."""
     if not isinstance(value, dict):
         return value
     result = dict(value)
-    for key, sub in schema.get("properties", {}).items():
+    for key, sub in sub_schema.get("properties", {}).items():
         if key not in result and "default" in sub:
             result[key] = json.loads(json.dumps(sub["default"]))
         if key in result:
-            result[key] = _with_defaults(result[key], sub)
+            result[key] = _with_defaults(result[key], _resolved(sub))
     return result
+
+
+def _resolved(sub: dict[str, Any]) -> dict[str, Any]:
+    """A sub-schema with its `$ref` followed (the defaults of a referenced schema apply too)."""
+    reference = sub.get("$ref")
+    if not isinstance(reference, str) or not reference.startswith("#/$defs/"):
+        return sub
+    return {**schema()["$defs"][reference.removeprefix("#/$defs/")], **sub}
 
 
 def _check_values(spec: dict[str, Any]) -> list[Problem]:

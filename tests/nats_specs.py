@@ -14,14 +14,17 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from nats_kplugin.presets import RESOURCE_PRESETS
+
 API = {"apiVersion": "apps.cozystack.io/v1alpha1", "kind": "NATS"}
 PASSWORD_ALPHABET = st.characters(blacklist_categories=("Cs",))
 DNS_LABEL = st.from_regex(r"\A[a-z]([-a-z0-9]{0,14}[a-z0-9])?\Z")
 SECRET_KEY = st.from_regex(r"\A[-._a-zA-Z0-9]{1,20}\Z").filter(lambda n: n != "." and not n.startswith(".."))
-PASSWORD = st.text(PASSWORD_ALPHABET, min_size=1, max_size=80)
+# Any text but a final newline, which the API refuses (a `|` block adds it by accident).
+PASSWORD = st.text(PASSWORD_ALPHABET, min_size=1, max_size=80).filter(lambda p: not p.endswith("\n"))
 QUANTITY = st.sampled_from(["1Gi", "10Gi", "500M", "2Gi", "1.5Gi", "1e9", "64Mi"])
 CPU = st.sampled_from(["100m", "250m", "1", "2", "1500m", "0.5"])
-PRESETS = ("nano", "micro", "small", "medium", "large", "xlarge", "2xlarge")
+PRESETS = tuple(RESOURCE_PRESETS)
 DURATION = st.sampled_from(["5s", "30s", "1m", "1m30s", "500ms", "2m"])
 
 
@@ -90,14 +93,23 @@ MISTAKES: list[tuple[tuple[str, ...], st.SearchStrategy[Any]]] = [
     (("spec", "jetstream", "enabled"), st.sampled_from(["yes", "false", 0, None])),
     (("spec", "resources", "cpu"), st.sampled_from(["lots", "0", "-1", "1.5.5", [1]])),
     (("spec", "resourcesPreset"), st.text(max_size=10).filter(lambda t: t not in PRESETS)),
-    (("spec", "storageClass"), st.one_of(st.integers(), st.booleans(), st.lists(st.text(), max_size=1))),
+    (
+        ("spec", "storageClass"),
+        st.one_of(
+            st.integers(), st.booleans(), st.lists(st.text(), max_size=1), st.sampled_from(["fast\n", "A"])
+        ),
+    ),
+    (("metadata", "replicas"), st.integers()),
     (
         ("spec", "users", "alice", "password"),
         st.one_of(
-            st.integers(), st.booleans(), st.just(""), st.text(PASSWORD_ALPHABET, min_size=257, max_size=300)
+            st.integers(),
+            st.booleans(),
+            st.sampled_from(["", "secret\n"]),
+            st.text(PASSWORD_ALPHABET, min_size=257, max_size=300),
         ),
     ),
-    (("metadata", "name"), st.sampled_from(["Upper", "-dash", "x" * 48, "a_b", "", 7])),
+    (("metadata", "name"), st.sampled_from(["Upper", "-dash", "x" * 48, "a_b", "", 7, "ok\n"])),
     (("spec", "config", "merge", "port"), st.sampled_from([-1, 0, 70000, "4222", True])),
     (("spec", "config", "merge", "http_port"), st.sampled_from([None, -1, 0, 65536])),
     (("spec", "config", "merge", "pid_file"), st.text(min_size=1, max_size=20)),

@@ -44,10 +44,13 @@ def test_cpu(cpu: object, millicores: int, spelled: str) -> None:
 
 def test_schema_quantity_pattern_is_the_parser_pattern() -> None:
     schema = json.loads(spec.schema_text())
-    pattern = schema["properties"]["spec"]["properties"]["jetstream"]["properties"]["size"]["anyOf"][0][
-        "pattern"
-    ]
-    for text in ["10Gi", "1.5", ".5", "1e3", "5E-2", "+1k", "-1", "10 Gi", "1Gb", "1e", "Ki", "0x10"]:
+    assert (
+        schema["properties"]["spec"]["properties"]["jetstream"]["properties"]["size"]["$ref"]
+        == "#/$defs/quantity"
+    )
+    pattern = schema["$defs"]["quantity"]["anyOf"][0]["pattern"]
+    texts = ["10Gi", "1.5", ".5", "1e3", "5E-2", "+1k", "-1", "10 Gi", "1Gb", "1e", "Ki", "0x10", "1Gi\n"]
+    for text in texts:
         assert bool(re.match(pattern, text)) == (quantities.parse_quantity(text) is not None), text
 
 

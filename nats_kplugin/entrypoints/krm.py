@@ -22,8 +22,6 @@ import os
 import sys
 from typing import Any
 
-import yaml
-
 from .. import spec
 from ..documents import Document, parse_stream, read_limited
 from ..output import dump_documents
@@ -55,7 +53,9 @@ def main(argv: list[str]) -> int:
 
 def read_resource_list(raw: bytes) -> tuple[Document | None, list[Problem]]:
     """The one ResourceList document on stdin, or why there is none."""
-    found, problems = parse_stream(raw, "<stdin>")
+    # Through the same reader as every entry point, keeping the nodes: problems in the functionConfig then
+    # point at lines of stdin, and its numbers are checked as they are written.
+    found, problems = parse_stream(raw, "<stdin>", keep_nodes=True)
     if problems:
         return None, problems
     where = found[0].location if found else Location("<stdin>")
@@ -73,9 +73,7 @@ def read_resource_list(raw: bytes) -> tuple[Document | None, list[Problem]]:
 def run_function(resource_list: Document, options: RenderOptions) -> tuple[dict[str, Any], list[Problem]]:
     """The output ResourceList for an input one, and the problems (also in its `results`)."""
     data = resource_list.data
-    config = Document(
-        data.get("functionConfig"), resource_list.location, _child(resource_list.node, "functionConfig")
-    )
+    config = resource_list.child("functionConfig")
     items = list(data.get("items") or [])
     if spec.is_nats_object(config.data):
         result = render([config], options)
@@ -170,15 +168,6 @@ def _file_of(metadata: dict[str, Any]) -> dict[str, Any] | None:
     if index is not None and index.isdigit():
         file["index"] = int(index)
     return file
-
-
-def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
-    """The value node under `key`, so that problems in the functionConfig point at lines of stdin."""
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-                return value  # type: ignore[no-any-return]
-    return None
 
 
 def entry() -> None:

@@ -37,7 +37,7 @@ NAMED_PASSWORDS = {
     "dollar": "$SERVER_NAME",
     "hash": "#not-a-comment // nor this",
     "braces": "}{]['",
-    "newlines": "line\nbreak\r\nend\n",
+    "newlines": "line\nbreak\r\nend",  # inside only: a string may not end in a newline (SPEC 2)
     "nul": "nul\0byte",
     "controls": "\x01\x07\x1b\x7f\x85\u2028",
     "unicode": "pässwörd 🔑 中文 \ufeff",
@@ -161,7 +161,13 @@ def test_user_names_round_trip() -> None:
 
 @settings(max_examples=40)
 @given(
-    st.dictionaries(SECRET_KEY, st.text(PASSWORD_ALPHABET, min_size=1, max_size=256), min_size=1, max_size=12)
+    st.dictionaries(
+        SECRET_KEY,
+        # No final newline: the spec refuses one in any string (SPEC section 2); inside, anything goes.
+        st.text(PASSWORD_ALPHABET, min_size=1, max_size=256).filter(lambda p: not p.endswith("\n")),
+        min_size=1,
+        max_size=12,
+    )
 )
 def test_generated_credentials_round_trip(users: dict[str, str]) -> None:
     assert_round_trip(users)

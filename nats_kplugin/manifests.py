@@ -101,6 +101,27 @@ def selector_labels(spec: NatsSpec) -> dict[str, str]:
     return {"app.kubernetes.io/name": "nats", "app.kubernetes.io/instance": spec.full_name}
 
 
+def topology_spread(spec: NatsSpec) -> list[dict[str, Any]]:
+    """One server per node where the nodes allow it, and across zones where they can.
+
+    Losing a node must not take two servers of a three-server JetStream cluster (its quorum) with it, so
+    the spread over nodes is required; with maxSkew 1 a cluster larger than the node count still
+    schedules. The zone spread is a preference: clusters without zone labels, or with one zone, still run.
+    """
+    return [
+        {
+            "maxSkew": 1,
+            "topologyKey": key,
+            "whenUnsatisfiable": when,
+            "labelSelector": {"matchLabels": selector_labels(spec)},  # a dict each: no YAML anchor
+        }
+        for key, when in (
+            ("kubernetes.io/hostname", "DoNotSchedule"),
+            ("topology.kubernetes.io/zone", "ScheduleAnyway"),
+        )
+    ]
+
+
 def _labels(spec: NatsSpec, extra: dict[str, str] | None) -> dict[str, str]:
     # No version label: a renderer upgrade must not change the pod template and restart every server.
     return {**(extra or {}), **selector_labels(spec), "app.kubernetes.io/managed-by": "nats-render"}
@@ -342,6 +363,7 @@ def statefulset(
             ),
         ],
         "volumes": volumes,
+        "topologySpreadConstraints": topology_spread(spec),
     }
     sts_spec: dict[str, Any] = {
         "serviceName": names.headless,

@@ -173,3 +173,19 @@ def test_key_file_and_usage_errors(tmp_path: Path) -> None:
     missing = nats_render("--key-file", str(tmp_path / "none"), str(SEED))
     assert missing.returncode == 2 and missing.stdout == b""
     assert nats_render("--no-such-option").returncode == 2
+
+
+def test_pods_spread_over_nodes_required_and_over_zones_preferred() -> None:
+    """Losing one node must not take two servers of a JetStream quorum with it (SPEC section 12)."""
+    from nats_kplugin.documents import parse_stream
+    from nats_kplugin.pipeline import render
+
+    documents, _ = parse_stream(b"apiVersion: apps.cozystack.io/v1alpha1\nkind: NATS\nmetadata: {name: a}\n")
+    (statefulset,) = [o for o in render(documents).documents if o["kind"] == "StatefulSet"]
+    spread = statefulset["spec"]["template"]["spec"]["topologySpreadConstraints"]
+    assert [(c["topologyKey"], c["whenUnsatisfiable"], c["maxSkew"]) for c in spread] == [
+        ("kubernetes.io/hostname", "DoNotSchedule", 1),
+        ("topology.kubernetes.io/zone", "ScheduleAnyway", 1),
+    ]
+    for constraint in spread:  # the StatefulSet's own pods, by the labels its selector uses
+        assert constraint["labelSelector"] == statefulset["spec"]["selector"]

@@ -7,6 +7,7 @@ collects all of them, and the writers (stderr text, KRM `results`, exit code) re
 from __future__ import annotations
 
 import enum
+import re
 from typing import NamedTuple
 
 
@@ -70,15 +71,28 @@ Path = tuple[str | int, ...]
 MAX_STEP = 64
 
 
+# Terminal control sequences: CSI (`ESC [` or 8-bit 0x9B, then parameters, intermediates, a final byte),
+# the string sequences OSC, DCS, SOS, PM and APC (`ESC ]`... up to BEL or ST; a title, a hyperlink, OSC 52
+# writing the clipboard), and the other escapes (`ESC c` resets the terminal, `ESC ( 0` switches charsets).
+_TERMINAL_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]"
+    r"|(?:\x1b[]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
+    r"|\x1b[\x20-\x2f]*[\x30-\x7e]"
+)
+
+
 def _one_line(text: str) -> str:
-    """Keys and names from the input can hold newlines; a problem stays one line that cannot forge another,
-    so non-printable characters are written as Python escapes. ESC is left for the CLI's report(), which
-    drops whole terminal control sequences as click.echo does."""
+    """Keys and names from the input can hold newlines and terminal controls; a problem stays one line
+    that can neither forge another nor drive a terminal or a log viewer (the Argo CD UI): whole control
+    sequences are dropped, and every other non-printable character (a lone ESC, BEL, C1 controls) is
+    written as a Python escape."""
     if text.isprintable():
         return text
-    return "".join(
-        c if c.isprintable() or c == "\x1b" else c.encode("unicode_escape").decode("ascii") for c in text
-    )
+    text = _TERMINAL_SEQUENCE.sub("", text)
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+one_line = _one_line  # for the entry points' own lines (usage errors name paths and values from outside)
 
 
 def error(message: str, path: Path = ()) -> Problem:

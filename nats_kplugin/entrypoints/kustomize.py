@@ -72,10 +72,15 @@ def install(environ: Mapping[str, str]) -> int:
             f"cannot find the {PROGRAM} executable to install; pip install nats-render"
         )
     link = plugin_path(plugin_home(environ))
-    link.parent.mkdir(parents=True, exist_ok=True)
-    if link.is_symlink() or link.exists():
-        link.unlink()
-    link.symlink_to(target.resolve())
+    if link.is_dir() and not link.is_symlink():
+        raise invocation.UsageError(f"cannot install over {link}: it is a folder; remove it first")
+    try:
+        link.parent.mkdir(parents=True, exist_ok=True)
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(target.resolve())
+    except OSError as exc:
+        raise invocation.OutputError(f"cannot install {link}: {exc.strerror}") from None
     sys.stdout.write(f"installed {link} -> {target.resolve()}\n")
     return invocation.EXIT_OK
 

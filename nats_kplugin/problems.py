@@ -45,7 +45,7 @@ class Problem(NamedTuple):
         if not self.path:
             return None
         text = ""
-        for step in self.path:
+        for step in _shown(self.path):
             if isinstance(step, str) and len(step) > MAX_STEP:  # a 4 MB key must not become a 4 MB line
                 step = step[: MAX_STEP - 3] + "..."
             text += f"[{step}]" if isinstance(step, int) else ("." if text else "") + step
@@ -69,6 +69,19 @@ class Problem(NamedTuple):
 
 Path = tuple[str | int, ...]
 MAX_STEP = 64
+# The fields of a user (the schema's spec.users.*.properties; tests/test_problem_text.py holds them
+# equal). Any other key below a user is not named: `alice: {Hunter2}` is a password written as a key.
+USER_FIELDS = frozenset({"password"})
+HIDDEN_KEY = "(a key, not shown)"
+
+
+def _shown(path: Path) -> Path:
+    if len(path) > 3 and path[:2] == ("spec", "users"):
+        if path[3] not in USER_FIELDS:
+            return (*path[:3], HIDDEN_KEY)
+        if len(path) > 4:  # inside a password given as a mapping or list
+            return (*path[:4], HIDDEN_KEY)
+    return path
 
 
 # Terminal control sequences: CSI (`ESC [` or 8-bit 0x9B, then parameters, intermediates, a final byte),

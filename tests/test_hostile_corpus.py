@@ -44,8 +44,10 @@ def test_attack_is_refused_cleanly(attack: Path, sandbox: Sandbox) -> None:
     assert all(line.startswith("nats-render: ") for line in stderr.splitlines()), stderr[:2000]
     for expected in (attack.with_suffix(".expected")).read_text().splitlines():
         assert expected in stderr, f"missing {expected!r} in:\n{stderr[:2000]}"
-    passwords = re.findall(rb"password: *[*!&]?([^\s,}\]]{6,})", raw)
-    assert_no_secret(done, *(p.decode(errors="replace") for p in passwords))
+    # Passwords, and what a case marks `# secret: TEXT` (a password written where no password goes).
+    secrets = re.findall(rb"password: *[*!&\"]?([^\s,}\]]{6,})", raw) + re.findall(rb"# secret: (\S+)", raw)
+    assert_no_secret(done, *(p.decode(errors="replace") for p in secrets))
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", stderr), "a control character reached stderr"
 
 
 def test_every_attack_has_its_expected_text() -> None:

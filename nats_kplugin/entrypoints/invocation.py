@@ -128,17 +128,19 @@ def render_stream(
     if failed:
         return EXIT_INVALID
     text.append(dump_documents(pending))
-    write_output("".join(text), stdout)
+    write_output(text, stdout)
     return EXIT_OK
 
 
-def write_output(text: str, stdout: TextIO | None) -> None:
-    """All of stdout at once, flushed here, so that a closed stdout or a full disk is an OutputError
-    (exit 74) rather than an exception while the interpreter shuts down."""
+def write_output(text: str | list[str], stdout: TextIO | None) -> None:
+    """All of stdout, piece by piece (joining 57 MB of text would copy it, and so would encoding it at
+    once), flushed here, so that a closed stdout or a full disk is an OutputError (exit 74) rather than
+    an exception while the interpreter shuts down."""
     if stdout is None:
         raise OutputError("cannot write the output: stdout is closed")
     try:
-        stdout.write(text)
+        for piece in [text] if isinstance(text, str) else text:
+            stdout.write(piece)
         stdout.flush()
     except BrokenPipeError:
         raise

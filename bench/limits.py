@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import tempfile
 import time
@@ -98,6 +99,7 @@ def main() -> int:
             wall, rss = run_once([*RENDER, str(path)], None, cwd, expect=expect, key=key)
             figures[name] = {"wall_s": wall, "rss_mib": rss}
             print(f"{CASES[name][0]:<55} {wall:8.2f} s {rss:8.1f} MiB", flush=True)
+            subprocess.run(["rm", "-rf", str(path)], check=True)  # rmtree recurses once per folder level
     report = {"machine": machine(), "sidecar_mib": SIDECAR_MIB, "limits": figures}
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"limits-{time.strftime('%Y%m%dT%H%M%S')}.json"

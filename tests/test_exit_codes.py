@@ -101,3 +101,32 @@ def test_install_over_a_folder_or_where_it_cannot_write_is_a_clean_error(tmp_pat
         timeout=60,
     )
     assert unwritable.returncode == 74 and b"cannot install" in unwritable.stderr, unwritable.stderr
+
+
+def test_settings_that_are_not_utf8_are_usage_errors(tmp_path: Path) -> None:
+    (tmp_path / "nats.yaml").write_bytes(MINIMAL.read_bytes())
+    image = os.fsdecode(b"nats:\xff")
+    cases = [
+        ([str(BIN / "nats-render"), "--nats-image", image, str(MINIMAL)], {}),
+        ([str(BIN / "nats-render-argocd"), "generate"], {"ARGOCD_ENV_NATS_IMAGE": image}),
+        ([str(BIN / "nats-render-kustomize"), str(MINIMAL)], {"NATS_RENDER_NATS_IMAGE": image}),
+    ]
+    for command, env in cases:
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            cwd=tmp_path,
+            env={**environment(NATS_RENDER_KEY=RENDER_KEY), **env},
+            timeout=60,
+        )
+        assert done.returncode == 2 and b"image is not UTF-8 text" in done.stderr, (command, done.stderr)
+    config = subprocess.run(
+        [str(BIN / "nats-render-kustomize")],
+        capture_output=True,
+        env={
+            **environment(NATS_RENDER_KEY=RENDER_KEY),
+            "KUSTOMIZE_PLUGIN_CONFIG_STRING": os.fsdecode(b"a: \xff"),
+        },
+        timeout=60,
+    )
+    assert config.returncode == 1 and b"input is not UTF-8" in config.stderr, config.stderr

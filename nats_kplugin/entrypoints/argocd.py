@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from typing import NamedTuple, TextIO
 
 from .. import documents, spec
-from ..manifests import NATS_IMAGE, RELOADER_IMAGE, Images
+from ..manifests import NATS_IMAGE, RELOADER_IMAGE
 from ..pipeline import RenderOptions
 from ..problems import Problem
 from . import invocation
@@ -114,8 +114,9 @@ def options_from_argocd(environ: Mapping[str, str]) -> RenderOptions:
         values[parameter.name] = chosen or parameter.default
     return RenderOptions(
         render_key=invocation.render_key(environ),
-        default_namespace=environ.get("ARGOCD_APP_NAMESPACE") or None,
-        images=Images(values["nats-image"], values["reloader-image"]),
+        default_namespace=invocation.text_setting(environ.get("ARGOCD_APP_NAMESPACE"), "ARGOCD_APP_NAMESPACE")
+        or None,
+        images=invocation.images(values["nats-image"], values["reloader-image"]),
         strict=invocation.parse_bool(values["strict"], "the parameter strict"),
     )
 

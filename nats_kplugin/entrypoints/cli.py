@@ -17,7 +17,6 @@ import os
 import sys
 
 from ..documents import Budget, Document, parse_stream, read_limited, read_sources
-from ..manifests import Images
 from ..pipeline import RenderOptions
 from ..problems import Problem
 from .arguments import Arguments, quick_parse
@@ -26,12 +25,15 @@ from .invocation import (
     EXIT_INVALID,
     EXIT_OK,
     EXIT_OUTPUT,
+    EXIT_USAGE,
     OutputError,
     UsageError,
     render_stream,
     say,
+    text_setting,
     write_output,
 )
+from .invocation import images as invocation_images
 from .invocation import render_key as invocation_render_key
 
 
@@ -42,8 +44,9 @@ def run(arguments: Arguments, render_key: bytes | None) -> int:
 
         write_output(schema_text(), sys.stdout)
         return EXIT_OK
-    images = Images(arguments.nats_image, arguments.reloader_image)
-    options = RenderOptions(render_key, arguments.default_namespace, images, arguments.strict)
+    images = invocation_images(arguments.nats_image, arguments.reloader_image)
+    namespace = text_setting(arguments.default_namespace, "the namespace")
+    options = RenderOptions(render_key, namespace, images, arguments.strict)
     documents, read_problems = _read(arguments.paths)
     return render_stream(documents, read_problems, options, sys.stdout, sys.stderr)
 
@@ -72,6 +75,9 @@ def main() -> None:
     except OutputError as exc:
         say(f"nats-render: {exc}")
         sys.exit(EXIT_OUTPUT)
+    except UsageError as exc:  # what click cannot know beforehand (a setting that is not UTF-8)
+        say(f"nats-render: {exc}")
+        sys.exit(EXIT_USAGE)
     except Exception as exc:  # a bug: say so without a traceback, and leave stdout empty
         if os.environ.get("NATS_RENDER_DEBUG"):
             raise

@@ -63,6 +63,24 @@ def render_key(environ: Mapping[str, str], key_file: str | None = None) -> bytes
     return value.encode("utf-8", "surrogateescape") if value else None
 
 
+def text_setting(value: str | None, setting: str) -> str | None:
+    """A setting from the environment or the command line as text: bytes that are not UTF-8 (which the
+    environment can hold, and os.environ keeps as surrogates) are refused rather than written out."""
+    if value is not None:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise UsageError(f"{setting} is not UTF-8 text") from None
+    return value
+
+
+def images(nats: str, reloader: str) -> Images:
+    """The two images, as text (see text_setting)."""
+    text_setting(nats, "the nats-server image")
+    text_setting(reloader, "the reloader image")
+    return Images(nats, reloader)
+
+
 def parse_bool(value: str, setting: str) -> bool:
     """`true` or `false` in any case: what Argo CD's UI and a shell both write. Anything else is refused
     rather than guessed, so a typo never silently turns strict mode off."""
@@ -77,8 +95,8 @@ def options_from_environment(environ: Mapping[str, str]) -> RenderOptions:
     strict = environ.get(STRICT_ENV, "")
     return RenderOptions(
         render_key=render_key(environ),
-        default_namespace=environ.get(NAMESPACE_ENV) or None,
-        images=Images(
+        default_namespace=text_setting(environ.get(NAMESPACE_ENV), NAMESPACE_ENV) or None,
+        images=images(
             environ.get(NATS_IMAGE_ENV) or NATS_IMAGE, environ.get(RELOADER_IMAGE_ENV) or RELOADER_IMAGE
         ),
         strict=parse_bool(strict, STRICT_ENV) if strict else False,

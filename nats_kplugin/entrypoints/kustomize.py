@@ -59,7 +59,9 @@ def _read(argv: list[str], environ: Mapping[str, str]) -> tuple[list[documents.D
     if argv:
         return documents.read_sources(argv)
     if CONFIG_STRING_ENV in environ:
-        return documents.parse_stream(environ[CONFIG_STRING_ENV].encode(), CONFIG_STRING_ENV)
+        # surrogateescape: the bytes of the environment as they are, so that what is not UTF-8 is an error.
+        raw = environ[CONFIG_STRING_ENV].encode("utf-8", "surrogateescape")
+        return documents.parse_stream(raw, CONFIG_STRING_ENV)
     raise invocation.UsageError(f"no NATS object: kustomize passes a file argument and {CONFIG_STRING_ENV}")
 
 

@@ -61,8 +61,12 @@ def main(argv: list[str]) -> int:
 def discover(folder: str, stdout: TextIO, stderr: TextIO) -> int:
     """List the files that hold a NATS object. A file that does not parse counts when its text names the
     NATS kind and API, so that `generate` reports its error instead of Argo CD silently using no plugin.
-    An entry that must not be read (a link out of the folder, a FIFO, an unreadable folder) is an error on
-    stderr, exit 1, as `generate` would report it: the folder is read by the same rules in both steps."""
+
+    An entry that must not be read (a link out of the folder, a FIFO, an unreadable folder) is not read
+    here either: it is listed too, and its error written to stderr. Argo CD takes a non-zero exit or an
+    empty list as "not this plugin" and says only that no plugin supports the repository (or renders the
+    folder as plain YAML): listing the entry makes it run `generate`, which refuses it by name where the
+    Application shows it."""
     found: list[str] = []
     problems: list[Problem] = []
     for source in documents.sources([folder]):
@@ -70,12 +74,11 @@ def discover(folder: str, stdout: TextIO, stderr: TextIO) -> int:
             raw = documents.read_source(source)
         except OSError as exc:
             problems.append(documents.unreadable(source, exc))
+            found.append(source.name)
             continue
         if _holds_nats_object(raw, source.name):
             found.append(source.name)
-    if problems:
-        invocation.report(problems, stderr)
-        return invocation.EXIT_INVALID
+    invocation.report(problems, stderr)
     if found:
         # A name that is not UTF-8 (os.scandir keeps its bytes as surrogates) is written escaped.
         names = (name.encode("utf-8", "backslashreplace").decode("utf-8") for name in found)

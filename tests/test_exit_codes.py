@@ -130,3 +130,10 @@ def test_settings_that_are_not_utf8_are_usage_errors(tmp_path: Path) -> None:
         timeout=60,
     )
     assert config.returncode == 1 and b"input is not UTF-8" in config.stderr, config.stderr
+
+
+def test_a_closed_stdin_is_a_usage_error() -> None:
+    for program in ("nats-render", "nats-render-krm"):
+        done = shell(f"{program} <&-", NATS_RENDER_KEY=RENDER_KEY)
+        assert done.returncode == 2 and b"stdin is closed" in done.stderr, (program, done.stderr)
+        assert done.stdout == b""

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import sys
 
-from ..documents import Budget, Document, parse_stream, read_limited, read_sources
+from ..documents import Budget, Document, parse_stream, read_sources
 from ..pipeline import RenderOptions
 from ..problems import Problem
 from .arguments import Arguments, quick_parse
@@ -30,6 +30,7 @@ from .invocation import (
     UsageError,
     render_stream,
     say,
+    stdin_bytes,
     text_setting,
     write_output,
 )
@@ -58,7 +59,7 @@ def _read(paths: tuple[str, ...]) -> tuple[list[Document], list[Problem]]:
     problems: list[Problem] = []
     for path in paths or ("-",):
         if path == "-":
-            found = parse_stream(read_limited(sys.stdin.buffer), "<stdin>", budget)
+            found = parse_stream(stdin_bytes(), "<stdin>", budget)
         else:
             found = read_sources([path], budget)
         documents.extend(found[0])

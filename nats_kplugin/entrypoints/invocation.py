@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import TextIO
 
-from ..documents import Document
+from ..documents import Document, read_limited
 from ..manifests import NATS_IMAGE, RELOADER_IMAGE, Images
 from ..output import dump_documents
 from ..pipeline import RenderOptions, render
@@ -79,6 +79,13 @@ def images(nats: str, reloader: str) -> Images:
     text_setting(nats, "the nats-server image")
     text_setting(reloader, "the reloader image")
     return Images(nats, reloader)
+
+
+def stdin_bytes() -> bytes:
+    """stdin up to the input limit; a closed stdin (`<&-`, which Python gives as None) is a usage error."""
+    if sys.stdin is None:
+        raise UsageError("stdin is closed: give the input on stdin, or name the files to read")
+    return read_limited(sys.stdin.buffer)
 
 
 def parse_bool(value: str, setting: str) -> bool:

@@ -254,7 +254,12 @@ def expected_refusals(root: Path) -> dict[str, str]:
     return refused
 
 
-@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+# A process per example: 25 with the dev profile, 60 with ci (about 20 s).
+@settings(
+    max_examples=min(settings.default.max_examples // 4, 60),
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    deadline=None,
+)
 @given(entries=trees(), step=st.sampled_from(STEPS))
 def test_any_tree_renders_only_from_regular_files_inside_it(
     sandbox: Sandbox, entries: list[tuple[tuple[str, ...], str]], step: str

@@ -79,6 +79,18 @@ class Sandbox:
         (self.folder / "python").mkdir()
         _readable_by_all(self.folder)
         self.pythonpath = str(source)
+        self._check_unprivileged()
+
+    def _check_unprivileged(self) -> None:
+        """Fail at once, and say why, where the sandbox cannot drop root (no unshare, no setpriv)."""
+        probe = self.command("nats-render")
+        probe[probe.index("-m") :] = [
+            "-c",
+            "import os, yaml; print(os.getuid(), os.getgid(), os.getgroups())",
+        ]
+        done = subprocess.run(probe, capture_output=True, env={"PYTHONPATH": self.pythonpath}, timeout=60)
+        expected = b"65534 65534 []" if os.geteuid() == 0 else f"{os.getuid()}".encode()
+        assert done.stdout.startswith(expected), f"cannot run as nobody: {done.stderr.decode()[:500]}"
 
     def command(self, program: str, *args: str) -> list[str]:
         module = PROGRAMS[program]

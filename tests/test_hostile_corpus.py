@@ -80,3 +80,16 @@ def test_endless_files_are_read_only_up_to_the_limit(
     assert (together.returncode, together.stdout) == (1, b"")
     assert b"part8.yaml: error: the inputs together are larger than the limit of 33554432" in together.stderr
     assert RENDER_KEY.encode() not in together.stderr
+
+
+def test_the_most_objects_the_limits_allow_render_within_the_sidecars_memory(sandbox: Sandbox) -> None:
+    """10,000 minimal NATS objects (MAX_NATS_OBJECTS) took about 400 MiB before the output was kept as
+    text: now they render as nobody within 256 MiB of address space (about 35 s here; bench/limits.py)."""
+    stream = "".join(
+        f"---\napiVersion: apps.cozystack.io/v1alpha1\nkind: NATS\nmetadata:\n  name: n{index:05d}\n"
+        for index in range(10_000)
+    )
+    done = sandbox.run("nats-render", stdin=stream.encode(), cwd=Path("/"), timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count(b"\nkind: StatefulSet\n") == 10_000
+    assert_no_secret(done)

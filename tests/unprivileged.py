@@ -116,6 +116,7 @@ class Sandbox:
         stdin: bytes = b"",
         env: Mapping[str, str] | None = None,
         memory: int = SIDECAR_MEMORY,
+        timeout: float = TIME_LIMIT,
     ) -> subprocess.CompletedProcess[bytes]:
         environment = {"PYTHONPATH": self.pythonpath, "NATS_RENDER_KEY": RENDER_KEY, **(env or {})}
         if os.geteuid() == 0:
@@ -131,7 +132,7 @@ class Sandbox:
             cwd=cwd,
             env=environment,
             preexec_fn=limit,
-            timeout=TIME_LIMIT,
+            timeout=timeout,
         )
 
     def remove(self) -> None:

@@ -36,13 +36,17 @@ with open(sys.argv[1], "w") as out:
 """
 
 
-def run_once(command: list[str], stdin: Path | None, cwd: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one run; a failing run aborts the benchmark."""
+def run_once(
+    command: list[str], stdin: Path | None, cwd: Path, expect: int = 0, key: bool = True
+) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one run; a run that does not exit `expect` aborts the benchmark.
+    `key=False` runs without a render key (users without a password are then an error each)."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "PYTHONPATH": os.pathsep.join([str(ROOT), str(SITE_PACKAGES)]),
-        "NATS_RENDER_KEY": "bench-key",
     }
+    if key:
+        env["NATS_RENDER_KEY"] = "bench-key"
     with (stdin or Path(os.devnull)).open("rb") as given, tempfile.TemporaryDirectory() as folder:
         result = Path(folder, "result")
         subprocess.run(
@@ -55,7 +59,7 @@ def run_once(command: list[str], stdin: Path | None, cwd: Path) -> tuple[float, 
             check=True,
         )
         wall, rss_kib, code = result.read_text().split()
-    if code != "0":
+    if code != str(expect):
         raise SystemExit(f"bench: {' '.join(command)} exited {code}; nothing measured")
     return float(wall), int(rss_kib) / 1024  # Linux reports KiB
 

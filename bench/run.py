@@ -9,6 +9,7 @@ memory is the child's maximum resident set (wait4, through a small launcher: see
 one stream of 250/500/1000 NATS objects and one object with 1000/2000/4000 users; growth compares the
 cost of one item at the largest size with the smallest (start-up subtracted), 1.0 being linear. Results
 go to bench/results/*.json (git-ignored) and to a table on stdout; `--check` exits 1 when a target is missed.
+The limits (10,000 objects, users, hostile inputs past a limit) are measured by bench/limits.py.
 """
 
 from __future__ import annotations

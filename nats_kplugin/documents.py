@@ -8,6 +8,8 @@ order so the same tree gives the same stream on every machine.
 from __future__ import annotations
 
 import os
+import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO, NamedTuple
 
@@ -24,8 +26,13 @@ except ImportError:  # pragma: no cover - PyYAML without libyaml
 MAX_INPUT_BYTES = 32 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 4 * 1024 * 1024
 MAX_EXPANDED_NODES = 200_000  # nodes after alias expansion, per document
-MAX_INPUT_NODES = 1_000_000  # the same, for the whole input
+MAX_INPUT_NODES = 1_000_000  # the same, for the whole input (every stream of one run together)
 MAX_DEPTH = 200
+MAX_INPUT_DOCUMENTS = 20_000  # documents in all streams together
+MAX_NATS_OBJECTS = 10_000  # NATS objects in all streams together: what fits the sidecar's 256 Mi
+MAX_USERS = 10_000  # users of one NATS object
+MAX_FOLDER_DEPTH = 100  # folders inside a source folder, nested
+MAX_FOLDER_ENTRIES = 100_000  # files and folders walked in all source folders together
 
 SUFFIXES = (".yaml", ".yml", ".json")
 # A kustomization is not a Kubernetes object; Argo CD would refuse it in the manifest stream.
@@ -48,7 +55,7 @@ class Document(NamedTuple):
         node = self.node
         line = None if node is None else node.start_mark.line + 1
         for step in path:
-            child = child_node(node, step)
+            child = child_node(node, step)  # by an index of the mapping: one lookup, not a walk of its keys
             if child is None:
                 break
             node = child
@@ -65,9 +72,16 @@ class Document(NamedTuple):
 def child_node(node: yaml.Node | None, step: str | int) -> yaml.Node | None:
     """The node of the value under a key (of a mapping node) or at an index (of a sequence node)."""
     if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode) and key.value == step:
-                return value  # type: ignore[no-any-return]
+        # Every problem of a 10,000-user object looks up its user: walking the keys each time was
+        # quadratic (99,000 users took 158 s to report), so each mapping is indexed once, on first use.
+        index: dict[Any, yaml.Node] | None = getattr(node, "_index", None)
+        if index is None:
+            index = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):  # the first one, as the walk found it
+                    index.setdefault(key.value, value)
+            node._index = index  # type: ignore[attr-defined]
+        return index.get(step)
     elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
         return node.value[step]  # type: ignore[no-any-return]
     return None
@@ -177,16 +191,30 @@ class _DuplicateKey(Exception):
         self.key, self.first_line, self.second_line = key, first_line, second_line
 
 
+class Budget:
+    """What one run has read so far, in all its streams together: the input limits hold for the whole
+    input, not per file, so sixteen files of a million nodes each are as refused as one."""
+
+    def __init__(self) -> None:
+        self.bytes = self.nodes = self.documents = self.objects = 0
+
+
 def parse_stream(
-    raw: bytes, source: str = "<stdin>", keep_nodes: bool = False
+    raw: bytes, source: str = "<stdin>", keep_nodes: bool = False, budget: Budget | None = None
 ) -> tuple[list[Document], list[Problem]]:
     """Parse one YAML stream. Empty documents are dropped; every problem found is returned. `keep_nodes`
-    keeps the node of every document, not only of NATS objects (the KRM function's one ResourceList)."""
+    keeps the node of every document, not only of NATS objects (the KRM function's one ResourceList).
+    `budget` carries the limits across the streams of one run (read_sources, the command line's arguments)."""
     where = Location(source)
+    budget = Budget() if budget is None else budget
     if len(raw) > MAX_INPUT_BYTES:
         return [], [
             Problem(Severity.ERROR, f"input is larger than the limit of {MAX_INPUT_BYTES} bytes", where)
         ]
+    budget.bytes += len(raw)
+    if budget.bytes > MAX_INPUT_BYTES:
+        message = f"the inputs together are larger than the limit of {MAX_INPUT_BYTES} bytes"
+        return [], [Problem(Severity.ERROR, message, where)]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -196,12 +224,17 @@ def parse_stream(
 
     documents: list[Document] = []
     loader = _StrictLoader(text)
+    loader._input_nodes = budget.nodes  # the composer counts on from the streams read before this one
     index = 0
     try:
         while loader.check_node():
             node = loader.get_node()
             assert node is not None  # check_node said there is one
             location = Location(source, index, node.start_mark.line + 1)
+            budget.documents += 1
+            if budget.documents > MAX_INPUT_DOCUMENTS:
+                message = f"input has more than {MAX_INPUT_DOCUMENTS} documents in all its sources"
+                return [], [Problem(Severity.ERROR, message, location)]
             size = node.end_mark.index - node.start_mark.index
             if size > MAX_DOCUMENT_BYTES:
                 message = f"document is {size} bytes, the limit is {MAX_DOCUMENT_BYTES}"
@@ -212,6 +245,10 @@ def parse_stream(
                 # nodes of a large passed-through stream would take far more memory than its data.
                 nats = isinstance(data, dict) and data.get("kind") == "NATS"
                 kept = node if keep_nodes or nats else None
+                if nats:
+                    refused = _object_limits(data, budget, location)
+                    if refused:
+                        return [], [refused]
                 documents.append(Document(data, location, kept))
             index += 1
     except _DuplicateKey as dup:
@@ -219,11 +256,12 @@ def parse_stream(
             Problem(Severity.ERROR, _duplicate_message(dup), Location(source, index, dup.second_line))
         ]
     except _Limits as exc:
-        return [], [Problem(Severity.ERROR, str(exc), Location(source, index, exc.line))]
+        return [], [Problem(Severity.ERROR, _without_input(str(exc)), Location(source, index, exc.line))]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         yaml_line = mark.line + 1 if mark else None
-        message = "invalid YAML: " + " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        parts = (exc.context, exc.problem)
+        message = "invalid YAML: " + " ".join(_without_input(str(p)) for p in parts if p)
         return [], [
             Problem(Severity.ERROR, message + _tab_hint(text, yaml_line), Location(source, index, yaml_line))
         ]
@@ -235,17 +273,46 @@ def parse_stream(
         )
         return [], [Problem(Severity.ERROR, message, Location(source, index, line))]
     except yaml.YAMLError as exc:
-        return [], [Problem(Severity.ERROR, f"invalid YAML: {exc}", Location(source, index))]
+        return [], [
+            Problem(Severity.ERROR, f"invalid YAML: {_without_input(str(exc))}", Location(source, index))
+        ]
     finally:
+        budget.nodes = loader._input_nodes
         loader.dispose()
     return documents, []
 
 
+def _object_limits(data: dict[str, Any], budget: Budget, location: Location) -> Problem | None:
+    """The limits on NATS objects, counted as they are read: how many, and how many users each."""
+    budget.objects += 1
+    if budget.objects > MAX_NATS_OBJECTS:
+        return Problem(Severity.ERROR, f"input has more than {MAX_NATS_OBJECTS} NATS objects", location)
+    spec = data.get("spec")
+    users = spec.get("users") if isinstance(spec, dict) else None
+    if isinstance(users, dict) and len(users) > MAX_USERS:
+        message = f"{len(users)} users, the limit is {MAX_USERS} per object"
+        return Problem(Severity.ERROR, message, location, path=("spec", "users"))
+    return None
+
+
+# What the parser quotes from the input: 'text' and "text" (an alias's or tag's name, a key), and the names
+# after `*`, `&` and `!`. A password can stand in any of these places (`password: *Hunter2`, `!Hunter2`),
+# so a message built from a parse error keeps none of it. YAML's own tags (`!!set`) are no secret.
+_QUOTED = re.compile(
+    r"'(?!(?:!!|tag:yaml\.org,2002:)[a-z]+'|<[a-z ]+>')[^']*'"  # 'text', but for YAML's tags and tokens
+    r'|"[^"]*"'
+    r"|(?<![\w!])(?:[*&][^\s,]+|!(?!![a-z]+\b)[^\s,]*)"  # *alias, &anchor, !tag, but for !!int and the like
+)
+
+
+def _without_input(message: str) -> str:
+    return _QUOTED.sub("(not shown)", message)
+
+
 def _duplicate_message(dup: _DuplicateKey) -> str:
-    key = repr(dup.key)
-    key = key if len(key) <= 80 else key[:77] + "..."
+    # The key is not named: under a user it may be a password written as a key (`alice: {Hunter2, Hunter2}`).
     return (
-        f"duplicate key {key} on lines {dup.first_line} and {dup.second_line}; a key may appear only once "
+        f"duplicate key on lines {dup.first_line} and {dup.second_line}; a key may appear only once "
         "(YAML parsers disagree on which one wins)"
     )
 
@@ -260,30 +327,125 @@ def _tab_hint(text: str, line: int | None) -> str:
     return " (a tab: YAML indents with spaces only)" if "\t" in indent else ""
 
 
+class Source(NamedTuple):
+    """One entry to read: its name as problems show it, and the resolved path to open, or why not."""
+
+    name: str
+    path: str | None  # the entry's real path, inside its root; None when refused
+    refusal: str | None = None
+
+
 def source_files(paths: Iterable[str]) -> Iterator[str]:
+    """The names of the entries read_sources reads (or refuses) for the given arguments, in order."""
+    return (source.name for source in sources(paths))
+
+
+def sources(paths: Iterable[str]) -> Iterator[Source]:
     """The files to read for the given arguments: files as named, folders walked in sorted order.
+
+    The source folder is untrusted (SPEC section 10). Only regular files are read; a symbolic link is
+    followed only when its target stays inside the root (the folder given, or the folder of a file given:
+    Argo CD's rule), so a link to the render key, /etc/passwd or a folder outside is refused, not read. A
+    FIFO, device or socket is refused from its lstat, never opened. A folder that cannot be listed is an
+    error naming it, never a silent skip: Argo CD would prune the objects of the documents left out.
 
     Hidden entries (`.git`, `.argocd-source-*.yaml`) and kustomizations are skipped in folders. A file in
     a folder is named by joining the folder as given and the file's path inside it (without `./` for the
     current folder, so Argo CD's source folder gives `nats.yaml`). os.path rather than pathlib: a render
     has no other use for pathlib, and importing it costs more than reading a small stream.
     """
+    walked = [0]  # entries walked in all folders, against MAX_FOLDER_ENTRIES
     for name in paths:
-        if not os.path.isdir(name):
-            yield name
+        if os.path.isdir(name):
+            yield from _walk(name, walked)
+        else:
+            root = os.path.realpath(os.path.dirname(name) or os.curdir)
+            yield _entry(name, name, root)
+
+
+def _walk(name: str, walked: list[int]) -> Iterator[Source]:
+    """A folder's entries, iteratively (1,100 nested folders are an error, not a RecursionError)."""
+    root = os.path.realpath(name)
+    top = () if os.path.normpath(name) == os.curdir else (name,)
+    found: list[tuple[tuple[str, ...], Source]] = []  # path steps inside the folder, sorted the same anywhere
+    pending: list[tuple[tuple[str, ...], str, tuple[str, ...]]] = [((), root, (root,))]
+    while pending:
+        steps, real, ancestors = pending.pop()
+        shown = os.path.join(*top, *steps) if top or steps else os.curdir
+        if len(steps) > MAX_FOLDER_DEPTH:
+            found.append((steps, Source(shown, None, f"folders nest deeper than {MAX_FOLDER_DEPTH} levels")))
             continue
-        found: list[tuple[str, ...]] = []  # path steps inside the folder, sorted the same on every machine
-        for folder, dirs, files in os.walk(name):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            inside = os.path.relpath(folder, name)
-            steps = () if inside == os.curdir else tuple(inside.split(os.sep))
-            found.extend(
-                (*steps, f)
-                for f in files
-                if f.endswith(SUFFIXES) and not f.startswith(".") and f not in SKIPPED_FILES
-            )
-        top = () if os.path.normpath(name) == os.curdir else (name,)
-        yield from (os.path.join(*top, *steps) for steps in sorted(found))
+        try:
+            with os.scandir(real) as listing:
+                entries = sorted(
+                    (entry.name, entry.is_symlink(), entry.is_dir(follow_symlinks=False)) for entry in listing
+                )
+        except OSError as exc:
+            found.append((steps, Source(shown, None, f"cannot read the folder: {exc.strerror}")))
+            continue
+        for entry, is_link, is_dir in entries:
+            if entry.startswith("."):
+                continue
+            walked[0] += 1
+            if walked[0] > MAX_FOLDER_ENTRIES:
+                message = f"the source folders hold more than {MAX_FOLDER_ENTRIES} entries"
+                yield from (source for _, source in sorted(found))
+                yield Source(os.path.join(*top, *steps, entry), None, message)
+                return
+            inside = (*steps, entry)
+            entry_name = os.path.join(*top, *inside)
+            path = os.path.join(real, entry)
+            if is_link:
+                target = os.path.realpath(path)
+                if os.path.isdir(target):
+                    if not _within(target, root):
+                        found.append((inside, Source(entry_name, None, _OUTSIDE)))
+                    elif any(_within(a, target) for a in ancestors):
+                        found.append(
+                            (inside, Source(entry_name, None, "symbolic link to a folder that holds it"))
+                        )
+                    else:
+                        pending.append((inside, target, (*ancestors, target)))
+                    continue
+            elif is_dir:
+                pending.append((inside, path, (*ancestors, path)))
+                continue
+            if entry.endswith(SUFFIXES) and entry not in SKIPPED_FILES:
+                found.append((inside, _entry(entry_name, path, root)))
+    yield from (source for _, source in sorted(found))
+
+
+_OUTSIDE = "symbolic link to outside the source folder: not read"
+
+
+def _within(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _entry(name: str, path: str, root: str) -> Source:
+    """The entry at `path`, resolved: readable when it is (or links to) a regular file inside `root`."""
+    try:
+        if os.path.islink(path):
+            path = os.path.realpath(path)
+            if not _within(path, root):
+                return Source(name, None, _OUTSIDE)
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return Source(name, None, f"cannot read: {exc.strerror}")
+    if not stat.S_ISREG(mode):
+        return Source(name, None, f"not a regular file ({_kind(mode)}): not read")
+    return Source(name, path)
+
+
+def _kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    )
+    return next((text for test, text in kinds if test(mode)), "not a file")
 
 
 def read_limited(stream: BinaryIO) -> bytes:
@@ -292,23 +454,45 @@ def read_limited(stream: BinaryIO) -> bytes:
     return stream.read(MAX_INPUT_BYTES + 1)
 
 
-def read_sources(paths: Iterable[str]) -> tuple[list[Document], list[Problem]]:
-    """Read and parse every source; a file that cannot be read is a problem, not a crash."""
+def read_source(source: Source) -> bytes:
+    """The bytes of a source that `sources` let through; OSError when it cannot be read.
+
+    Opened without following a last link and without blocking, and checked again once open (fstat): a
+    file swapped for a FIFO or a link between the check and the open is refused, not waited on."""
+    if source.path is None:
+        raise OSError(0, source.refusal or "not read")
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
+    descriptor = os.open(source.path, flags)
+    with open(descriptor, "rb") as stream:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            raise OSError(0, f"not a regular file ({_kind(mode)}): not read")
+        return read_limited(stream)
+
+
+def read_sources(paths: Iterable[str], budget: Budget | None = None) -> tuple[list[Document], list[Problem]]:
+    """Read and parse every source; a file that cannot be read is a problem naming it, not a crash."""
     documents: list[Document] = []
     problems: list[Problem] = []
-    total = 0
-    for path in source_files(paths):
+    budget = Budget() if budget is None else budget
+    for source in sources(paths):
         try:
-            with open(path, "rb") as stream:
-                raw = read_limited(stream)
+            raw = read_source(source)
         except OSError as exc:
-            problems.append(Problem(Severity.ERROR, f"cannot read: {exc.strerror}", Location(path)))
+            problems.append(unreadable(source, exc))
             continue
-        total += len(raw)
-        if total > MAX_INPUT_BYTES >= len(raw):  # a single file too large is parse_stream's to report
-            message = f"the inputs together are larger than the limit of {MAX_INPUT_BYTES} bytes"
-            return [], [*problems, Problem(Severity.ERROR, message, Location(path))]
-        docs, found = parse_stream(raw, path)
+        docs, found = parse_stream(raw, source.name, budget=budget)
         documents.extend(docs)
         problems.extend(found)
+        if any(p.message.startswith(_WHOLE_INPUT) for p in found):
+            break  # over a limit of the whole input: the files after it would only say so again
     return documents, problems
+
+
+def unreadable(source: Source, exc: OSError) -> Problem:
+    """The error for a source read_source refused (errno 0: the refusal) or could not read."""
+    message = exc.strerror if exc.errno == 0 else f"cannot read: {exc.strerror}"
+    return Problem(Severity.ERROR, message or "cannot read", Location(source.name))
+
+
+_WHOLE_INPUT = ("the inputs together", "input has more than")

@@ -7,6 +7,7 @@ collects all of them, and the writers (stderr text, KRM `results`, exit code) re
 from __future__ import annotations
 
 import enum
+import re
 from typing import NamedTuple
 
 
@@ -44,7 +45,7 @@ class Problem(NamedTuple):
         if not self.path:
             return None
         text = ""
-        for step in self.path:
+        for step in _shown(self.path):
             if isinstance(step, str) and len(step) > MAX_STEP:  # a 4 MB key must not become a 4 MB line
                 step = step[: MAX_STEP - 3] + "..."
             text += f"[{step}]" if isinstance(step, int) else ("." if text else "") + step
@@ -68,17 +69,43 @@ class Problem(NamedTuple):
 
 Path = tuple[str | int, ...]
 MAX_STEP = 64
+# The fields of a user (the schema's spec.users.*.properties; tests/test_problem_text.py holds them
+# equal). Any other key below a user is not named: `alice: {Hunter2}` is a password written as a key.
+USER_FIELDS = frozenset({"password"})
+HIDDEN_KEY = "(a key, not shown)"
+
+
+def _shown(path: Path) -> Path:
+    if len(path) > 3 and path[:2] == ("spec", "users"):
+        if path[3] not in USER_FIELDS:
+            return (*path[:3], HIDDEN_KEY)
+        if len(path) > 4:  # inside a password given as a mapping or list
+            return (*path[:4], HIDDEN_KEY)
+    return path
+
+
+# Terminal control sequences: CSI (`ESC [` or 8-bit 0x9B, then parameters, intermediates, a final byte),
+# the string sequences OSC, DCS, SOS, PM and APC (`ESC ]`... up to BEL or ST; a title, a hyperlink, OSC 52
+# writing the clipboard), and the other escapes (`ESC c` resets the terminal, `ESC ( 0` switches charsets).
+_TERMINAL_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]"
+    r"|(?:\x1b[]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
+    r"|\x1b[\x20-\x2f]*[\x30-\x7e]"
+)
 
 
 def _one_line(text: str) -> str:
-    """Keys and names from the input can hold newlines; a problem stays one line that cannot forge another,
-    so non-printable characters are written as Python escapes. ESC is left for the CLI's report(), which
-    drops whole terminal control sequences as click.echo does."""
+    """Keys and names from the input can hold newlines and terminal controls; a problem stays one line
+    that can neither forge another nor drive a terminal or a log viewer (the Argo CD UI): whole control
+    sequences are dropped, and every other non-printable character (a lone ESC, BEL, C1 controls) is
+    written as a Python escape."""
     if text.isprintable():
         return text
-    return "".join(
-        c if c.isprintable() or c == "\x1b" else c.encode("unicode_escape").decode("ascii") for c in text
-    )
+    text = _TERMINAL_SEQUENCE.sub("", text)
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+one_line = _one_line  # for the entry points' own lines (usage errors name paths and values from outside)
 
 
 def error(message: str, path: Path = ()) -> Problem:

@@ -24,9 +24,10 @@ from collections.abc import Mapping
 from typing import NamedTuple, TextIO
 
 from .. import documents, spec
-from ..manifests import EXPORTER_IMAGE, NATS_IMAGE, RELOADER_IMAGE, Images
+from ..manifests import EXPORTER_IMAGE, NATS_IMAGE, RELOADER_IMAGE
 from ..nats_server.tls import DEFAULT_CLUSTER_DOMAIN
 from ..pipeline import RenderOptions
+from ..problems import Problem
 from . import invocation
 
 PROGRAM = "nats-render-argocd"
@@ -58,27 +59,41 @@ KEY_ENVS = frozenset({invocation.KEY_ENV, invocation.KEY_FILE_ENV, "KEY", "RENDE
 
 def main(argv: list[str]) -> int:
     if argv == ["discover"]:
-        return discover(os.curdir, sys.stdout)
+        return discover(os.curdir, sys.stdout, sys.stderr)
     if argv == ["generate"]:
         return generate(os.curdir, os.environ, sys.stdout, sys.stderr)
     raise invocation.UsageError("usage: nats-render-argocd discover|generate (run in the source folder)")
 
 
-def discover(folder: str, stdout: TextIO) -> int:
+def discover(folder: str, stdout: TextIO, stderr: TextIO) -> int:
     """List the files that hold a NATS object. A file that does not parse counts when its text names the
-    NATS kind and API, so that `generate` reports its error instead of Argo CD silently using no plugin."""
-    found = [path for path in documents.source_files([folder]) if _holds_nats_object(path)]
+    NATS kind and API, so that `generate` reports its error instead of Argo CD silently using no plugin.
+
+    An entry that must not be read (a link out of the folder, a FIFO, an unreadable folder) is not read
+    here either: it is listed too, and its error written to stderr. Argo CD takes a non-zero exit or an
+    empty list as "not this plugin" and says only that no plugin supports the repository (or renders the
+    folder as plain YAML): listing the entry makes it run `generate`, which refuses it by name where the
+    Application shows it."""
+    found: list[str] = []
+    problems: list[Problem] = []
+    for source in documents.sources([folder]):
+        try:
+            raw = documents.read_source(source)
+        except OSError as exc:
+            problems.append(documents.unreadable(source, exc))
+            found.append(source.name)
+            continue
+        if _holds_nats_object(raw, source.name):
+            found.append(source.name)
+    invocation.report(problems, stderr)
     if found:
-        stdout.write("\n".join(found) + "\n")
+        # A name that is not UTF-8 (os.scandir keeps its bytes as surrogates) is written escaped.
+        names = (name.encode("utf-8", "backslashreplace").decode("utf-8") for name in found)
+        invocation.write_output("".join(f"{name}\n" for name in names), stdout)
     return invocation.EXIT_OK
 
 
-def _holds_nats_object(path: str) -> bool:
-    try:
-        with open(path, "rb") as stream:
-            raw = documents.read_limited(stream)
-    except OSError:
-        return False
+def _holds_nats_object(raw: bytes, path: str) -> bool:
     parsed, problems = documents.parse_stream(raw, path)
     if not problems:
         return any(spec.is_nats_object(d.data) for d in parsed)
@@ -117,8 +132,9 @@ def options_from_argocd(environ: Mapping[str, str]) -> RenderOptions:
         values[parameter.name] = chosen or parameter.default
     return RenderOptions(
         render_key=invocation.render_key(environ),
-        default_namespace=environ.get("ARGOCD_APP_NAMESPACE") or None,
-        images=Images(values["nats-image"], values["reloader-image"], values["exporter-image"]),
+        default_namespace=invocation.text_setting(environ.get("ARGOCD_APP_NAMESPACE"), "ARGOCD_APP_NAMESPACE")
+        or None,
+        images=invocation.images(values["nats-image"], values["reloader-image"], values["exporter-image"]),
         strict=invocation.parse_bool(values["strict"], "the parameter strict"),
         cluster_domain=invocation.parse_cluster_domain(
             values["cluster-domain"], "the parameter cluster-domain"
@@ -168,6 +184,8 @@ def _parameters_json(raw: str) -> dict[str, str]:
         entries = json.loads(raw)
     except ValueError as exc:
         raise invocation.UsageError(f"ARGOCD_APP_PARAMETERS is not JSON: {exc}") from None
+    except RecursionError:  # `[[[[...]]]]` thousands deep: json recurses once per level
+        raise invocation.UsageError("ARGOCD_APP_PARAMETERS nests too deep to be plugin parameters") from None
     if not isinstance(entries, list):
         raise invocation.UsageError("ARGOCD_APP_PARAMETERS must be a JSON list of parameters")
     given: dict[str, str] = {}

@@ -8,6 +8,7 @@ Exit codes (also in the README):
   1  the input has errors: all of them on stderr, nothing on stdout
   2  usage error (unknown option, unreadable key file)
   70 internal error: a bug in nats-render; nothing on stdout
+  74 the output cannot be written: stdout closed or on a full disk
 """
 
 from __future__ import annotations
@@ -16,12 +17,25 @@ import os
 import sys
 
 from ..certificates import check_cluster_domain, parse_issuer
-from ..documents import Document, parse_stream, read_limited, read_sources
-from ..manifests import Images
+from ..documents import Budget, Document, parse_stream, read_sources
 from ..pipeline import RenderOptions
 from ..problems import Problem
 from .arguments import Arguments, quick_parse
-from .invocation import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, UsageError, render_stream
+from .invocation import (
+    EXIT_INTERNAL,
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_OUTPUT,
+    EXIT_USAGE,
+    OutputError,
+    UsageError,
+    render_stream,
+    say,
+    stdin_bytes,
+    text_setting,
+    write_output,
+)
+from .invocation import images as invocation_images
 from .invocation import render_key as invocation_render_key
 
 
@@ -30,12 +44,12 @@ def run(arguments: Arguments, render_key: bytes | None) -> int:
     if arguments.print_schema:
         from ..spec import schema_text
 
-        sys.stdout.write(schema_text())
+        write_output(schema_text(), sys.stdout)
         return EXIT_OK
-    images = Images(arguments.nats_image, arguments.reloader_image, arguments.exporter_image)
+    images = invocation_images(arguments.nats_image, arguments.reloader_image, arguments.exporter_image)
     options = RenderOptions(
         render_key,
-        arguments.default_namespace,
+        text_setting(arguments.default_namespace, "the namespace"),
         images,
         arguments.strict,
         cluster_domain=check_cluster_domain(arguments.cluster_domain),
@@ -47,12 +61,15 @@ def run(arguments: Arguments, render_key: bytes | None) -> int:
 
 
 def _read(paths: tuple[str, ...]) -> tuple[list[Document], list[Problem]]:
-    if not paths or paths == ("-",):
-        return parse_stream(read_limited(sys.stdin.buffer))
+    """Every path in order, `-` for stdin, with the input limits held across all of them."""
+    budget = Budget()
     documents: list[Document] = []
     problems: list[Problem] = []
-    for path in paths:
-        found = parse_stream(read_limited(sys.stdin.buffer)) if path == "-" else read_sources([path])
+    for path in paths or ("-",):
+        if path == "-":
+            found = parse_stream(stdin_bytes(), "<stdin>", budget=budget)
+        else:
+            found = read_sources([path], budget)
         documents.extend(found[0])
         problems.extend(found[1])
     return documents, problems
@@ -64,12 +81,18 @@ def main() -> None:
         sys.exit(_click_main() if code is None else code)
     except SystemExit:
         raise
+    except OutputError as exc:
+        say(f"nats-render: {exc}")
+        sys.exit(EXIT_OUTPUT)
+    except UsageError as exc:  # what click cannot know beforehand (a setting that is not UTF-8)
+        say(f"nats-render: {exc}")
+        sys.exit(EXIT_USAGE)
     except Exception as exc:  # a bug: say so without a traceback, and leave stdout empty
         if os.environ.get("NATS_RENDER_DEBUG"):
             raise
-        sys.stderr.write(
+        say(
             f"nats-render: internal error: {type(exc).__name__} "
-            "(set NATS_RENDER_DEBUG=1 for a traceback, and please report it)\n"
+            "(set NATS_RENDER_DEBUG=1 for a traceback, and please report it)"
         )
         sys.exit(EXIT_INTERNAL)
 

@@ -4,26 +4,26 @@ environment, problems as stderr lines, all-or-nothing stdout, exit codes, and no
 The command line and the Argo CD, kustomize and KRM adapters are thin mappings from their tool's contract
 onto `pipeline.render`; this module is the part of that mapping they have in common. It knows nothing of
 any one tool. Exit codes are the command line's (README, "Exit codes"): 0 rendered, 1 invalid input,
-2 usage (a bad option value, an unreadable key file), 70 internal error.
+2 usage (a bad option value, an unreadable key file), 70 internal error, 74 the output cannot be written
+(stdout closed or on a full disk; a file --install cannot make).
 """
 
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable, Mapping
 from typing import TextIO
 
 from ..certificates import IssuerRef, check_cluster_domain, parse_issuer
-from ..documents import Document
+from ..documents import Document, read_limited
 from ..manifests import EXPORTER_IMAGE, NATS_IMAGE, RELOADER_IMAGE, Images
 from ..nats_server.tls import DEFAULT_CLUSTER_DOMAIN
 from ..output import dump_documents
 from ..pipeline import RenderOptions, render
-from ..problems import Problem, sort_key
+from ..problems import Problem, one_line, sort_key
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL, EXIT_OUTPUT = 0, 1, 2, 70, 74  # 74: sysexits' EX_IOERR
 KEY_ENV = "NATS_RENDER_KEY"
 KEY_FILE_ENV = "NATS_RENDER_KEY_FILE"
 # The kustomize plugins take their options from these (the Argo CD plugin maps its own names onto them).
@@ -36,13 +36,15 @@ CLUSTER_DOMAIN_ENV = "NATS_RENDER_CLUSTER_DOMAIN"
 TLS_ISSUER_ENV = "NATS_RENDER_TLS_ISSUER"
 POD_MONITOR_ENV = "NATS_RENDER_POD_MONITOR"
 MAX_KEY_BYTES = 65536  # a key, not a file someone pointed at /dev/zero
-# ECMA-48 control sequences (ESC [ parameters intermediates final), dropped from problems written to anything
-# but a terminal (as click.echo does), so a key with escape codes cannot colour a log or the Argo CD UI.
-_CONTROL_SEQUENCE = re.compile(r"\x1b\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]")
+RENDER_CHUNK = 256  # rendered objects written to text at a time (see render_stream)
 
 
 class UsageError(Exception):
     """A setting the user must fix before anything can be rendered (exit 2). The message names it."""
+
+
+class OutputError(Exception):
+    """The output cannot be written: stdout closed or full, a file that cannot be made (exit 74)."""
 
 
 def render_key(environ: Mapping[str, str], key_file: str | None = None) -> bytes | None:
@@ -62,7 +64,35 @@ def render_key(environ: Mapping[str, str], key_file: str | None = None) -> bytes
             raise UsageError(f"the render key file {key_file} is empty")
         return key
     value = environ.get(KEY_ENV)
-    return value.encode() if value else None
+    # The environment holds bytes; os.environ decodes what is not UTF-8 with surrogateescape, and this
+    # gives the same bytes back, so a key works alike from the variable and from a file.
+    return value.encode("utf-8", "surrogateescape") if value else None
+
+
+def text_setting(value: str | None, setting: str) -> str | None:
+    """A setting from the environment or the command line as text: bytes that are not UTF-8 (which the
+    environment can hold, and os.environ keeps as surrogates) are refused rather than written out."""
+    if value is not None:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise UsageError(f"{setting} is not UTF-8 text") from None
+    return value
+
+
+def images(nats: str, reloader: str, exporter: str) -> Images:
+    """The three images, as text (see text_setting)."""
+    text_setting(nats, "the nats-server image")
+    text_setting(reloader, "the reloader image")
+    text_setting(exporter, "the exporter image")
+    return Images(nats, reloader, exporter)
+
+
+def stdin_bytes() -> bytes:
+    """stdin up to the input limit; a closed stdin (`<&-`, which Python gives as None) is a usage error."""
+    if sys.stdin is None:
+        raise UsageError("stdin is closed: give the input on stdin, or name the files to read")
+    return read_limited(sys.stdin.buffer)
 
 
 def parse_bool(value: str, setting: str) -> bool:
@@ -97,8 +127,8 @@ def options_from_environment(environ: Mapping[str, str]) -> RenderOptions:
     pod_monitor = environ.get(POD_MONITOR_ENV, "")
     return RenderOptions(
         render_key=render_key(environ),
-        default_namespace=environ.get(NAMESPACE_ENV) or None,
-        images=Images(
+        default_namespace=text_setting(environ.get(NAMESPACE_ENV), NAMESPACE_ENV) or None,
+        images=images(
             environ.get(NATS_IMAGE_ENV) or NATS_IMAGE,
             environ.get(RELOADER_IMAGE_ENV) or RELOADER_IMAGE,
             environ.get(EXPORTER_IMAGE_ENV) or EXPORTER_IMAGE,
@@ -127,10 +157,12 @@ def environment_of(options: RenderOptions) -> dict[str, str]:
     }
 
 
-def report(problems: list[Problem], stderr: TextIO) -> None:
-    """Every problem on stderr, one line each, in source order."""
-    text = "".join(f"nats-render: {problem}\n" for problem in sorted(problems, key=sort_key))
-    stderr.write(text if stderr.isatty() else _CONTROL_SEQUENCE.sub("", text))
+def report(problems: list[Problem], stderr: TextIO | None) -> None:
+    """Every problem on stderr, one line each, in source order (terminal controls are dropped from each,
+    see problems.py). A closed stderr (`2>&-`) loses the lines but not the exit code."""
+    if stderr is None or not problems:
+        return
+    stderr.write("".join(f"nats-render: {problem}\n" for problem in sorted(problems, key=sort_key)))
 
 
 def render_stream(
@@ -141,14 +173,51 @@ def render_stream(
     stderr: TextIO,
 ) -> int:
     """Render and write: the stream on stdout only when there is no error. The documents that were read
-    are rendered even after a read error, so one run reports every problem."""
-    result = render(documents, options)
-    problems = read_problems + result.problems
+    are rendered even after a read error, so one run reports every problem.
+
+    Memory: the rendered objects of 10,000 NATS objects took 180 MiB and their dump as much again, more
+    than the sidecar's 256 Mi. So documents are rendered one at a time and their objects written to text
+    every RENDER_CHUNK objects; only the text is kept until the whole input is known to be valid, and
+    written at once (all or nothing). The bytes are those of one dump_all: each document is dumped on its
+    own in a stream either way. Checks that span documents must therefore see them before this loop."""
+    problems = list(read_problems)
+    failed = any(p.is_error for p in problems)
+    text: list[str] = []
+    pending: list[object] = []
+    for document in documents:
+        result = render([document], options)
+        problems.extend(result.problems)
+        failed = failed or not result.ok
+        if failed:
+            text.clear()
+            pending.clear()
+            continue
+        pending.extend(result.documents)
+        if len(pending) >= RENDER_CHUNK:
+            text.append(dump_documents(pending))
+            pending.clear()
     report(problems, stderr)
-    if any(p.is_error for p in problems):
+    if failed:
         return EXIT_INVALID
-    stdout.write(dump_documents(result.documents))
+    text.append(dump_documents(pending))
+    write_output(text, stdout)
     return EXIT_OK
+
+
+def write_output(text: str | list[str], stdout: TextIO | None) -> None:
+    """All of stdout, piece by piece (joining 57 MB of text would copy it, and so would encoding it at
+    once), flushed here, so that a closed stdout or a full disk is an OutputError (exit 74) rather than
+    an exception while the interpreter shuts down."""
+    if stdout is None:
+        raise OutputError("cannot write the output: stdout is closed")
+    try:
+        for piece in [text] if isinstance(text, str) else text:
+            stdout.write(piece)
+        stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"cannot write the output: {exc.strerror}") from None
 
 
 def run(main: Callable[[list[str]], int], program: str) -> None:
@@ -157,14 +226,30 @@ def run(main: Callable[[list[str]], int], program: str) -> None:
     try:
         code = main(sys.argv[1:])
     except UsageError as exc:
-        sys.stderr.write(f"{program}: {exc}\n")
+        say(f"{program}: {exc}")
         code = EXIT_USAGE
+    except OutputError as exc:
+        say(f"{program}: {exc}")
+        code = EXIT_OUTPUT
+    except BrokenPipeError:  # the reader went away: as the command line, exit 1 without a word
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+        code = EXIT_INVALID
     except Exception as exc:
         if os.environ.get("NATS_RENDER_DEBUG"):
             raise
-        sys.stderr.write(
+        say(
             f"{program}: internal error: {type(exc).__name__} "
-            "(set NATS_RENDER_DEBUG=1 for a traceback, and please report it)\n"
+            "(set NATS_RENDER_DEBUG=1 for a traceback, and please report it)"
         )
         code = EXIT_INTERNAL
     sys.exit(code)
+
+
+def say(line: str) -> None:
+    """One line on stderr, if there is one; never an exception of its own."""
+    if sys.stderr is not None:
+        try:
+            sys.stderr.write(one_line(line) + "\n")
+            sys.stderr.flush()
+        except OSError:
+            pass

@@ -23,7 +23,7 @@ import sys
 from typing import Any
 
 from .. import spec
-from ..documents import Document, parse_stream, read_limited
+from ..documents import Document, parse_stream
 from ..output import dump_documents
 from ..pipeline import RenderOptions, render
 from ..problems import Location, Problem, Severity
@@ -41,7 +41,7 @@ def main(argv: list[str]) -> int:
     if argv:
         raise invocation.UsageError(f"usage: {PROGRAM} < resource-list.yaml (takes no arguments)")
     options = invocation.options_from_environment(os.environ)
-    resource_list, problems = read_resource_list(read_limited(sys.stdin.buffer))
+    resource_list, problems = read_resource_list(invocation.stdin_bytes())
     if resource_list is None:
         invocation.report(problems, sys.stderr)
         return invocation.EXIT_INVALID

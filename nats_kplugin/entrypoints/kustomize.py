@@ -67,7 +67,9 @@ def _read(argv: list[str], environ: Mapping[str, str]) -> tuple[list[documents.D
     if argv:
         found, problems = documents.read_sources(argv)
     elif CONFIG_STRING_ENV in environ:
-        found, problems = documents.parse_stream(environ[CONFIG_STRING_ENV].encode(), CONFIG_STRING_ENV)
+        # surrogateescape: the bytes of the environment as they are, so that what is not UTF-8 is an error.
+        raw = environ[CONFIG_STRING_ENV].encode("utf-8", "surrogateescape")
+        found, problems = documents.parse_stream(raw, CONFIG_STRING_ENV)
     else:
         raise invocation.UsageError(
             f"no NATS object: kustomize passes a file argument and {CONFIG_STRING_ENV}"
@@ -140,10 +142,15 @@ def install(environ: Mapping[str, str]) -> int:
             f"cannot find the {PROGRAM} executable to install; pip install nats-render"
         )
     link = plugin_path(plugin_home(environ))
-    link.parent.mkdir(parents=True, exist_ok=True)
-    if link.is_symlink() or link.exists():
-        link.unlink()
-    link.symlink_to(target.resolve())
+    if link.is_dir() and not link.is_symlink():
+        raise invocation.UsageError(f"cannot install over {link}: it is a folder; remove it first")
+    try:
+        link.parent.mkdir(parents=True, exist_ok=True)
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(target.resolve())
+    except OSError as exc:
+        raise invocation.OutputError(f"cannot install {link}: {exc.strerror}") from None
     sys.stdout.write(f"installed {link} -> {target.resolve()}\n")
     return invocation.EXIT_OK
 

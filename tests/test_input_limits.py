@@ -1,0 +1,96 @@
+"""The input limits hold for the whole input, across files and stdin; within them the render keeps text,
+not objects, and writes exactly the bytes one dump of everything would."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+import yaml
+
+from nats_kplugin import documents
+from nats_kplugin.documents import Budget, parse_stream, read_sources
+from nats_kplugin.entrypoints import invocation
+from nats_kplugin.output import dump_documents
+from nats_kplugin.pipeline import RenderOptions, render
+
+NATS = "---\napiVersion: apps.cozystack.io/v1alpha1\nkind: NATS\nmetadata:\n  name: n{index}\n"
+
+
+def write(folder: Path, name: str, text: str) -> None:
+    (folder / name).write_text(text)
+
+
+def messages(problems: list[documents.Problem]) -> list[str]:
+    return [str(p) for p in problems]
+
+
+def test_nodes_are_counted_across_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(documents, "MAX_INPUT_NODES", 1_000)
+    for index in range(3):
+        write(tmp_path, f"part{index}.yaml", "a: [" + "1," * 399 + "1]\n")  # 402 nodes each
+    _, problems = read_sources([str(tmp_path)])
+    assert [p.location.source for p in problems] == [f"{tmp_path}/part2.yaml"], messages(problems)
+    assert "input has more than 1000 nodes in all its documents" in problems[0].message
+
+
+def test_documents_and_objects_are_counted_across_files_and_stdin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(documents, "MAX_INPUT_DOCUMENTS", 5)
+    monkeypatch.setattr(documents, "MAX_NATS_OBJECTS", 3)
+    write(tmp_path, "a.yaml", NATS.format(index=1) + NATS.format(index=2))
+    write(tmp_path, "b.yaml", NATS.format(index=3) + NATS.format(index=4))
+    _, problems = read_sources([str(tmp_path)])
+    assert messages(problems) == [
+        f"{tmp_path}/b.yaml:7 (document 2): error: input has more than 3 NATS objects"
+    ]
+    budget = Budget()
+    read_sources([str(tmp_path / "a.yaml")], budget)
+    _, problems = parse_stream(b"---\na: 1\n---\nb: 1\n---\nc: 1\n---\nd: 1\n", "<stdin>", budget)
+    assert messages(problems) == [
+        "<stdin>:8 (document 4): error: input has more than 5 documents in all its sources"
+    ]
+
+
+def test_users_over_the_limit_are_refused_as_the_object_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(documents, "MAX_USERS", 2)
+    text = NATS.format(index=0) + "spec:\n  users:\n    a: {}\n    b: {}\n    c: {}\n"
+    _, problems = parse_stream(text.encode())
+    assert messages(problems) == [
+        "<stdin>:2 (document 1): error: spec.users: 3 users, the limit is 2 per object"
+    ]
+
+
+def test_locating_many_problems_indexes_each_mapping_once() -> None:
+    users = "".join(f"    u{index}: {{}}\n" for index in range(2_000))
+    (document,), _ = parse_stream((NATS.format(index=0) + "spec:\n  users:\n" + users).encode())
+    assert document.line_of(("spec", "users", "u1999")) == 2_007
+    users_node = documents._child(documents._child(document.node, "spec"), "users")
+    assert len(users_node._index) == 2_000  # type: ignore[union-attr]
+    assert document.line_of(("spec", "users", "u0", "password")) == 8
+    assert document.line_of(("spec", "users", "missing")) == 8  # the users mapping, its nearest parent
+
+
+def test_the_stream_written_in_pieces_is_the_stream_of_one_dump(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(invocation, "RENDER_CHUNK", 7)
+    shared = (
+        "---\nkind: ConfigMap\napiVersion: v1\nmetadata: {name: shared}\ndata: &d {a: '1', b: x}\nextra: *d\n"
+    )
+    text = "".join(NATS.format(index=index) + (shared if index % 3 else "") for index in range(10))
+    parsed, problems = parse_stream(text.encode())
+    assert not problems
+    options = RenderOptions(render_key=b"k")
+    out, err = io.StringIO(), io.StringIO()
+    assert invocation.render_stream(parsed, [], options, out, err) == 0
+    assert out.getvalue() == dump_documents(render(parsed, options).documents)
+    assert "&id001" in out.getvalue() and len(list(yaml.safe_load_all(out.getvalue()))) == 56
+
+
+def test_an_error_anywhere_leaves_stdout_empty() -> None:
+    text = "".join(NATS.format(index=index) for index in range(5)) + "spec:\n  replicas: many\n"
+    parsed, _ = parse_stream(text.encode())
+    out, err = io.StringIO(), io.StringIO()
+    assert invocation.render_stream(parsed, [], RenderOptions(render_key=b"k"), out, err) == 1
+    assert out.getvalue() == "" and "spec.replicas" in err.getvalue()

@@ -7,6 +7,7 @@ happens here (the CLI and the plugin adapters do that), so the tests call it dir
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 from . import certificates, manifests, passwords, spec
@@ -41,27 +42,36 @@ def render(documents: list[Document], options: RenderOptions = RenderOptions()) 
     """Expand every NATS object, pass every other document through, and collect every problem."""
     rendered: list[Any] = []
     problems: list[Problem] = []
-    origins: list[tuple[Any, Document]] = []  # every output object and the document it comes from
+    for objects, found in render_each(documents, options):
+        rendered.extend(objects)
+        problems.extend(found)
+    result = RenderResult(rendered, problems)
+    # All or nothing: Argo CD and kustomize must never apply a partial stream.
+    return result if result.ok else RenderResult([], problems)
+
+
+def render_each(
+    documents: Iterable[Document], options: RenderOptions = RenderOptions()
+) -> Iterator[tuple[list[Any], list[Problem]]]:
+    """The output objects and problems of each document in turn, so a caller can write large streams
+    without keeping every object (entrypoints/invocation.py). The stream is still checked as a whole:
+    every object seen so far is remembered by its identity, so a clash is reported on the later document.
+    Whether any document failed is the caller's to collect: all or nothing is decided over the stream."""
+    seen = _Identities(options.default_namespace)
     for document in documents:
         if spec.is_nats_object(document.data):
-            objects, found = expand(document, options)
-            rendered.extend(objects)
-            problems.extend(found)
-            origins.extend((obj, document) for obj in objects)
+            objects, problems = expand(document, options)
         else:
-            rendered.append(document.data)
-            origins.append((document.data, document))
+            objects, problems = [document.data], []
             near_miss = spec.near_miss(document.data)
             if near_miss is not None:
                 problems.append(
                     near_miss._replace(location=document.location, object_ref=_ref(document.data))
                 )
-    problems += _duplicates(origins, options.default_namespace)
-    if options.strict:
-        problems = [p.as_error() for p in problems]
-    result = RenderResult(rendered, problems)
-    # All or nothing: Argo CD and kustomize must never apply a partial stream.
-    return result if result.ok else RenderResult([], problems)
+        problems += seen.add(objects, document)
+        if options.strict:
+            problems = [p.as_error() for p in problems]
+        yield objects, problems
 
 
 def expand(document: Document, options: RenderOptions) -> tuple[list[dict[str, Any]], list[Problem]]:
@@ -161,26 +171,32 @@ def _identity(obj: Any, default_namespace: str | None) -> Identity | None:
     return group, kind, namespace, name
 
 
-def _duplicates(origins: list[tuple[Any, Document]], default_namespace: str | None) -> list[Problem]:
-    """An error for every pair of documents that put one object twice into the stream (two NATS objects of
-    one name, NATS `x` beside NATS `x-headless`, a passed-through Service `nats-x` beside NATS `x`): kubectl
-    and Argo CD would apply one over the other."""
-    first: dict[Identity, Document] = {}
-    clashes: dict[tuple[int, int], tuple[Document, Document, list[str]]] = {}
-    for obj, document in origins:
-        identity = _identity(obj, default_namespace)
-        if identity is None:
-            continue
-        earlier = first.setdefault(identity, document)
-        if earlier is not document:
-            key = (id(earlier), id(document))
-            clashes.setdefault(key, (earlier, document, []))[2].append(f"{identity[1]} {identity[3]}")
-    problems = []
-    for earlier, later, objects in clashes.values():
-        later_identity = _identity(later.data, default_namespace)
+class _Identities:
+    """Every object of the stream so far, by identity, and the document it came from."""
+
+    def __init__(self, default_namespace: str | None) -> None:
+        self.default_namespace = default_namespace
+        self.first: dict[Identity, Document] = {}
+
+    def add(self, objects: list[Any], document: Document) -> list[Problem]:
+        """An error for each earlier document that already put one of `objects` into the stream (two NATS
+        objects of one name, NATS `x` beside NATS `x-headless`, a passed-through Service `nats-x` beside
+        NATS `x`): kubectl and Argo CD would apply one over the other."""
+        clashes: dict[int, tuple[Document, list[str]]] = {}
+        for obj in objects:
+            identity = _identity(obj, self.default_namespace)
+            if identity is None:
+                continue
+            earlier = self.first.setdefault(identity, document)
+            if earlier is not document:
+                clashes.setdefault(id(earlier), (earlier, []))[1].append(f"{identity[1]} {identity[3]}")
+        return [self._clash(earlier, document, names) for earlier, names in clashes.values()]
+
+    def _clash(self, earlier: Document, later: Document, objects: list[str]) -> Problem:
+        later_identity = _identity(later.data, self.default_namespace)
         where = f" in namespace {later_identity[2]}" if later_identity and later_identity[2] else ""
         also = f"{_ref(earlier.data) or 'a document'} at {earlier.location}"
-        if _identity(earlier.data, default_namespace) == later_identity:  # one NATS object, twice
+        if _identity(earlier.data, self.default_namespace) == later_identity:  # one NATS object, twice
             message = (
                 f"is defined twice{where}: also at {earlier.location}, so both render {', '.join(objects)}"
             )
@@ -191,6 +207,4 @@ def _duplicates(origins: list[tuple[Any, Document]], default_namespace: str | No
             "; every object may appear once in the stream (kubectl and Argo CD apply one over the other)"
         )
         line = later.line_of(("metadata", "name")) if later.node is not None else later.location.line
-        location = later.location._replace(line=line)
-        problems.append(Problem(Severity.ERROR, message, location, _ref(later.data)))
-    return problems
+        return Problem(Severity.ERROR, message, later.location._replace(line=line), _ref(later.data))

@@ -20,7 +20,7 @@ from ..documents import Document, read_limited
 from ..manifests import EXPORTER_IMAGE, NATS_IMAGE, RELOADER_IMAGE, Images
 from ..nats_server.tls import DEFAULT_CLUSTER_DOMAIN
 from ..output import dump_documents
-from ..pipeline import RenderOptions, render
+from ..pipeline import RenderOptions, render_each
 from ..problems import Problem, one_line, sort_key
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL, EXIT_OUTPUT = 0, 1, 2, 70, 74  # 74: sysexits' EX_IOERR
@@ -179,20 +179,19 @@ def render_stream(
     than the sidecar's 256 Mi. So documents are rendered one at a time and their objects written to text
     every RENDER_CHUNK objects; only the text is kept until the whole input is known to be valid, and
     written at once (all or nothing). The bytes are those of one dump_all: each document is dumped on its
-    own in a stream either way. Checks that span documents must therefore see them before this loop."""
+    own in a stream either way; checks that span documents (every object once) live in render_each."""
     problems = list(read_problems)
     failed = any(p.is_error for p in problems)
     text: list[str] = []
     pending: list[object] = []
-    for document in documents:
-        result = render([document], options)
-        problems.extend(result.problems)
-        failed = failed or not result.ok
+    for objects, found in render_each(documents, options):
+        problems.extend(found)
+        failed = failed or any(p.is_error for p in found)
         if failed:
             text.clear()
             pending.clear()
             continue
-        pending.extend(result.documents)
+        pending.extend(objects)
         if len(pending) >= RENDER_CHUNK:
             text.append(dump_documents(pending))
             pending.clear()

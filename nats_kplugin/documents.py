@@ -475,7 +475,14 @@ def read_sources(paths: Iterable[str], budget: Budget | None = None) -> tuple[li
     documents: list[Document] = []
     problems: list[Problem] = []
     budget = Budget() if budget is None else budget
+    read: set[str] = set()
     for source in sources(paths):
+        if source.path is not None:
+            # A link to a file of the same folder reaches it twice; read once, at its first name in sorted
+            # order, or every object in it would stand twice in the stream.
+            if source.path in read:
+                continue
+            read.add(source.path)
         try:
             raw = read_source(source)
         except OSError as exc:

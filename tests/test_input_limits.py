@@ -48,7 +48,7 @@ def test_documents_and_objects_are_counted_across_files_and_stdin(
     ]
     budget = Budget()
     read_sources([str(tmp_path / "a.yaml")], budget)
-    _, problems = parse_stream(b"---\na: 1\n---\nb: 1\n---\nc: 1\n---\nd: 1\n", "<stdin>", budget)
+    _, problems = parse_stream(b"---\na: 1\n---\nb: 1\n---\nc: 1\n---\nd: 1\n", "<stdin>", budget=budget)
     assert messages(problems) == [
         "<stdin>:8 (document 4): error: input has more than 5 documents in all its sources"
     ]
@@ -67,7 +67,7 @@ def test_locating_many_problems_indexes_each_mapping_once() -> None:
     users = "".join(f"    u{index}: {{}}\n" for index in range(2_000))
     (document,), _ = parse_stream((NATS.format(index=0) + "spec:\n  users:\n" + users).encode())
     assert document.line_of(("spec", "users", "u1999")) == 2_007
-    users_node = documents._child(documents._child(document.node, "spec"), "users")
+    users_node = documents.child_node(documents.child_node(document.node, "spec"), "users")
     assert len(users_node._index) == 2_000  # type: ignore[union-attr]
     assert document.line_of(("spec", "users", "u0", "password")) == 8
     assert document.line_of(("spec", "users", "missing")) == 8  # the users mapping, its nearest parent
@@ -75,10 +75,13 @@ def test_locating_many_problems_indexes_each_mapping_once() -> None:
 
 def test_the_stream_written_in_pieces_is_the_stream_of_one_dump(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(invocation, "RENDER_CHUNK", 7)
-    shared = (
-        "---\nkind: ConfigMap\napiVersion: v1\nmetadata: {name: shared}\ndata: &d {a: '1', b: x}\nextra: *d\n"
+    shared = (  # a ConfigMap of its own name each time (every object once), with a shared mapping inside
+        "---\nkind: ConfigMap\napiVersion: v1\nmetadata: {{name: shared{index}}}\ndata: &d {{a: '1', b: x}}\n"
+        "extra: *d\n"
     )
-    text = "".join(NATS.format(index=index) + (shared if index % 3 else "") for index in range(10))
+    text = "".join(
+        NATS.format(index=index) + (shared.format(index=index) if index % 3 else "") for index in range(10)
+    )
     parsed, problems = parse_stream(text.encode())
     assert not problems
     options = RenderOptions(render_key=b"k")

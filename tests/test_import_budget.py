@@ -40,6 +40,7 @@ PIPELINE = {
     "nats_kplugin.schema_check",
     "nats_kplugin.nats_server.checks",
     "nats_kplugin.nats_server.config",
+    "nats_kplugin.nats_server.vocabulary",
     "nats_kplugin.spec",
 }
 # What every entry point shares as a process.

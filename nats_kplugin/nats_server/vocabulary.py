@@ -406,7 +406,7 @@ _TABLE: dict[str, tuple[tuple[Any, ...], ...]] = {
         ("max_ack_pending max_pending max_inflight", INT),
         ("js_domain", STRING),
         ("stream_replicas", INT),
-        ("consumer_replicas", INT),
+        # consumer_replicas is parsed, then refused ("ignored in this server version"): left out.
         ("consumer_memory_storage", BOOL),
         ("consumer_inactive_threshold consumer_auto_cleanup", DURATION),
         ("reject_qos2_publish", BOOL),
@@ -414,7 +414,8 @@ _TABLE: dict[str, tuple[tuple[Any, ...], ...]] = {
     ),
     "proxies": (("trusted", BLOCKS, "proxy_trusted"),),
     "proxy_trusted": (("key public_key", STRING),),
-    "ocsp": (("mode", STRING), ("urls", STRINGS), ("url", STRING)),
+    # `urls` is parsed too, but as Go's []string, which a nats.conf list never is: any value is refused.
+    "ocsp": (("mode", STRING), ("url", STRING)),
     "resolver": (
         ("dir", WDIR),
         ("type", STRING),

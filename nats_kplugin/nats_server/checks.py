@@ -357,9 +357,20 @@ def _check_lame_duck(config: dict[str, Any], base: Path) -> list[Problem]:
             error("must be at least 30s (nats-server refuses less)", (*base, "lame_duck_duration"))
         )
     grace = config.get("lame_duck_grace_period")
-    if isinstance(grace, str) and (duration_seconds(grace) or 0) < 0:
+    grace_seconds = duration_seconds(grace) if isinstance(grace, str) else None
+    duration_seconds_ = duration_seconds(duration) if isinstance(duration, str) else 120.0
+    if grace_seconds is not None and grace_seconds < 0:
         # nats-server: "invalid lame_duck_grace_period, needs to be positive"
         problems.append(
             error("must not be negative (nats-server refuses it)", (*base, "lame_duck_grace_period"))
+        )
+    elif grace_seconds is not None and duration_seconds_ is not None and grace_seconds >= duration_seconds_:
+        # nats-server passes -t, then exits at start: "lame duck grace period (30s) should be strictly
+        # lower than lame duck duration (30s)"
+        problems.append(
+            error(
+                "must be shorter than lame_duck_duration (nats-server refuses to start otherwise)",
+                (*base, "lame_duck_grace_period"),
+            )
         )
     return problems

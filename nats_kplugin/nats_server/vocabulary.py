@@ -43,6 +43,7 @@ class Option(NamedTuple):
     block: str | None = None  # the vocabulary of the value (or of its items) for nested blocks
     choices: tuple[str, ...] = ()  # the only strings it takes (a duration: besides durations)
     maximum: int | None = None
+    minimum: int | None = None
 
 
 # block name -> ("spelling alias ...", kind[, nested block]) per option; the first spelling is canonical.
@@ -90,7 +91,7 @@ _TABLE: dict[str, tuple[tuple[Any, ...], ...]] = {
         ("max_connections max_conn", INT),
         ("max_traced_msg_len", INT),
         ("max_subscriptions max_subs", INT),
-        ("max_sub_tokens max_subscription_tokens", INT, None, (), 255),
+        ("max_sub_tokens max_subscription_tokens", INT, None, (), 255, 1),
         ("ping_interval", DURATION),
         ("ping_max", INT),
         ("tls", BLOCK, "tls"),
@@ -139,7 +140,7 @@ _TABLE: dict[str, tuple[tuple[Any, ...], ...]] = {
         ("pool_size", INT),
         ("accounts", STRINGS),
         ("compression", ANY, "compression"),
-        ("ping_interval", DURATION),
+        ("ping_interval", DURATION, None, (), 30),  # seconds: more is reset to 30s with a warning, -t fails
         ("ping_max", INT),
         ("write_deadline", DURATION),
         ("write_timeout", STRING, None, ("default", "close", "retry")),
@@ -181,10 +182,10 @@ _TABLE: dict[str, tuple[tuple[Any, ...], ...]] = {
         ("max_buffered_msgs", INT),
         ("request_queue_limit", INT),
         ("info_queue_limit", INT),
-        ("meta_compact", INT),
-        ("meta_compact_size", SIZE),
+        ("meta_compact", INT, None, (), None, 0),
+        ("meta_compact_size", SIZE, None, (), None, 0),
         ("meta_compact_sync", BOOL),
-        ("max_concurrent_io", INT),
+        ("max_concurrent_io", INT, None, (), 8192, 4),
     ),
     "jetstream_limits": (
         ("max_ack_pending", INT),
@@ -646,16 +647,23 @@ class _Reader:
             self.refuse("is out of range: nats-server reads integers of 64 bits (below 2^63)", where)
         elif option.maximum is not None and number > option.maximum:
             self.refuse(f"is too big: nats-server takes at most {option.maximum}", where)
+        elif option.minimum is not None and number < option.minimum:
+            self.refuse(f"is too small: nats-server takes at least {option.minimum}", where)
         return number
 
     def duration(self, option: Option, value: Any, where: Path) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):
             if not -INT64 <= value < INT64:
                 self.refuse("is out of range: nats-server reads integers of 64 bits (below 2^63)", where)
+            elif option.maximum is not None and value > option.maximum:
+                self.refuse(f"is too long: nats-server takes at most {option.maximum}s here", where)
             return f"{value}s"
         if isinstance(value, str) and value.lower() in option.choices:
             return value
-        if isinstance(value, str) and duration_seconds(value) is not None:
+        seconds = duration_seconds(value) if isinstance(value, str) else None
+        if seconds is not None and option.maximum is not None and seconds > option.maximum:
+            self.refuse(f"is too long: nats-server takes at most {option.maximum}s here", where)
+        if seconds is not None:
             return value
         also = f" or {', '.join(option.choices)}" if option.choices else ""
         self.refuse(f"must be a duration such as 30s or 2m{also}", where)

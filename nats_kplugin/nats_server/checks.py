@@ -349,28 +349,19 @@ def _check_operator(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[
 
 
 def _check_lame_duck(config: dict[str, Any], base: Path) -> list[Problem]:
-    problems = []
     duration = config.get("lame_duck_duration")
-    if isinstance(duration, str) and (duration_seconds(duration) or 0) < 30:
-        # nats-server: "invalid lame_duck_duration of 10s, minimum is 30 seconds"
-        problems.append(
-            error("must be at least 30s (nats-server refuses less)", (*base, "lame_duck_duration"))
-        )
+    duration_s = duration_seconds(duration) if isinstance(duration, str) else None
     grace = config.get("lame_duck_grace_period")
-    grace_seconds = duration_seconds(grace) if isinstance(grace, str) else None
-    duration_seconds_ = duration_seconds(duration) if isinstance(duration, str) else 120.0
-    if grace_seconds is not None and grace_seconds < 0:
+    grace_s = duration_seconds(grace) if isinstance(grace, str) else None
+    if duration_s is not None and duration_s < 30:
+        # nats-server: "invalid lame_duck_duration of 10s, minimum is 30 seconds"
+        return [error("must be at least 30s (nats-server refuses less)", (*base, "lame_duck_duration"))]
+    if grace_s is not None and grace_s < 0:
         # nats-server: "invalid lame_duck_grace_period, needs to be positive"
-        problems.append(
-            error("must not be negative (nats-server refuses it)", (*base, "lame_duck_grace_period"))
-        )
-    elif grace_seconds is not None and duration_seconds_ is not None and grace_seconds >= duration_seconds_:
+        return [error("must not be negative (nats-server refuses it)", (*base, "lame_duck_grace_period"))]
+    if grace_s is not None and grace_s >= (120.0 if duration_s is None else duration_s):
         # nats-server passes -t, then exits at start: "lame duck grace period (30s) should be strictly
         # lower than lame duck duration (30s)"
-        problems.append(
-            error(
-                "must be shorter than lame_duck_duration (nats-server refuses to start otherwise)",
-                (*base, "lame_duck_grace_period"),
-            )
-        )
-    return problems
+        message = "must be shorter than lame_duck_duration (nats-server refuses to start otherwise)"
+        return [error(message, (*base, "lame_duck_grace_period"))]
+    return []

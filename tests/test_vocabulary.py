@@ -403,3 +403,57 @@ def test_every_kind_has_a_sample_and_every_special_names_an_option() -> None:
     for block, name in [*SPECIAL, *SKIPPED]:
         option = vocabulary.lookup(block, name)
         assert option is not None and option.name == name, (block, name)
+
+
+DURATIONS = ["10s", "1m30s", "1.5h", ".5s", "1.s", "-1s", "+2s", "0", "-0", "10", "s", "1 s", "1S", "1d",
+             "1µs", "1us", "1ns", "2562047h", "2562048h", "", "1e3s", "1h-1m", "٣s", "1..5s"]  # fmt: skip
+
+
+def test_durations_are_read_as_the_server_reads_them() -> None:
+    for text in DURATIONS:
+        done = nats_t({"write_deadline": text})
+        assert (done.returncode == 0) == (vocabulary.duration_seconds(text) is not None), (text, done.stderr)
+
+
+def _render_merge(merge: dict[str, Any]) -> list[str]:
+    from test_owned_settings import render_merge
+
+    return [f"{p.field}: {p.message}" for p in render_merge(merge).problems if p.is_error]
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["127.0.0.1", "127.9.9.9", "127.1", "0x7f.0.0.1", "0177.0.0.1", "2130706433", "::1", "::0:1",
+     "0:0:0:0:0:0:0:1", "[::1]", "[::ffff:127.0.0.1]", "::ffff:7f00:1", "localhost", "LOCALHOST.",
+     "ip6-localhost", "ip6-loopback", "x.localhost"],
+)  # fmt: skip
+def test_loopback_hosts_are_refused_in_every_notation(host: str) -> None:
+    listen = f"[{host.strip('[]')}]:4333" if ":" in host else f"{host}:4333"
+    websocket = {"Host": host, "port": 8080, "no_tls": True}
+    for merge in ({"host": host}, {"Listen": listen}, {"websocket": websocket}):
+        assert any("loopback" in p for p in _render_merge(merge)), (merge, _render_merge(merge))
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "10.0.0.1", "nats.example.com", "128.0.0.1", "::2"])
+def test_other_hosts_are_not_loopback(host: str) -> None:
+    assert not any("loopback" in p for p in _render_merge({"host": host}))
+
+
+def test_read_writes_one_canonical_spelling_and_keeps_the_users_path() -> None:
+    mounts = vocabulary.Mounts(("/data",), ("/data", "/etc/nats-config"))
+    merge = {"PORT": 1, "Leaf": {"Reconnect": 5, "Remotes": [{"URL": "nats://a:7422"}]},
+             "accounts": {"Team": {"Users": [{"UserName": "u", "Pass": "p"}]}}}  # fmt: skip
+    canonical, problems = vocabulary.read(merge, mounts)
+    assert problems == []
+    assert canonical == {
+        "port": 1,
+        "leafnodes": {"reconnect_delay": "5s", "remotes": [{"urls": "nats://a:7422"}]},
+        "accounts": {"Team": {"users": [{"user": "u", "password": "p"}]}},
+    }
+    base = ("spec", "config", "merge")
+    path = vocabulary.original_path(merge, (*base, "accounts", "Team", "users", 0, "password"))
+    assert path == (*base, "accounts", "Team", "Users", 0, "Pass")
+    _, twice = vocabulary.read({"port": 1, "Port": 2}, mounts)
+    assert [p.message for p in twice] == ["sets port twice (port, Port); use one"]
+    _, exact = vocabulary.read({"resolver": {"Type": "full"}}, mounts)
+    assert "did you mean type?" in exact[0].message

@@ -115,7 +115,9 @@ def build(spec: NatsSpec, passwords: dict[str, str]) -> tuple[dict[str, Any] | N
         return None, problems
     config = merge(generate(spec, passwords), merge_config, spec.resolver)
     _place_resolver_store(config)
-    config, problems = vocabulary.read(config, None, ("spec", "config", "merge"))
+    if spec.resolver and "resolver" in config:  # config.resolver is merged as given: its sizes and durations
+        resolver, problems = vocabulary.read({"resolver": config["resolver"]}, None)
+        config["resolver"] = resolver["resolver"]
     return (None if problems else config), problems
 
 

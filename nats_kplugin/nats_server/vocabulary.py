@@ -737,8 +737,13 @@ def _unknown(block: str, key: str) -> str:
     import difflib  # on the error path only
 
     spelt = key if block in EXACT else key.lower()
-    close = difflib.get_close_matches(spelt, spellings(block), n=1, cutoff=0.75)
+    elsewhere = [name for name, options in BLOCKS_VOCABULARY.items() if spelt in options and name != block]
+    # A spelling another block knows, whose option this block has under its own name (authentication).
+    same = [o.name for b in elsewhere if (o := BLOCKS_VOCABULARY[b][spelt]).name in BLOCKS_VOCABULARY[block]]
+    close = same[:1] or difflib.get_close_matches(spelt, spellings(block), n=1, cutoff=0.75)
     hint = f"; did you mean {close[0]}?" if close else ""
+    if elsewhere:
+        hint += f" ({key} is an option of {', '.join(sorted(elsewhere)[:3])})"
     return f"nats-server has no option {key!r} {where}{hint}"
 
 

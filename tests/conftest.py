@@ -22,6 +22,6 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    properties = sys.modules.get("test_properties")
-    if properties is not None:
-        properties.summary(terminalreporter.write_line)
+    for name in ("test_properties", "test_merge_against_server"):
+        if name in sys.modules:
+            sys.modules[name].summary(terminalreporter.write_line)

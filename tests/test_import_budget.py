@@ -41,6 +41,7 @@ PIPELINE = {
     "nats_kplugin.schema_check",
     "nats_kplugin.nats_server.checks",
     "nats_kplugin.nats_server.config",
+    "nats_kplugin.nats_server.vocabulary",
     "nats_kplugin.spec",
     "nats_kplugin.spec_schema",
     # TLS, metrics and the chart-shaped resolver: small modules of plain data, no imports of their own.

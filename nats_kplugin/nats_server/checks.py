@@ -11,35 +11,46 @@ from typing import Any
 
 from ..problems import Path, Problem, error, warning
 from ..spec import NatsSpec
-from .config import ACCOUNT, ALIASES, JETSTREAM_ALIASES, PID_FILE, STORE_DIR, duration_seconds
-from .encoder import Variable
+from .config import ACCOUNT, PID_FILE, STORE_DIR, read_merge
 from .listeners import check_listeners
+from .vocabulary import SAME_SETTING, duration_seconds, original_path
+
+BASE: Path = ("spec", "config", "merge")
 
 
 def check_overrides(spec: NatsSpec) -> list[Problem]:
-    """Refuse overrides of what the pod layout depends on; they cannot flow through consistently."""
-    merge_config, base = spec.merge, ("spec", "config", "merge")
-    problems = []
-    for key in ALIASES["pid file"]:
-        if key in merge_config:
-            problems.append(
-                error(
-                    f"the pid file is owned by the renderer ({PID_FILE}): the preStop lame-duck "
-                    "signal and the config reloader use it",
-                    (*base, key),
-                )
+    """config.merge read as nats-server reads it (unknown options, values it refuses, paths the pod does
+    not have), then the overrides of what the pod layout or spec.users depend on, in any spelling."""
+    merge_config, problems = read_merge(spec)
+    if problems:
+        return problems
+    base = BASE
+    if "pid_file" in merge_config:
+        problems.append(
+            error(
+                f"the pid file is owned by the renderer ({PID_FILE}): the preStop lame-duck "
+                "signal and the config reloader use it",
+                (*base, "pid_file"),
             )
+        )
+    if "store_dir" in merge_config:
+        problems.append(
+            error(
+                f"the store directory is owned by the renderer (jetstream.store_dir {STORE_DIR}, the "
+                "JetStream volume); size it with spec.jetstream.size",
+                (*base, "store_dir"),
+            )
+        )
     js = merge_config.get("jetstream")
     if isinstance(js, dict):
-        for key in JETSTREAM_ALIASES["store directory"]:
-            if key in js:
-                problems.append(
-                    error(
-                        f"the store directory is owned by the renderer ({STORE_DIR}, the "
-                        "JetStream volume); size it with spec.jetstream.size",
-                        (*base, "jetstream", key),
-                    )
+        if "store_dir" in js:
+            problems.append(
+                error(
+                    f"the store directory is owned by the renderer ({STORE_DIR}, the "
+                    "JetStream volume); size it with spec.jetstream.size",
+                    (*base, "jetstream", "store_dir"),
                 )
+            )
     elif js is not None and js is not False:
         problems.append(
             error(
@@ -60,49 +71,95 @@ def check_overrides(spec: NatsSpec) -> list[Problem]:
                 (*base, "cluster", "routes"),
             )
         )
-    return problems
+    problems += _check_spec_users_kept(spec, merge_config)
+    return [p._replace(path=original_path(spec.merge, p.path)) for p in problems]
+
+
+def _check_spec_users_kept(spec: NatsSpec, merge_config: dict[str, Any]) -> list[Problem]:
+    """config.merge cannot remove or replace the account of spec.users (SPEC section 4): the server
+    would run open, or without those users, while their credentials Secret is rendered."""
+    if not spec.users or "accounts" not in merge_config:
+        return []
+    accounts = merge_config["accounts"]
+    reason = f"spec.users are set: their account {ACCOUNT!r} must stay"
+    if not isinstance(accounts, dict):
+        return [error(f"cannot remove or replace the accounts while {reason}", (*BASE, "accounts"))]
+    if ACCOUNT not in accounts:
+        return []
+    body = accounts[ACCOUNT]
+    if not isinstance(body, dict):
+        return [error(f"cannot remove the account while {reason}", (*BASE, "accounts", ACCOUNT))]
+    if "users" in body:
+        return [
+            error(
+                "cannot replace the users of spec.users (a list replaces the generated one); add users "
+                "with spec.users, or in an account of their own",
+                (*BASE, "accounts", ACCOUNT, "users"),
+            )
+        ]
+    return []
 
 
 def check(spec: NatsSpec, config: dict[str, Any], volumes: tuple[str, ...] = ()) -> list[Problem]:
     """Combinations nats-server refuses (`-t`) or accepts but cannot run. `volumes`: mount paths of
     writable volumes besides the JetStream one (the chart-shaped resolver's claim)."""
-    base: Path = ("spec", "config", "merge")
+    base = BASE
     problems: list[Problem] = []
-    for what, spellings in ALIASES.items():
-        present = [k for k in spellings if k in config]
-        if len(present) > 1:
-            problems.append(
-                error(f"sets the {what} twice ({', '.join(present)}); use one", (*base, present[1]))
-            )
-    js = config.get("jetstream")
-    if isinstance(js, dict):
-        for what, spellings in JETSTREAM_ALIASES.items():
-            present = [k for k in spellings if k in js]
+    for block, groups in SAME_SETTING.items():
+        body = config if block == "top" else config.get(block)
+        if not isinstance(body, dict):
+            continue
+        for what, group in groups.items():
+            present = [key for key in group if key in body]
             if len(present) > 1:
-                problems.append(
-                    error(
-                        f"sets the {what} twice ({', '.join(present)}); use one",
-                        (*base, "jetstream", present[1]),
-                    )
-                )
+                where = (*base, present[1]) if block == "top" else (*base, block, present[1])
+                problems.append(error(f"sets the {what} twice ({', '.join(present)}); use one", where))
     problems += _check_auth(spec, config, base)
+    problems += _check_open_server(spec, config)
     problems += _check_cluster(spec, config, base)
     problems += _check_jetstream(spec, config, base)
     problems += _check_operator(spec, config, base, volumes)
     problems += _check_lame_duck(config, base)
     problems += check_listeners(config, spec.replicas, base)
-    return problems
+    return [p._replace(path=original_path(spec.merge, p.path)) if p.path[:3] == base else p for p in problems]
 
 
 def _auth_block(config: dict[str, Any]) -> dict[str, Any]:
-    block = config.get("authorization", config.get("authentication"))
+    block = config.get("authorization")
     return block if isinstance(block, dict) else {}
+
+
+def _check_open_server(spec: NatsSpec, config: dict[str, Any]) -> list[Problem]:
+    if not spec.external or _has_credentials(config):
+        return []
+    return [
+        warning(
+            "the client Service is a LoadBalancer and the server takes clients without credentials; "
+            "add spec.users (or an authorization, or operator mode, in config.merge)",
+            ("spec", "external"),
+        )
+    ]
+
+
+def _has_credentials(config: dict[str, Any]) -> bool:
+    """Whether every client must log in: users, nkeys, a token, auth callout or operator mode, and no
+    no_auth_user letting clients without credentials in as someone."""
+    if config.get("no_auth_user"):
+        return False
+    if "operator" in config or "trusted" in config:
+        return True
+    auth = _auth_block(config)
+    if any(auth.get(key) for key in ("user", "token", "users", "auth_callout")):
+        return True
+    accounts = config.get("accounts")
+    bodies = accounts.values() if isinstance(accounts, dict) else ()
+    return any(isinstance(body, dict) and body.get("users") for body in bodies)
 
 
 def _check_auth(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Problem]:
     problems: list[Problem] = []
     auth = _auth_block(config)
-    auth_key = "authorization" if "authorization" in config else "authentication"
+    auth_key = "authorization"
     if "token" in auth and (config.get("accounts") or auth.get("users")):
         # nats-server: "Can not have a token and accounts" / "Can not have a token and a users array".
         if spec.users:
@@ -225,7 +282,7 @@ def _check_jetstream(spec: NatsSpec, config: dict[str, Any], base: Path) -> list
     if not isinstance(js, dict):
         return []
     problems: list[Problem] = []
-    for key in JETSTREAM_ALIASES["file store size"]:
+    for key in ("max_file_store",):
         size = js.get(key)
         if isinstance(size, int) and size > spec.jetstream_size_bytes:
             problems.append(
@@ -235,7 +292,7 @@ def _check_jetstream(spec: NatsSpec, config: dict[str, Any], base: Path) -> list
                     (*base, "jetstream", key),
                 )
             )
-    for key in JETSTREAM_ALIASES["memory store size"]:
+    for key in ("max_memory_store",):
         size = js.get(key)
         if isinstance(size, int) and size > spec.resources.memory_bytes:
             problems.append(
@@ -245,8 +302,6 @@ def _check_jetstream(spec: NatsSpec, config: dict[str, Any], base: Path) -> list
                     (*base, "jetstream", key),
                 )
             )
-    if "server_name" in config and not isinstance(config["server_name"], (str, Variable)):
-        problems.append(error("must be a string", (*base, "server_name")))
     return problems
 
 
@@ -297,15 +352,19 @@ def _check_operator(
 
 
 def _check_lame_duck(config: dict[str, Any], base: Path) -> list[Problem]:
-    problems = []
-    for key in ("lame_duck_duration", "lame_duck_grace_period"):
-        value = config.get(key)
-        if value is not None and (not isinstance(value, str) or duration_seconds(value) is None):
-            problems.append(error("must be a duration such as 30s or 2m", (*base, key)))
     duration = config.get("lame_duck_duration")
-    if isinstance(duration, str) and (duration_seconds(duration) or 30) < 30:
+    duration_s = duration_seconds(duration) if isinstance(duration, str) else None
+    grace = config.get("lame_duck_grace_period")
+    grace_s = duration_seconds(grace) if isinstance(grace, str) else None
+    if duration_s is not None and duration_s < 30:
         # nats-server: "invalid lame_duck_duration of 10s, minimum is 30 seconds"
-        problems.append(
-            error("must be at least 30s (nats-server refuses less)", (*base, "lame_duck_duration"))
-        )
-    return problems
+        return [error("must be at least 30s (nats-server refuses less)", (*base, "lame_duck_duration"))]
+    if grace_s is not None and grace_s < 0:
+        # nats-server: "invalid lame_duck_grace_period, needs to be positive"
+        return [error("must not be negative (nats-server refuses it)", (*base, "lame_duck_grace_period"))]
+    if grace_s is not None and grace_s >= (120.0 if duration_s is None else duration_s):
+        # nats-server passes -t, then exits at start: "lame duck grace period (30s) should be strictly
+        # lower than lame duck duration (30s)"
+        message = "must be shorter than lame_duck_duration (nats-server refuses to start otherwise)"
+        return [error(message, (*base, "lame_duck_grace_period"))]
+    return []

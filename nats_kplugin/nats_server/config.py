@@ -1,23 +1,24 @@
 """Step 3, configure: the nats-server configuration of one `NatsSpec`, as data.
 
-`build` does it in three moves: `generate` the renderer's own configuration, `merge` `config.merge` and
-`config.resolver` into it (maps merge recursively, lists and scalars replace, null removes a key), and
-`normalise` the result (sizes become integer bytes, durations quoted strings). server_checks.py then
-refuses what nats-server would refuse or could not run, and `describe` says where the listeners ended up,
-so the Kubernetes objects follow the final configuration rather than the defaults. This module also holds
-what nats-server's options are called and which of them it reloads.
+`build` does it in four moves: read `config.merge` as nats-server reads it (vocabulary.py: canonical
+spellings, values checked, sizes in bytes, durations as strings), `generate` the renderer's own
+configuration, `merge` `config.merge` and `config.resolver` into it (maps merge recursively, lists and scalars
+replace, null removes a key), and normalise the result. checks.py then refuses what nats-server would
+refuse or could not run, and `describe` says where the listeners ended up, so the Kubernetes objects follow
+the final configuration rather than the defaults. This module also holds where the pod keeps its files and
+which options nats-server reloads.
 """
 
 from __future__ import annotations
 
 import copy
-import re
 from typing import Any, NamedTuple
 
-from ..problems import Path, Problem, error
-from ..quantities import to_bytes
+from ..problems import Problem
 from ..spec import NatsSpec
+from . import vocabulary
 from .encoder import Variable
+from .vocabulary import LISTENER_BLOCKS, MONITOR_KEYS, SAME_SETTING, duration_seconds
 
 CLIENT_PORT = 4222
 CLUSTER_PORT = 6222
@@ -34,72 +35,24 @@ LAME_DUCK_GRACE_PERIOD = "10s"
 # reserved blocks), so a full store does not become a full disk that nats-server cannot write its meta to.
 FILE_STORE_SHARE = 0.9
 
-# Settings whose value is a size: a quantity string becomes integer bytes (SPEC section 4).
-SIZE_KEYS = frozenset(
-    {
-        "max_memory_store",
-        "max_mem_store",
-        "max_mem",
-        "max_file_store",
-        "max_file",
-        "max_payload",
-        "max_pending",
-        "max_control_line",
-        "max_outstanding_catchup",
-        "max_buffered_size",
-        "max_memory",
-        "max_bytes",
-        "max_store",
-        "max_ack_pending_bytes",
-    }
-)
-# Settings whose value is a duration: always a quoted string, an integer meaning seconds.
-DURATION_KEYS = frozenset(
-    {
-        "lame_duck_duration",
-        "lame_duck_grace_period",
-        "ping_interval",
-        "write_deadline",
-        "sync_interval",
-        "reconnect_delay",
-        "ack_wait",
-        "max_age",
-        "duplicate_window",
-    }
-)
-# Options with several spellings in nats-server: at most one of each group may be set.
-ALIASES: dict[str, tuple[str, ...]] = {
-    "client port": ("port", "listen"),
-    "monitor port": ("http_port", "monitor_port", "http", "https_port", "https"),
-    "pid file": ("pid_file", "pidfile"),
-    "authorization": ("authorization", "authentication"),
-}
-JETSTREAM_ALIASES: dict[str, tuple[str, ...]] = {
-    "store directory": ("store_dir", "storedir", "store"),
-    "memory store size": ("max_memory_store", "max_mem_store", "max_mem"),
-    "file store size": ("max_file_store", "max_file"),
-}
-# Top-level options nats-server applies on a reload signal (checked against the real server by
-# tests/live/test_reload.py). A change elsewhere changes the pod template's restart hash, so Kubernetes rolls
-# the pods. Not here, because nats-server 2.15.1 refuses to reload them: no_auth_user, max_pending,
-# lame_duck_duration, lame_duck_grace_period.
+# Top-level options (canonical spellings, vocabulary.py) nats-server applies on a reload signal (checked
+# against the real server by tests/live/test_reload.py). A change elsewhere changes the pod template's
+# restart hash, so Kubernetes rolls the pods. Not here, because nats-server 2.15.1 refuses to reload them:
+# no_auth_user, max_pending, lame_duck_duration, lame_duck_grace_period.
 RELOADABLE_KEYS = frozenset(
     {
         "accounts",
         "authorization",
-        "authentication",
         "debug",
         "trace",
         "trace_verbose",
         "logtime",
         "logtime_utc",
         "log_file",
-        "logfile",
         "log_size_limit",
         "syslog",
         "remote_syslog",
         "max_connections",
-        "max_conn",
         "max_control_line",
         "max_payload",
         "ping_interval",
@@ -113,8 +66,8 @@ RELOADABLE_KEYS = frozenset(
 # Settings inside the `cluster` block that nats-server reloads; the rest of the block (name, port, routes)
 # stays in the restart hash.
 RELOADABLE_CLUSTER_KEYS = frozenset({"pool_size", "compression", "no_advertise"})
-# Listeners that become container and Service ports when configured: config block -> port name.
-LISTENERS = {"websocket": "websocket", "leafnodes": "leafnodes", "mqtt": "mqtt", "gateway": "gateway"}
+# Listeners that become container and Service ports when configured, named after their block.
+LISTENERS = tuple(block for block in LISTENER_BLOCKS if block != "cluster")
 
 
 class Listener(NamedTuple):
@@ -155,11 +108,29 @@ class ServerConfig(NamedTuple):
 
 
 def build(spec: NatsSpec, passwords: dict[str, str]) -> tuple[dict[str, Any] | None, list[Problem]]:
-    """The generated configuration with `config.merge` and `config.resolver` merged in and normalised."""
-    config = merge(generate(spec, passwords), spec.merge, spec.resolver)
+    """The generated configuration with `config.merge` (read as nats-server reads it) and
+    `config.resolver` merged in and normalised."""
+    merge_config, problems = read_merge(spec)
+    if problems:
+        return None, problems
+    config = merge(generate(spec, passwords), merge_config, spec.resolver)
     _place_resolver_store(config)
-    problems = normalise(config)
+    if spec.resolver and "resolver" in config:  # config.resolver is merged as given: its sizes and durations
+        resolver, problems = vocabulary.read({"resolver": config["resolver"]}, None)
+        config["resolver"] = resolver["resolver"]
     return (None if problems else config), problems
+
+
+def mounts(spec: NatsSpec) -> vocabulary.Mounts:
+    """The folders of the pod nats-server can use: the pid folder and the JetStream volume are writable,
+    the configuration folder is read-only; the root filesystem is read-only (manifests.py)."""
+    writable = (PID_DIR, STORE_DIR) if spec.jetstream_enabled else (PID_DIR,)
+    return vocabulary.Mounts(writable, (CONFIG_DIR, *writable))
+
+
+def read_merge(spec: NatsSpec) -> tuple[dict[str, Any], list[Problem]]:
+    """config.merge in canonical spellings, or the problems nats-server or the pod would have with it."""
+    return vocabulary.read(spec.merge, mounts(spec))
 
 
 def generate(spec: NatsSpec, passwords: dict[str, str]) -> dict[str, Any]:
@@ -198,27 +169,22 @@ def generate(spec: NatsSpec, passwords: dict[str, str]) -> dict[str, Any]:
 
 
 def merge(config: dict[str, Any], merge_config: dict[str, Any], resolver: dict[str, Any]) -> dict[str, Any]:
-    """`config.merge` over the generated configuration, then `config.resolver` into `resolver`."""
+    """`config.merge` (canonical spellings, `read_merge`) over the generated configuration, then
+    `config.resolver` into `resolver`."""
     from deepmerge import Merger  # imported on use: only objects that merge something pay for it
 
     merger = Merger([(dict, ["merge"]), (list, ["override"])], ["override"], ["override"])
     overrides = copy.deepcopy(merge_config)
-    # A spelling of one of our options replaces ours instead of standing beside it (no key written twice).
-    for spellings in ALIASES.values():
-        if any(key in overrides for key in spellings):
-            for key in spellings:
-                config.pop(key, None)
-    for spellings in JETSTREAM_ALIASES.values():
-        js = overrides.get("jetstream")
-        if (
-            isinstance(js, dict)
-            and isinstance(config.get("jetstream"), dict)
-            and any(k in js for k in spellings)
-        ):
-            for key in spellings:
-                config["jetstream"].pop(key, None)
-    if isinstance(overrides.get("cluster"), dict) and "listen" in overrides["cluster"]:
-        config.get("cluster", {}).pop("port", None)
+    # An option that sets what one of ours sets (listen: host and port) replaces ours instead of standing
+    # beside it, so the server is never told one thing twice.
+    for block, groups in SAME_SETTING.items():
+        ours = config if block == "top" else config.get(block)
+        theirs = overrides if block == "top" else overrides.get(block)
+        if isinstance(ours, dict) and isinstance(theirs, dict):
+            for group in groups.values():
+                if any(key in theirs for key in group):
+                    for key in group:
+                        ours.pop(key, None)
     merged: dict[str, Any] = merger.merge(config, overrides)
     if resolver:
         base = merged.get("resolver")
@@ -247,53 +213,6 @@ def _without_nulls(value: Any) -> Any:
     return value
 
 
-def normalise(config: dict[str, Any], path: Path = ("spec", "config", "merge")) -> list[Problem]:
-    """Sizes to integer bytes and durations to quoted strings, in place, anywhere in the tree."""
-    problems: list[Problem] = []
-    for key, value in list(config.items()) if isinstance(config, dict) else []:
-        where = (*path, key)
-        if key in SIZE_KEYS:
-            problems.extend(_normalise_size(config, key, value, where))
-        elif key in DURATION_KEYS and isinstance(value, int) and not isinstance(value, bool):
-            config[key] = f"{value}s"
-        elif key in DURATION_KEYS and not isinstance(value, str):
-            problems.append(error("must be a duration such as 30s or 2m", where))
-        elif isinstance(value, dict):
-            problems.extend(normalise(value, where))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                if isinstance(item, dict):
-                    problems.extend(normalise(item, (*where, index)))
-    return problems
-
-
-def _normalise_size(config: dict[str, Any], key: str, value: Any, where: Path) -> list[Problem]:
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        return [error("must be a size: a whole number of bytes or a quantity such as 2Gi or 500M", where)]
-    size = to_bytes(value)
-    if size is None or (size < 0 and value != -1):
-        return [
-            error(
-                "must be a size: a whole number of bytes or a quantity such as 2Gi or 500M "
-                "(nats-server refuses quoted units and fractions)",
-                where,
-            )
-        ]
-    config[key] = size
-    return []
-
-
-_DURATION = re.compile(r"(\d+(?:\.\d*)?)(ns|us|µs|ms|s|m|h)")
-_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-
-
-def duration_seconds(text: str) -> float | None:
-    """Seconds in a Go duration (`30s`, `1m30s`, `500ms`), as nats-server parses it; None if invalid."""
-    if not text or _DURATION.sub("", text) != "":
-        return None
-    return sum(float(number) * _SECONDS[unit] for number, unit in _DURATION.findall(text))
-
-
 def listen_port(value: Any) -> int | None:
     """The port of a `port` value or a `listen` value such as `0.0.0.0:4222` or `:4222`."""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -314,14 +233,14 @@ def describe(spec: NatsSpec, config: dict[str, Any]) -> ServerConfig:
     """The facts the Kubernetes objects follow: listeners, the per-pod server name, lame-duck timing."""
     client = listen_port(config.get("port")) or listen_port(config.get("listen")) or CLIENT_PORT
     monitor, scheme = MONITOR_PORT, "HTTP"
-    for key in ALIASES["monitor port"]:
+    for key in MONITOR_KEYS:
         if key in config and listen_port(config[key]):
             monitor, scheme = listen_port(config[key]) or MONITOR_PORT, "HTTPS" if "https" in key else "HTTP"
     cluster = None
     if spec.replicas > 1:
         cluster = Listener("cluster", block_port(config.get("cluster")) or CLUSTER_PORT)
     extra = tuple(
-        Listener(name, port) for block, name in LISTENERS.items() if (port := block_port(config.get(block)))
+        Listener(block, port) for block in LISTENERS if (port := block_port(config.get(block)))
     )
     stem = config.get("server_name")
     if isinstance(stem, str) and spec.replicas > 1:

@@ -13,11 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..problems import Path, Problem, error
+from .vocabulary import LISTENER_BLOCKS as BLOCKS
+from .vocabulary import MONITOR_KEYS
 
-MONITOR_KEYS = ("http_port", "monitor_port", "http", "https_port", "https")
-# Blocks with a listener of their own; `port` and `listen` inside each.
-BLOCKS = ("cluster", "websocket", "leafnodes", "mqtt", "gateway")
-_LOOPBACK = ("127.", "localhost", "::1", "[::1]")
+# Names that every resolver maps to the loopback interface (RFC 6761, Debian's /etc/hosts).
+_LOOPBACK_NAMES = ("localhost", "ip6-localhost", "ip6-loopback")
 
 
 def check_listeners(config: dict[str, Any], replicas: int, base: Path) -> list[Problem]:
@@ -84,6 +84,8 @@ def _checked_address(value: Any, where: Path) -> tuple[int | None, Problem | Non
     host, port_text = ("", str(value)) if isinstance(value, int) else value.rpartition(":")[::2]
     if isinstance(value, str) and ":" not in value:
         return None, error('must be "host:port" (nats-server cannot parse an address without a port)', where)
+    if ":" in host and not (host.startswith("[") and host.endswith("]")):
+        return None, error('must be "host:port" with an IPv6 host in brackets, such as "[::]:4222"', where)
     if _is_loopback(host):
         return None, error(_LOOPBACK_REASON, where)
     try:
@@ -98,4 +100,38 @@ def _checked_address(value: Any, where: Path) -> tuple[int | None, Problem | Non
 
 
 def _is_loopback(host: str) -> bool:
-    return host.strip().lower().startswith(_LOOPBACK)
+    """Whether a host names this machine's loopback interface: an address in 127.0.0.0/8 or ::1 in any
+    notation (`::0:1`, `[::ffff:127.0.0.1]`, `127.1`, `0x7f.0.0.1`) or a name resolvers map to one."""
+    import ipaddress  # only configurations that set a host pay for it
+
+    name = host.strip().lower().rstrip(".")
+    if name.startswith("[") and name.endswith("]"):
+        name = name[1:-1]
+    name = name.split("%", 1)[0]  # an IPv6 zone
+    if name in _LOOPBACK_NAMES or name.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return _inet_aton_first_byte(name) == 127
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
+
+
+def _inet_aton_first_byte(name: str) -> int | None:
+    """The first byte of an address in the shorthand forms C's inet_aton takes (`127.1`, `0x7f000001`,
+    `0177.0.0.1`), which a resolver may hand to the server; None for anything else."""
+    parts = name.split(".")
+    if not 1 <= len(parts) <= 4:
+        return None
+    numbers = []
+    for part in parts:
+        base = 16 if part.startswith("0x") else 8 if part.startswith("0") and len(part) > 1 else 10
+        digits = part[2:] if base == 16 else part
+        try:
+            numbers.append(int(digits, base))
+        except ValueError:
+            return None
+    first = numbers[0]
+    return first if len(numbers) > 1 else first >> 24

@@ -1,0 +1,196 @@
+"""What the renderer writes is what kubectl and Argo CD read: the real reader (tests/k8syaml, sigs.k8s.io/yaml
+on gopkg.in/yaml.v2) against output.py's port of yaml.v2's resolve, over a generated corpus of strings that
+look like other types, as keys and as values; and the hostile cases of SPEC section 11."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+from k8s_reader import Read, mismatches, read_stream, read_streams, same_json
+
+from nats_kplugin.output import dump_documents, yaml_v2_type
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def corpus() -> list[str]:
+    """Strings near YAML 1.1's other types, built without the port's tables: short strings over the
+    characters numbers, booleans and nulls are made of, the words of YAML 1.1 in every case, numbers in
+    Go's and YAML's notations at the edges of int64 and uint64 and of float64's range, timestamps,
+    sexagesimals, and seeded random strings."""
+    found: set[str] = set()
+    alphabet = "0123456789+-._eExXoObByYnN~:<tTfF"
+    for length in (1, 2):
+        found.update(map("".join, itertools.product(alphabet, repeat=length)))
+    found.update(map("".join, itertools.product("01_.eE+-xob9", repeat=3)))
+    for word in ("yes", "no", "true", "false", "on", "off", "null", "y", "n", "nan", "inf", "infinity"):
+        variants = {word, word.upper(), word.title(), word[:-1] + word[-1].upper(), word.swapcase().title()}
+        for variant, prefix in itertools.product(variants, ("", "+", "-", ".", "+.", "-.", "~")):
+            found.add(prefix + variant)
+    bodies = ["0", "1", "7", "8", "9", "10", "17", "08", "1A", "ff", "1_000", "_1", "1_", "1__0", "101"]
+    bodies += ["1.5", ".5", "1e3", "1E+3", "1e-3", "1.e3", "1e1_0", ".5_5", "1_0.5", "1.5_0e3", "-1", "+1"]
+    bodies += [str(2**63 - 1), str(2**63), str(2**64 - 1), str(2**64), "1e308", "1e309", "1e-400"]
+    bodies += [format(2**64 - 1, "x"), format(2**64, "x"), format(2**63, "b"), format(2**64, "o")]
+    for sign, prefix, body in itertools.product(
+        ("", "+", "-"), ("", "0", "0x", "0X", "0o", "0O", "0b"), bodies
+    ):
+        found.add(sign + prefix + body)
+    found.update(("2001-12-14", "2001-12-14t21:59:43.10-05:00", "2001-12-14 21:59:43.10", "2001-1-2"))
+    found.update(("2001-12-14 21:59:43.10 -5", "2001-13-45", "12:30", "190:20:30", "1:30.5", "-1:30"))
+    found.update(("0:0", "1_0:30", "<<", "="))
+    rng = random.Random(20261201)
+    for _ in range(4000):
+        found.add("".join(rng.choice(alphabet + " abf#") for _ in range(rng.randint(1, 8))))
+    return sorted(found)
+
+
+CORPUS = corpus()
+
+
+def _plain(text: str) -> bool:
+    """Whether `text` can stand in YAML as a plain scalar: PyYAML's emitter's own analysis."""
+    return bool(text) and yaml.emitter.Emitter.analyze_scalar(None, text).allow_block_plain  # type: ignore[arg-type]
+
+
+def _reads_as(read: Read, text: str, kind: str) -> bool:
+    """Whether the reader's view of the document `v: <text>` is of the type the port predicts."""
+    if kind == "float" and read.error is not None:
+        return "unsupported value" in read.error  # .inf and .nan: JSON cannot hold them
+    if read.error is not None:
+        return False
+    value = read.value["v"]
+    if kind in ("int", "float"):  # JSON has one number type: Go writes float64(1000) as 1000
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "bool":
+        return isinstance(value, bool)
+    return same_json(value, {"str": text, "merge": text, "null": None}[kind])
+
+
+def test_the_port_of_yaml_v2_resolve_agrees_with_the_real_reader() -> None:
+    plain = [text for text in CORPUS if _plain(text)]
+    assert len(plain) > 5000
+    values = "".join(f"---\nv: {text}\n" for text in plain)
+    keys = "".join(f"---\n{text}: v\n" for text in plain)
+    read_values, read_keys = read_streams([values, keys])
+    assert len(read_values) == len(read_keys) == len(plain)
+    wrong = [
+        (text, yaml_v2_type(text), read)
+        for text, read in zip(plain, read_values, strict=True)
+        if not _reads_as(read, text, yaml_v2_type(text))
+    ]
+    assert not wrong, f"{len(wrong)} strings read otherwise than the port says, e.g. {wrong[:10]}"
+    # A key the port calls a string is that very string as a JSON key.
+    wrong_keys = [
+        (text, read)
+        for text, read in zip(plain, read_keys, strict=True)
+        if yaml_v2_type(text) == "str" and read.value != {text: "v"}
+    ]
+    assert not wrong_keys, wrong_keys[:10]
+
+
+def test_every_string_reads_back_as_itself_as_key_and_as_value() -> None:
+    strings = [*CORPUS, " ", " lead", "trail ", "a: b", "- a", "#x", "multi\nline", "end\n", "\u2028", "é"]
+    strings += ["\x85", "\ufeff", "a\x00b", "\x1b[31m", "😀", "'q'", '"q"', "? a", "|", ">", "%x", "@x"]
+    documents: list[Any] = [
+        {text: text for text in strings},
+        [text for text in strings],
+        {"data": {text: [text, {text: text}] for text in strings[::7]}},
+    ]
+    assert not mismatches([dump_documents(documents)], [documents])
+
+
+def test_misread_before_now_quoted() -> None:
+    """What plain PyYAML wrote unquoted and the real reader took for something else: now quoted."""
+
+    def misread(text: str) -> bool:
+        return yaml.safe_dump(text) in (f"{text}\n", f"{text}\n...\n") and yaml_v2_type(text) != "str"
+
+    for text in ("y", "n", "Y", "N", "08", "09", "1e3", "0o17", "0O7", "+1e3", "0b-1", "-5e3", "1e-400"):
+        assert misread(text), text
+    words = [text for text in CORPUS if misread(text)]
+    assert len(words) > 200
+    assert not mismatches([dump_documents([{t: t for t in words}])], [[{t: t for t in words}]])
+
+
+def test_documents_that_are_not_block_collections_start_on_their_own_line() -> None:
+    """libyaml writes `--- {}` and `--- text`; Kubernetes splits streams at `---` lines and refuses those."""
+    documents: list[Any] = [{"a": 1}, {}, [], "text", 5, {"b": "y"}, ["x"], "multi\nline\n"]
+    text = dump_documents(documents)
+    assert all(line == "---" for line in text.splitlines() if line.startswith("---"))
+    assert not mismatches([text], [documents])
+    assert read_stream("--- {}\n")[0].error == "invalid Yaml document separator: {}"  # the reader is strict
+
+
+HOSTILE_CONFIGMAP = b"""apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: tricky
+  labels:
+    size: 1e3
+    "on": "off"
+data: {a: "y", b: "08", c: "1e3", "n": v, d: 0o17, e: "12:30", f: "2001-12-14", g: "~", h: "<<"}
+"""
+
+
+def _render(raw: bytes, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "nats_kplugin"],
+        input=raw,
+        capture_output=True,
+        env={
+            "NATS_RENDER_KEY": "k",
+            "PYTHONPATH": str(ROOT),
+            "PATH": os.environ.get("PATH", ""),
+            **(env or {}),
+        },
+        timeout=60,
+    )
+
+
+def test_a_passed_through_configmap_reads_back_as_written() -> None:
+    done = _render(HOSTILE_CONFIGMAP)
+    assert done.returncode == 0, done.stderr
+    [read] = read_stream(done.stdout.decode())
+    assert read.error is None and read.value["data"] == {
+        **{"a": "y", "b": "08", "c": "1e3", "n": "v", "d": "0o17", "e": "12:30", "f": "2001-12-14"},
+        **{"g": "~", "h": "<<"},
+    }
+    assert read.value["metadata"]["labels"] == {"size": "1e3", "on": "off"}
+
+
+def test_a_password_y_and_a_label_1e3_read_back_as_strings() -> None:
+    raw = b"""apiVersion: apps.cozystack.io/v1alpha1
+kind: NATS
+metadata:
+  name: tricky
+  namespace: ns
+  labels: {tier: "1e3", flag: "y"}
+spec:
+  users:
+    alice: {password: "y"}
+    bob: {password: "08"}
+"""
+    done = _render(raw)
+    assert done.returncode == 0, done.stderr
+    text = done.stdout.decode()
+    reads = read_stream(text)
+    assert all(r.error is None for r in reads)
+    meant = [d for d in yaml.safe_load_all(text) if d is not None]
+    assert same_json([r.value for r in reads], meant)
+    [credentials] = [r.value for r in reads if r.value["metadata"]["name"] == "nats-tricky-credentials"]
+    assert credentials["stringData"] == {"alice": "y", "bob": "08"}
+    assert all(r.value["metadata"]["labels"]["tier"] == "1e3" for r in reads)
+    assert all(r.value["metadata"]["labels"]["flag"] == "y" for r in reads)
+
+
+def test_output_is_independent_of_the_hash_seed() -> None:
+    raw = HOSTILE_CONFIGMAP + b"---\n" + (ROOT / "fixtures" / "seed" / "input.yaml").read_bytes()
+    outputs = {_render(raw, {"PYTHONHASHSEED": seed}).stdout for seed in ("0", "1", "12345", "random")}
+    assert len(outputs) == 1 and outputs != {b""}

@@ -9,6 +9,7 @@ collection starts on the line after its `---`): on its own it leaves `y`, `08` o
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -38,18 +39,20 @@ _PlainDumper.add_representer(str, _represent_str)
 
 
 def plain_dump(documents: list[Any]) -> str:
+    """One dump_all for each run of non-empty block collections, one dump for any other document."""
     text = ""
-    for document in documents:
-        block = isinstance(document, (dict, list)) and type(document) in (dict, list) and len(document) > 0
-        text += ("" if block else "---\n") + yaml.dump(
-            document,
-            Dumper=_PlainDumper,
-            sort_keys=False,
-            default_flow_style=False,
-            explicit_start=block,
-            allow_unicode=True,
-            width=1_000_000,
-        )
+    for block, group in itertools.groupby(documents, lambda d: type(d) in (dict, list) and len(d) > 0):
+        members = list(group)
+        for run in [members] if block else [[d] for d in members]:
+            text += ("" if block else "---\n") + yaml.dump_all(
+                run,
+                Dumper=_PlainDumper,
+                sort_keys=False,
+                default_flow_style=False,
+                explicit_start=block,
+                allow_unicode=True,
+                width=1_000_000,
+            )
     return text
 
 

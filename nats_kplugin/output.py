@@ -6,8 +6,8 @@ multi-line strings such as nats.conf are written as literal blocks so they stay 
 
 Both kubectl and Argo CD read the stream with sigs.k8s.io/yaml, a YAML 1.1 reader (gopkg.in/yaml.v2) that
 takes more plain words for other types than PyYAML does (`y`, `n`, `08`, `1e3`, `0o17`): a string is
-written plain only when both PyYAML and yaml.v2 read it back as that string (`yaml_v2_type` below, held to
-the real Go reader by tests/test_k8s_reader.py), and every document starts on the line after its `---`,
+written plain only when both PyYAML and yaml.v2 read it back as that string (yaml_v2.py, held to the
+real Go reader by tests/test_k8s_reader.py), and every document starts on the line after its `---`,
 since Kubernetes splits a stream at lines that begin with `---` and refuses one with more on it (`--- {}`).
 
 libyaml (CSafeDumper) writes the stream; PyYAML's representer (objects to nodes) and resolver (which
@@ -19,12 +19,12 @@ quoting rule).
 
 from __future__ import annotations
 
-import math
-import re
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from .yaml_v2 import plain_type
 
 try:
     from yaml import CSafeDumper as _BaseDumper
@@ -33,164 +33,6 @@ except ImportError:  # pragma: no cover - PyYAML without libyaml
 
 _STR, _INT, _BOOL, _NULL = (f"tag:yaml.org,2002:{name}" for name in ("str", "int", "bool", "null"))
 _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
-
-# --- What gopkg.in/yaml.v2 makes of a plain scalar ---------------------------------------------------------
-# kubectl and Argo CD read YAML with sigs.k8s.io/yaml, which is gopkg.in/yaml.v2 (YAML 1.1) underneath. This
-# is a port of its resolve("", text) (resolve.go in yaml.v2 2.4, on disk at
-# /usr/share/gocode/src/gopkg.in/yaml.v2/resolve.go), with the parts of Go's strconv it relies on
-# (ParseInt/ParseUint with base 0, ParseFloat's syntax and range). It is the only list of such words here;
-# tests/test_k8s_reader.py holds it to the real Go reader over a generated corpus.
-
-_V2_STR = "str"
-_V2_WORDS: dict[str, str] = {  # resolveMap
-    **dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"), "bool"),
-    **dict.fromkeys(("n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"), "bool"),
-    **dict.fromkeys(("", "~", "null", "Null", "NULL"), "null"),
-    **dict.fromkeys((".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), "float"),
-    **dict.fromkeys(("-.inf", "-.Inf", "-.INF"), "float"),
-}  # and "<<", but no hint leads there: a plain << key is a merge by decode.go's isMerge instead
-# resolveTable: the first byte's hint. Sign, digit, "in the map", float; any other byte means a string.
-_V2_HINTS = {
-    **dict.fromkeys("+-", "S"),
-    **dict.fromkeys("0123456789", "D"),
-    **dict.fromkeys("yYnNtTfFoO~", "M"),
-    ".": ".",
-}
-# yamlStyleFloat; used with fullmatch, as Go's $ (unlike Python's) does not match before a final newline.
-_V2_YAML_STYLE_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
-
-
-def yaml_v2_type(text: str) -> str:
-    """What sigs.k8s.io/yaml reads `text` as when it is written as a plain scalar: str (the text itself),
-    bool, int, float, null or merge (the `<<` key)."""
-    hint = _V2_HINTS.get(text[:1], "N" if not text else None)
-    if hint is None:
-        return "merge" if text == "<<" else _V2_STR
-    word = _V2_WORDS.get(text)
-    if word is not None:
-        return word
-    if hint == ".":
-        return "float" if _go_parse_float(text) else _V2_STR
-    if hint in "DS":
-        # parseTimestamp may take it for a timestamp (four digits and a dash first), but decoded into
-        # interface{}, as sigs.k8s.io/yaml decodes, a timestamp stays the text as written; nor is any text
-        # that starts so a number. Either way a string: no need to port Go's time.Parse.
-        plain = text.replace("_", "")
-        if _go_parse_int(plain, 0) is not None or _go_parse_uint(plain, 0) is not None:
-            return "int"
-        if _V2_YAML_STYLE_FLOAT.fullmatch(plain) and _go_parse_float(plain):
-            return "float"
-        if plain.startswith("0b"):
-            if _go_parse_int(plain[2:], 2) is not None or _go_parse_uint(plain[2:], 2) is not None:
-                return "int"
-        elif plain.startswith("-0b") and _go_parse_int("-" + plain[3:], 2) is not None:
-            return "int"
-    return _V2_STR
-
-
-def _go_lower(char: str) -> int:
-    return ord(char) | 0x20 if char < "\x80" else 0x100  # Go's lower(c) on a byte; non-ASCII is no digit
-
-
-def _go_parse_uint(text: str, base: int) -> int | None:
-    """strconv.ParseUint(text, base, 64); base 0 takes Go's prefixes (0x, 0o, 0b, a leading 0 is octal)
-    and underscores between digits."""
-    if not text:
-        return None
-    base0, whole = base == 0, text
-    if base0:
-        base = 10
-        if text[0] == "0":
-            prefix = _go_lower(text[1]) if len(text) >= 3 else 0
-            base, text = {ord("b"): (2, text[2:]), ord("o"): (8, text[2:]), ord("x"): (16, text[2:])}.get(
-                prefix, (8, text[1:])
-            )
-    value, underscores = 0, False
-    for char in text:
-        if char == "_" and base0:
-            underscores = True
-            continue
-        if "0" <= char <= "9":
-            digit = ord(char) - ord("0")
-        elif ord("a") <= _go_lower(char) <= ord("z"):
-            digit = _go_lower(char) - ord("a") + 10
-        else:
-            return None
-        if digit >= base:
-            return None
-        value = value * base + digit
-    if value >= 1 << 64 or (underscores and not _go_underscore_ok(whole)):
-        return None
-    return value
-
-
-def _go_parse_int(text: str, base: int) -> int | None:
-    """strconv.ParseInt(text, base, 64)."""
-    if not text:
-        return None
-    negative = text[0] == "-"
-    unsigned = _go_parse_uint(text[1:] if text[0] in "+-" else text, base)
-    if unsigned is None or unsigned > (1 << 63) - (0 if negative else 1):
-        return None
-    return -unsigned if negative else unsigned
-
-
-def _go_underscore_ok(text: str) -> bool:
-    """strconv's underscoreOK: underscores only between digits, or between a base prefix and a digit."""
-    saw, index, hexadecimal = "^", 0, False
-    if text[:1] in ("-", "+") and text:
-        text = text[1:]
-    if len(text) >= 2 and text[0] == "0" and _go_lower(text[1]) in (ord("b"), ord("o"), ord("x")):
-        index, saw, hexadecimal = 2, "0", _go_lower(text[1]) == ord("x")
-    for char in text[index:]:
-        if "0" <= char <= "9" or (hexadecimal and ord("a") <= _go_lower(char) <= ord("f")):
-            saw = "0"
-        elif char == "_":
-            if saw != "0":
-                return False
-            saw = "_"
-        elif saw == "_":
-            return False
-        else:
-            saw = "!"
-    return saw != "_"
-
-
-def _go_parse_float(text: str) -> bool:
-    """Whether strconv.ParseFloat(text, 64) succeeds, for the texts resolve gives it: those that start with
-    "." and those yamlStyleFloat matches (so never a hexadecimal float, "inf" or "nan"). readFloat's
-    decimal syntax, underscores as underscoreOK allows them, and no overflow to infinity (ErrRange)."""
-    index, length, digits, dot = 0, len(text), False, False
-    if index < length and text[index] in "+-":
-        index += 1
-    while index < length:
-        char = text[index]
-        if char == "_" or "0" <= char <= "9":
-            digits = digits or char != "_"
-        elif char == "." and not dot:
-            dot = True
-        else:
-            break
-        index += 1
-    if not digits:
-        return False
-    if index < length and text[index] in "eE":
-        index += 1
-        if index < length and text[index] in "+-":
-            index += 1
-        if index >= length or not "0" <= text[index] <= "9":
-            return False
-        while index < length and ("0" <= text[index] <= "9" or text[index] == "_"):
-            index += 1
-    if index != length or ("_" in text and not _go_underscore_ok(text)):
-        return False
-    return math.isfinite(float(text.replace("_", "")))
-
-
-def reads_as_other_type(text: str) -> bool:
-    """Whether Kubernetes' reader takes `text`, written plain, for something other than this string."""
-    return yaml_v2_type(text) != _V2_STR
-
 
 class _Dumper(_BaseDumper):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -254,8 +96,8 @@ def resolve_scalar(dumper: Any, value: str, implicit: Any) -> Any:
     no longer matches its plain reading, so libyaml quotes it."""
     tag = _BaseDumper.resolve(dumper, ScalarNode, value, implicit)  # type: ignore[no-untyped-call]
     if tag == _STR and implicit[0]:
-        other = yaml_v2_type(value)
-        if other != _V2_STR:
+        other = plain_type(value)
+        if other != "str":
             return f"tag:yaml.org,2002:{other}"
     return tag
 

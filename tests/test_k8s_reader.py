@@ -1,10 +1,11 @@
 """What the renderer writes is what kubectl and Argo CD read: the real reader (tests/k8syaml, sigs.k8s.io/yaml
-on gopkg.in/yaml.v2) against output.py's port of yaml.v2's resolve, over a generated corpus of strings that
-look like other types, as keys and as values; and the hostile cases of SPEC section 11."""
+on gopkg.in/yaml.v2) against nats_kplugin/yaml_v2.py, the port of yaml.v2's resolve, over a generated corpus
+of strings that look like other types, as keys and as values; and the hostile cases of SPEC section 11."""
 
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import random
 import subprocess
@@ -15,7 +16,8 @@ from typing import Any
 import yaml
 from k8s_reader import Read, mismatches, read_stream, read_streams, same_json
 
-from nats_kplugin.output import dump_documents, yaml_v2_type
+from nats_kplugin.output import dump_documents
+from nats_kplugin.yaml_v2 import plain_scalar, plain_type
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,18 +61,19 @@ def _plain(text: str) -> bool:
     return bool(text) and yaml.emitter.Emitter.analyze_scalar(None, text).allow_block_plain  # type: ignore[arg-type]
 
 
-def _reads_as(read: Read, text: str, kind: str) -> bool:
-    """Whether the reader's view of the document `v: <text>` is of the type the port predicts."""
-    if kind == "float" and read.error is not None:
-        return "unsupported value" in read.error  # .inf and .nan: JSON cannot hold them
+def _reads_as(read: Read, text: str) -> bool:
+    """Whether the reader's view of the document `v: <text>` is what the port predicts, type and value."""
+    kind, value = plain_scalar(text)
+    if kind == "float" and not math.isfinite(value):
+        return read.error is not None and "unsupported value" in read.error  # JSON has no NaN, no infinity
     if read.error is not None:
         return False
-    value = read.value["v"]
-    if kind in ("int", "float"):  # JSON has one number type: Go writes float64(1000) as 1000
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if kind == "bool":
-        return isinstance(value, bool)
-    return same_json(value, {"str": text, "merge": text, "null": None}[kind])
+    got = read.value["v"]
+    if kind == "int":
+        return type(got) is int and got == value
+    if kind == "float":  # one JSON number type: Go writes 1e3 as 1000, 2.0**64 as 18446744073709552000
+        return type(got) in (int, float) and float(got) == value
+    return same_json(got, value)
 
 
 def test_the_port_of_yaml_v2_resolve_agrees_with_the_real_reader() -> None:
@@ -81,16 +84,16 @@ def test_the_port_of_yaml_v2_resolve_agrees_with_the_real_reader() -> None:
     read_values, read_keys = read_streams([values, keys])
     assert len(read_values) == len(read_keys) == len(plain)
     wrong = [
-        (text, yaml_v2_type(text), read)
+        (text, plain_scalar(text), read)
         for text, read in zip(plain, read_values, strict=True)
-        if not _reads_as(read, text, yaml_v2_type(text))
+        if not _reads_as(read, text)
     ]
     assert not wrong, f"{len(wrong)} strings read otherwise than the port says, e.g. {wrong[:10]}"
     # A key the port calls a string is that very string as a JSON key.
     wrong_keys = [
         (text, read)
         for text, read in zip(plain, read_keys, strict=True)
-        if yaml_v2_type(text) == "str" and read.value != {text: "v"}
+        if plain_type(text) == "str" and read.value != {text: "v"}
     ]
     assert not wrong_keys, wrong_keys[:10]
 
@@ -110,7 +113,7 @@ def test_misread_before_now_quoted() -> None:
     """What plain PyYAML wrote unquoted and the real reader took for something else: now quoted."""
 
     def misread(text: str) -> bool:
-        return yaml.safe_dump(text) in (f"{text}\n", f"{text}\n...\n") and yaml_v2_type(text) != "str"
+        return yaml.safe_dump(text) in (f"{text}\n", f"{text}\n...\n") and plain_type(text) != "str"
 
     for text in ("y", "n", "Y", "N", "08", "09", "1e3", "0o17", "0O7", "+1e3", "0b-1", "-5e3", "1e-400"):
         assert misread(text), text

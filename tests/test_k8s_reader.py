@@ -5,6 +5,7 @@ of strings that look like other types, as keys and as values; and the hostile ca
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import os
 import random
@@ -13,9 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from k8s_reader import Read, mismatches, read_stream, read_streams, same_json
 
+from nats_kplugin.documents import parse_stream
 from nats_kplugin.output import dump_documents
 from nats_kplugin.yaml_v2 import plain_scalar, plain_type
 
@@ -136,9 +139,16 @@ kind: ConfigMap
 metadata:
   name: tricky
   labels:
-    size: 1e3
+    size: "1e3"
     "on": "off"
-data: {a: "y", b: "08", c: "1e3", "n": v, d: 0o17, e: "12:30", f: "2001-12-14", g: "~", h: "<<"}
+data: {a: "y", b: "08", c: "1e3", "n": v, d: "0o17", e: "12:30", f: "2001-12-14", g: "~", h: "<<"}
+"""
+# Plain, these mean to kubectl what yaml.v2 makes of them; passed through, they must keep that meaning.
+PLAIN_CONFIGMAP = b"""apiVersion: v1
+kind: ConfigMap
+metadata: {name: plain, labels: {size: 1e3, y: n}}
+data: {a: y, b: 08, c: 1e3, d: 0o17, e: 12:30, f: 2001-12-14, g: =, h: 0b-1, i: 99999999999999999999}
+more: {t: 2001-12-14t21:59:43.10-05:00, u: 2001-12-14 21:59:43.10 -5, v: 1_000, w: +.5, x: !!float 1}
 """
 
 
@@ -168,6 +178,15 @@ def test_a_passed_through_configmap_reads_back_as_written() -> None:
     assert read.value["metadata"]["labels"] == {"size": "1e3", "on": "off"}
 
 
+def test_a_passed_through_document_means_to_kubectl_what_its_source_means() -> None:
+    done = _render(PLAIN_CONFIGMAP)
+    assert done.returncode == 0, done.stderr
+    [source], [written] = read_streams([PLAIN_CONFIGMAP.decode(), done.stdout.decode()])
+    assert source.error is None and same_json(written.value, source.value)
+    assert written.value["data"]["a"] is True
+    assert written.value["metadata"]["labels"] == {"size": 1000, "true": False}
+
+
 def test_a_password_y_and_a_label_1e3_read_back_as_strings() -> None:
     raw = b"""apiVersion: apps.cozystack.io/v1alpha1
 kind: NATS
@@ -191,6 +210,58 @@ spec:
     assert credentials["stringData"] == {"alice": "y", "bob": "08"}
     assert all(r.value["metadata"]["labels"]["tier"] == "1e3" for r in reads)
     assert all(r.value["metadata"]["labels"]["flag"] == "y" for r in reads)
+
+
+def test_binary_in_a_secrets_data_is_written_as_its_base64() -> None:
+    """The one place !!binary means what it says in Kubernetes: a Secret's data holds bytes, as base64."""
+    raw = b"apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n  k: !!binary |\n    aGVs\n    bG8=\n"
+    done = _render(raw)
+    assert done.returncode == 0, done.stderr
+    assert read_stream(done.stdout.decode())[0].value["data"] == {"k": "aGVsbG8="}
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("kind: ConfigMap\ndata:\n  s: !!set {a, b}\n", 3, "!!set is not a Kubernetes type"),
+        ("kind: X\nspec:\n  - !!omap [a: 1]\n", 3, "!!omap is not a Kubernetes type"),
+        ("kind: X\nspec: !!pairs [a: 1]\n", 2, "!!pairs is not a Kubernetes type"),
+        ("kind: ConfigMap\nbinaryData: {b: !!binary aGk=}\n", 2, "!!binary is only for the values of a"),
+        ("kind: Secret\napiVersion: v1\nstringData: {b: !!binary aGk=}\n", 3, "!!binary is only for"),
+        ("kind: X\nspec:\n  at: !!timestamp 2001-12-14\n", 3, "!!timestamp is not a Kubernetes type"),
+        ("kind: X\nspec: {ratio: .inf}\n", 2, "NaN and infinity are no JSON numbers"),
+        ("kind: X\nspec: {ratio: !!float nan}\n", 2, "NaN and infinity are no JSON numbers"),
+        ("kind: X\nspec: {n: !!int 99999999999999999999}\n", 2, "an !!int beyond 64 bits"),
+        ("kind: X\nspec:\n  null: x\n", 3, "a null mapping key"),
+    ],
+)
+def test_what_kubernetes_cannot_hold_is_refused_with_its_line(text: str, line: int, message: str) -> None:
+    documents, problems = parse_stream(("kind: ConfigMap\n---\n" + text).encode(), "app/tags.yaml")
+    assert documents == [] and [str(p) for p in problems] == [
+        f"app/tags.yaml:{line + 2} (document 2): error: {problems[0].message}"
+    ]
+    assert problems[0].message.startswith(message)
+    [read] = read_stream(text)  # and kubectl would have refused it too, or read it otherwise than PyYAML
+    assert read.error is not None or not same_json(read.value, yaml.safe_load(text))
+
+
+def test_json_surrogate_pairs_read_as_one_character() -> None:
+    raw = json.dumps(
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "emoji"}, "data": {"a": "😀"}}
+    )
+    assert "\\ud83d\\ude00" in raw
+    documents, problems = parse_stream(raw.encode(), "emoji.json")
+    assert not problems and documents[0].data["data"] == {"a": "😀"}
+    done = _render(raw.encode())
+    assert done.returncode == 0, done.stderr
+    assert read_stream(done.stdout.decode())[0].value["data"] == {"a": "😀"}
+
+
+def test_a_lone_surrogate_is_refused() -> None:
+    documents, problems = parse_stream(b'{"kind": "ConfigMap", "data": {"a": "\\ud83d"}}', "lone.json")
+    assert documents == [] and len(problems) == 1
+    assert str(problems[0]).startswith("lone.json:1 (document 1): error: ")
+    assert "surrogate" in problems[0].message
 
 
 def test_output_is_independent_of_the_hash_seed() -> None:

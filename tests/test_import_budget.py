@@ -41,6 +41,7 @@ PIPELINE = {
     "nats_kplugin.nats_server.checks",
     "nats_kplugin.nats_server.config",
     "nats_kplugin.spec",
+    "nats_kplugin.yaml_v2",
 }
 # What every entry point shares as a process.
 ENTRY = {"nats_kplugin.entrypoints", "nats_kplugin.entrypoints.invocation"}

@@ -264,6 +264,16 @@ def test_a_lone_surrogate_is_refused() -> None:
     assert "surrogate" in problems[0].message
 
 
+@pytest.mark.parametrize("locale", ["C", "en_US.ISO-8859-1", "POSIX"])
+def test_output_is_utf8_whatever_the_locale(locale: str) -> None:
+    raw = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {a: 名前, b: 😀, c: é}\n".encode()
+    env = {"LC_ALL": locale, "LANG": locale, "PYTHONIOENCODING": "", "PYTHONUTF8": "0"}
+    done = _render(raw, env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode("utf-8") == _render(raw).stdout.decode("utf-8")
+    assert "名前" in done.stdout.decode("utf-8")
+
+
 def test_output_is_independent_of_the_hash_seed() -> None:
     raw = HOSTILE_CONFIGMAP + b"---\n" + (ROOT / "fixtures" / "seed" / "input.yaml").read_bytes()
     outputs = {_render(raw, {"PYTHONHASHSEED": seed}).stdout for seed in ("0", "1", "12345", "random")}

@@ -20,7 +20,7 @@ from ..manifests import Images
 from ..pipeline import RenderOptions
 from ..problems import Problem
 from .arguments import Arguments, quick_parse
-from .invocation import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, UsageError, render_stream
+from .invocation import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, UsageError, render_stream, utf8_stdout
 from .invocation import render_key as invocation_render_key
 
 
@@ -50,6 +50,7 @@ def _read(paths: tuple[str, ...]) -> tuple[list[Document], list[Problem]]:
 
 
 def main() -> None:
+    utf8_stdout()
     try:
         code = _quick_main()
         sys.exit(_click_main() if code is None else code)

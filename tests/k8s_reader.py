@@ -16,6 +16,7 @@ import json
 import math
 import os
 import shutil
+import struct
 import subprocess
 from functools import lru_cache
 from pathlib import Path
@@ -97,7 +98,36 @@ def _key(key: Any) -> str:
         return "true" if key else "false"
     if type(key) is int and -(2**63) <= key < 2**63:
         return str(key)
+    if type(key) is float:
+        return _go_float32_g(key)
     raise AssertionError(f"a mapping key of type {type(key).__name__} has no JSON form here")
+
+
+def _go_float32_g(number: float) -> str:
+    """strconv.FormatFloat(number, 'g', -1, 32), as sigs.k8s.io/yaml writes a float key: the shortest
+    digits that give the same float32, in %e form when the exponent is below -4 or at least 6."""
+    if math.isnan(number):
+        return ".nan"
+    if math.isinf(number):
+        return ".inf" if number > 0 else "-.inf"
+    single = struct.unpack("f", struct.pack("f", number))[0]
+    if single == 0:
+        return "-0" if math.copysign(1, single) < 0 else "0"
+    for precision in range(1, 10):
+        text = f"{single:.{precision - 1}e}"
+        if struct.unpack("f", struct.pack("f", float(text)))[0] == single:
+            break
+    mantissa, exponent_text = text.split("e")
+    sign = "-" if mantissa.startswith("-") else ""
+    digits = mantissa.lstrip("-").replace(".", "").rstrip("0") or "0"
+    exponent = int(exponent_text)
+    if exponent < -4 or exponent >= 6:
+        tail = "." + digits[1:] if len(digits) > 1 else ""
+        return f"{sign}{digits[0]}{tail}e{'-' if exponent < 0 else '+'}{abs(exponent):02d}"
+    if exponent < 0:
+        return f"{sign}0.{'0' * (-exponent - 1)}{digits}"
+    whole, fraction = digits[: exponent + 1].ljust(exponent + 1, "0"), digits[exponent + 1 :]
+    return f"{sign}{whole}{'.' + fraction if fraction else ''}"
 
 
 def same_json(left: Any, right: Any) -> bool:

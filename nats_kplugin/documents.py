@@ -167,8 +167,9 @@ class _Strict(_BoundedComposer):
     (`y` is true, `08` is 8, `1:30` and `2001-12-14` stay text). What Kubernetes cannot hold is refused
     with its line rather than rewritten: !!set, !!omap and !!pairs (a set would be written in hash
     order), !!timestamp, !!binary except as a value of a Secret's data (written as its base64 text, which
-    is what Secret data holds), NaN and infinities, !!int beyond 64 bits, null keys. A document kept for
-    its own checks (a NATS object; see parse_stream) is read by PyYAML's rules, as before.
+    is what Secret data holds), NaN and infinities, !!int beyond 64 bits, null keys and integer keys
+    beyond 63 bits (yaml.v2 makes them uint64, which sigs.k8s.io/yaml cannot turn into a JSON key). A
+    document kept for its own checks (a NATS object; see parse_stream) is read by PyYAML's rules, as before.
     """
 
     def compose_scalar_node(self, anchor: Any) -> yaml.ScalarNode:
@@ -225,11 +226,10 @@ class _Strict(_BoundedComposer):
                 ) from None
             if first is not None:
                 raise _DuplicateKey(key, first, line)
-            if key is None and self.passed_through:
-                raise _NotKubernetes(
-                    "a null mapping key: kubectl and Argo CD cannot read it (quote it if it is text)",
-                    key_node.start_mark,
-                )
+            if self.passed_through and (key is None or (type(key) is int and not -(2**63) <= key < 2**63)):
+                what = "a null mapping key" if key is None else "an integer key beyond 63 bits"
+                message = f"{what}: kubectl and Argo CD cannot read it (quote it if it is text)"
+                raise _NotKubernetes(message, key_node.start_mark)
             seen[key] = line
         mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)  # type: ignore[misc]
         return mapping

@@ -112,6 +112,28 @@ def test_every_string_reads_back_as_itself_as_key_and_as_value() -> None:
     assert not mismatches([dump_documents(documents)], [documents])
 
 
+def test_passed_through_plain_scalars_mean_what_they_mean_in_their_source() -> None:
+    """Each corpus string plain as a value and as a key of a passed-through document: what the renderer
+    accepts, kubectl reads in its output exactly as in its source; what kubectl cannot read, it refuses."""
+    sources = [f"kind: X\nvalue: {text}\n{text}: key\n" for text in CORPUS if _plain(text)]
+    accepted, outputs, refused = [], [], 0
+    for source in sources:
+        documents, problems = parse_stream(source.encode())
+        if problems:
+            refused += 1
+            continue
+        accepted.append(source)
+        outputs.append(dump_documents([d.data for d in documents]))
+    reads = read_streams(accepted + outputs)
+    wrong = [
+        (source, reads[i], reads[len(accepted) + i])
+        for i, source in enumerate(accepted)
+        if reads[i] != reads[len(accepted) + i] or any(r.error for r in reads[i])
+    ]
+    assert not wrong, f"{len(wrong)} documents read otherwise after passing through, e.g. {wrong[:5]}"
+    assert len(accepted) > 5000 and refused < 100  # duplicate keys (value, kind), .inf and .nan, null keys
+
+
 def test_misread_before_now_quoted() -> None:
     """What plain PyYAML wrote unquoted and the real reader took for something else: now quoted."""
 
@@ -233,6 +255,7 @@ def test_binary_in_a_secrets_data_is_written_as_its_base64() -> None:
         ("kind: X\nspec: {ratio: !!float nan}\n", 2, "NaN and infinity are no JSON numbers"),
         ("kind: X\nspec: {n: !!int 99999999999999999999}\n", 2, "an !!int beyond 64 bits"),
         ("kind: X\nspec:\n  null: x\n", 3, "a null mapping key"),
+        ("kind: X\nspec:\n  9223372036854775808: x\n", 3, "an integer key beyond 63 bits"),
     ],
 )
 def test_what_kubernetes_cannot_hold_is_refused_with_its_line(text: str, line: int, message: str) -> None:

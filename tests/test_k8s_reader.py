@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from k8s_reader import Read, mismatches, read_stream, read_streams, same_json
 
 from nats_kplugin.documents import parse_stream
@@ -132,6 +134,37 @@ def test_passed_through_plain_scalars_mean_what_they_mean_in_their_source() -> N
     ]
     assert not wrong, f"{len(wrong)} documents read otherwise after passing through, e.g. {wrong[:5]}"
     assert len(accepted) > 5000 and refused < 100  # duplicate keys (value, kind), .inf and .nan, null keys
+
+
+JSON_SCALARS = st.one_of(
+    st.text(),
+    st.sampled_from(CORPUS),
+    st.integers(-(2**63), 2**64 - 1),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+    st.none(),
+)
+JSON_KEYS = st.one_of(st.text(), st.sampled_from(CORPUS), st.integers(-(2**63), 2**63 - 1), st.booleans())
+JSON_TREES = st.recursive(
+    JSON_SCALARS,
+    lambda items: st.one_of(st.lists(items, max_size=4), st.dictionaries(JSON_KEYS, items, max_size=4)),
+    max_leaves=16,
+)
+
+
+def test_any_json_document_reads_back_as_written() -> None:
+    """Generated documents of every JSON type, any Unicode text (control characters, line and paragraph
+    separators, byte order marks) and the corpus, as keys and values: one Go process for all of them."""
+    written: list[tuple[str, list[Any]]] = []
+
+    @settings(max_examples=min(max(settings.default.max_examples, 500), 1000))  # about 10 s
+    @given(st.lists(JSON_TREES, min_size=1, max_size=3))
+    def case(documents: list[Any]) -> None:
+        written.append((dump_documents(documents), documents))
+
+    case()
+    found = mismatches([text for text, _ in written], [documents for _, documents in written])
+    assert not found, "\n\n".join(found[:3])
 
 
 def test_misread_before_now_quoted() -> None:

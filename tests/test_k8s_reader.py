@@ -106,6 +106,7 @@ def test_the_port_of_yaml_v2_resolve_agrees_with_the_real_reader() -> None:
 def test_every_string_reads_back_as_itself_as_key_and_as_value() -> None:
     strings = [*CORPUS, " ", " lead", "trail ", "a: b", "- a", "#x", "multi\nline", "end\n", "\u2028", "é"]
     strings += ["\x85", "\ufeff", "a\x00b", "\x1b[31m", "😀", "'q'", '"q"', "? a", "|", ">", "%x", "@x"]
+    strings += ["---", "--- x", "--- {}", "...", "... x", "x\n---\ny", "x\n--- {}\n", "\n---\n", "# c"]
     documents: list[Any] = [
         {text: text for text in strings},
         [text for text in strings],

@@ -7,6 +7,8 @@ order so the same tree gives the same stream on every machine.
 
 from __future__ import annotations
 
+import base64
+import math
 import os
 import re
 import stat
@@ -16,6 +18,7 @@ from typing import Any, BinaryIO, NamedTuple
 import yaml
 
 from .problems import Location, Problem, Severity
+from .yaml_v2 import plain_scalar
 
 try:  # libyaml's parser is several times faster; the constructor (our checks) stays in Python either way
     from yaml import CSafeLoader as _BaseLoader
@@ -143,16 +146,57 @@ class _BoundedComposer(yaml.composer.Composer):
             raise _Limits(f"document {what} more than {MAX_EXPANDED_NODES} nodes{hint}", mark)
 
 
-class _StrictLoader(_BoundedComposer, _BaseLoader):
-    """Safe loading that refuses duplicate keys instead of keeping the last one, within the limits."""
+class _NotKubernetes(_Limits):
+    """A passed-through document holds what Kubernetes cannot: reported like a limit, with its line."""
 
-    def __init__(self, stream: str) -> None:
-        _BaseLoader.__init__(self, stream)
-        yaml.composer.Composer.__init__(self)
+
+class _PlainNode(yaml.ScalarNode):
+    """A plain scalar without a tag: the only kind whose type the reader decides (kubectl's or PyYAML's)."""
+
+
+_TAG = "tag:yaml.org,2002:"
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+class _Strict(_BoundedComposer):
+    """Safe loading that refuses duplicate keys instead of keeping the last one, within the limits.
+
+    A passed-through document is read as kubectl and Argo CD read it (sigs.k8s.io/yaml, YAML 1.1 as
+    gopkg.in/yaml.v2 has it; SPEC section 11), so that it keeps its meaning: its plain scalars by yaml_v2
+    (`y` is true, `08` is 8, `1:30` and `2001-12-14` stay text). What Kubernetes cannot hold is refused
+    with its line rather than rewritten: !!set, !!omap and !!pairs (a set would be written in hash
+    order), !!timestamp, !!binary except as a value of a Secret's data (written as its base64 text, which
+    is what Secret data holds), NaN and infinities, !!int beyond 64 bits, null keys and integer keys
+    beyond 63 bits (yaml.v2 makes them uint64, which sigs.k8s.io/yaml cannot turn into a JSON key). A
+    document kept for its own checks (a NATS object; see parse_stream) is read by PyYAML's rules, as before.
+    """
+
+    def compose_scalar_node(self, anchor: Any) -> yaml.ScalarNode:
+        event = self.get_event()  # type: ignore[attr-defined]
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[attr-defined]
+        plain = event.tag is None and event.implicit[0]
+        node = (_PlainNode if plain else yaml.ScalarNode)(
+            tag, event.value, event.start_mark, event.end_mark, style=event.style
+        )
+        if anchor is not None:
+            self.anchors[anchor] = node
+        return node
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        self.passed_through = _kind(node) != "NATS"
+        self._secret_data = _secret_data(node) if self.passed_through else set()
+        return super().construct_document(node)  # type: ignore[misc]
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:
-            return super().construct_object(node, deep=deep)
+            if self.passed_through:
+                if type(node) is _PlainNode:
+                    return _as_kubernetes_reads(node)
+                if node.tag in _KUBERNETES_TAGS:
+                    return _KUBERNETES_TAGS[node.tag](self, node)
+            return super().construct_object(node, deep=deep)  # type: ignore[misc]
         except (yaml.YAMLError, _DuplicateKey):
             raise
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
@@ -181,8 +225,121 @@ class _StrictLoader(_BoundedComposer, _BaseLoader):
                 ) from None
             if first is not None:
                 raise _DuplicateKey(key, first, line)
+            if self.passed_through and (key is None or (type(key) is int and not -(2**63) <= key < 2**63)):
+                what = "a null mapping key" if key is None else "an integer key beyond 63 bits"
+                message = f"{what}: kubectl and Argo CD cannot read it (quote it if it is text)"
+                raise _NotKubernetes(message, key_node.start_mark)
             seen[key] = line
-        return super().construct_mapping(node, deep=deep)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)  # type: ignore[misc]
+        return mapping
+
+
+class _StrictLoader(_Strict, _BaseLoader):
+    """_Strict with libyaml's parser."""
+
+    passed_through = True
+
+    def __init__(self, stream: str) -> None:
+        _BaseLoader.__init__(self, stream)
+        yaml.composer.Composer.__init__(self)
+
+
+class _SurrogateLoader(_Strict, yaml.SafeLoader):
+    """_Strict with PyYAML's own parser, for text with `\\uD83D\\uDE00` escapes: JSON writes a character
+    outside the BMP as a UTF-16 surrogate pair (Python's json.dumps of an emoji), which libyaml refuses.
+    Slower, so only for such input. A pair reads as the one character JSON defines; a lone half is refused."""
+
+    passed_through = True
+
+    def construct_scalar(self, node: Any) -> Any:
+        value = super().construct_scalar(node)
+        if isinstance(value, str) and any("\ud800" <= char <= "\udfff" for char in value):
+            try:
+                value = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+            except UnicodeDecodeError:
+                message = "a \\u escape is half of a UTF-16 surrogate pair, not a character"
+                raise yaml.constructor.ConstructorError(None, None, message, node.start_mark) from None
+        return value
+
+
+def _loader(text: str) -> _StrictLoader | _SurrogateLoader:
+    return _SurrogateLoader(text) if _SURROGATE_ESCAPE.search(text) else _StrictLoader(text)
+
+
+def _top_level(node: yaml.Node, key: str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                return value  # type: ignore[no-any-return]
+    return None
+
+
+def _kind(node: yaml.Node) -> str | None:
+    kind = _top_level(node, "kind")
+    return kind.value if isinstance(kind, yaml.ScalarNode) else None
+
+
+def _secret_data(node: yaml.Node) -> set[int]:
+    """The value nodes of a Secret's data, where !!binary means what Kubernetes means: bytes."""
+    version, data = _top_level(node, "apiVersion"), _top_level(node, "data")
+    if _kind(node) != "Secret" or not isinstance(version, yaml.ScalarNode) or version.value != "v1":
+        return set()
+    return {id(value) for _, value in data.value} if isinstance(data, yaml.MappingNode) else set()
+
+
+_NOT_A_NUMBER = "NaN and infinity are no JSON numbers: Kubernetes cannot hold them"
+
+
+def _as_kubernetes_reads(node: yaml.ScalarNode) -> Any:
+    """A plain scalar as yaml.v2 reads it; an integer beyond 64 bits is a float there, so it is one here."""
+    kind, value = plain_scalar(node.value)
+    if kind == "float" and not math.isfinite(value):
+        raise _NotKubernetes(_NOT_A_NUMBER, node.start_mark)
+    return value
+
+
+def _refuse_collection(loader: _Strict, node: yaml.Node) -> Any:
+    tag = node.tag.replace(_TAG, "!!")
+    message = f"{tag} is not a Kubernetes type (JSON has no sets, ordered maps, pairs): use a mapping or list"
+    raise _NotKubernetes(message, node.start_mark)
+
+
+def _binary(loader: _Strict, node: yaml.Node) -> Any:
+    if id(node) not in loader._secret_data:
+        raise _NotKubernetes(
+            "!!binary is only for the values of a Secret's data: elsewhere kubectl reads the bytes as text",
+            node.start_mark,
+        )
+    decoded = loader.construct_yaml_binary(node)  # type: ignore[attr-defined]
+    return base64.b64encode(decoded).decode("ascii")
+
+
+def _tagged_number(loader: _Strict, node: yaml.Node) -> Any:
+    """`!!int 12`, `!!float 1`: PyYAML's value, unless yaml.v2 would refuse it (an !!int beyond 64 bits
+    reads as a float there, which it will not decode as an !!int) or JSON cannot hold it."""
+    value = loader.yaml_constructors[node.tag](loader, node)  # type: ignore[attr-defined]
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _NotKubernetes(_NOT_A_NUMBER, node.start_mark)
+    if isinstance(value, int) and not -(2**63) <= value < 2**64:
+        raise _NotKubernetes("an !!int beyond 64 bits: kubectl refuses it", node.start_mark)
+    return value
+
+
+def _refuse_timestamp(loader: _Strict, node: yaml.Node) -> Any:
+    message = "!!timestamp is not a Kubernetes type: kubectl reads it as text or refuses it; quote the text"
+    raise _NotKubernetes(message, node.start_mark)
+
+
+# Explicitly tagged scalars and collections of a passed-through document that Kubernetes reads otherwise
+# than PyYAML. (A plain timestamp is its text, as yaml.v2 gives it to interface{}; an explicit one yaml.v2
+# refuses unless Go's time.Parse takes it, a rule not worth porting for a tag no manifest needs.)
+_KUBERNETES_TAGS: dict[str, Callable[[_Strict, yaml.Node], Any]] = {
+    **dict.fromkeys((_TAG + "set", _TAG + "omap", _TAG + "pairs"), _refuse_collection),
+    _TAG + "binary": _binary,
+    _TAG + "timestamp": _refuse_timestamp,
+    _TAG + "int": _tagged_number,
+    _TAG + "float": _tagged_number,
+}
 
 
 class _DuplicateKey(Exception):
@@ -223,7 +380,7 @@ def parse_stream(
         return [], [Problem(Severity.ERROR, message, Location(source, line=line))]
 
     documents: list[Document] = []
-    loader = _StrictLoader(text)
+    loader = _loader(text)
     loader._input_nodes = budget.nodes  # the composer counts on from the streams read before this one
     index = 0
     try:
@@ -243,7 +400,7 @@ def parse_stream(
             if data is not None:
                 # Only NATS objects are checked, so only they keep their nodes (for line numbers): the
                 # nodes of a large passed-through stream would take far more memory than its data.
-                nats = isinstance(data, dict) and data.get("kind") == "NATS"
+                nats = not loader.passed_through
                 kept = node if keep_nodes or nats else None
                 if nats:
                     refused = _object_limits(data, budget, location)
@@ -433,11 +590,11 @@ def _entry(name: str, path: str, root: str) -> Source:
     except OSError as exc:
         return Source(name, None, f"cannot read: {exc.strerror}")
     if not stat.S_ISREG(mode):
-        return Source(name, None, f"not a regular file ({_kind(mode)}): not read")
+        return Source(name, None, f"not a regular file ({_file_kind(mode)}): not read")
     return Source(name, path)
 
 
-def _kind(mode: int) -> str:
+def _file_kind(mode: int) -> str:
     kinds = (
         (stat.S_ISDIR, "a folder"),
         (stat.S_ISFIFO, "a FIFO"),
@@ -466,7 +623,7 @@ def read_source(source: Source) -> bytes:
     with open(descriptor, "rb") as stream:
         mode = os.fstat(descriptor).st_mode
         if not stat.S_ISREG(mode):
-            raise OSError(0, f"not a regular file ({_kind(mode)}): not read")
+            raise OSError(0, f"not a regular file ({_file_kind(mode)}): not read")
         return read_limited(stream)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import k8s_reader
 import pytest
 import realcheck
 import yaml
@@ -41,6 +42,15 @@ def test_scenario_output_is_accepted_by_the_real_tools(folder: Path) -> None:
     for rendered in clusters.values():
         realcheck.assert_valid_kubernetes(rendered)
         realcheck.assert_server_accepts(rendered)
+
+
+def test_every_expected_output_reads_back_in_kubectls_reader() -> None:
+    """kubectl and Argo CD (sigs.k8s.io/yaml, tests/k8syaml) read every expected.yaml as the data it was
+    written from, types included; one process for all of them."""
+    streams = [(c / "expected.yaml").read_text() for c in CASES if (c / "expected.yaml").exists()]
+    meant = [[d for d in yaml.load_all(s, Loader=yaml.CSafeLoader) if d is not None] for s in streams]
+    found = k8s_reader.mismatches(streams, meant)
+    assert not found, "\n\n".join(found[:3])
 
 
 def test_every_scenario_documents_itself() -> None:

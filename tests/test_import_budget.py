@@ -44,6 +44,7 @@ PIPELINE = {
     "nats_kplugin.nats_server.vocabulary",
     "nats_kplugin.spec",
     "nats_kplugin.spec_schema",
+    "nats_kplugin.yaml_v2",
     # TLS, metrics and the chart-shaped resolver: small modules of plain data, no imports of their own.
     "nats_kplugin.certificates",
     "nats_kplugin.metrics",

@@ -1,9 +1,15 @@
 """The write step's shorter path through PyYAML (nats_kplugin/output.py) changes no byte: for any
 documents, `dump_documents` writes what plain PyYAML writes with the dumper it replaced, including the
-anchors of shared objects, the quoting of strings that read as other types, and literal blocks."""
+anchors of shared objects, the quoting of strings that read as other types, and literal blocks.
+
+Plain PyYAML here is given output.py's quoting rule (`resolve_scalar`: PyYAML's plain reading, and
+yaml.v2's, must both be the string) and its cut of the stream (a document that is not a non-empty block
+collection starts on the line after its `---`): on its own it leaves `y`, `08` or `1e3` unquoted and writes
+`--- {}`, which kubectl misreads or refuses. tests/test_k8s_reader.py holds that rule to the real reader."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -12,11 +18,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nats_kplugin.documents import parse_stream
-from nats_kplugin.output import _Dumper, dump_documents
+from nats_kplugin.output import _Dumper, dump_documents, resolve_scalar
 
 
 class _PlainDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    """The dumper of output.py before its shorter path: CSafeDumper, multi-line strings as literal blocks."""
+    """The dumper of output.py before its shorter path: CSafeDumper, multi-line strings as literal blocks,
+    scalars resolved by output.py's rule without its memo."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode:
+            return resolve_scalar(self, value, implicit)
+        return super().resolve(kind, value, implicit)
 
 
 def _represent_str(dumper: _PlainDumper, text: str) -> yaml.ScalarNode:
@@ -27,17 +39,21 @@ _PlainDumper.add_representer(str, _represent_str)
 
 
 def plain_dump(documents: list[Any]) -> str:
-    if not documents:
-        return ""
-    return yaml.dump_all(
-        documents,
-        Dumper=_PlainDumper,
-        sort_keys=False,
-        default_flow_style=False,
-        explicit_start=True,
-        allow_unicode=True,
-        width=1_000_000,
-    )
+    """One dump_all for each run of non-empty block collections, one dump for any other document."""
+    text = ""
+    for block, group in itertools.groupby(documents, lambda d: type(d) in (dict, list) and len(d) > 0):
+        members = list(group)
+        for run in [members] if block else [[d] for d in members]:
+            text += ("" if block else "---\n") + yaml.dump_all(
+                run,
+                Dumper=_PlainDumper,
+                sort_keys=False,
+                default_flow_style=False,
+                explicit_start=block,
+                allow_unicode=True,
+                width=1_000_000,
+            )
+    return text
 
 
 def outcome(dump: Any, documents: list[Any]) -> tuple[str, str]:

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
+import k8s_reader
 import kubeschema
 import pods
 import realcheck
@@ -37,6 +38,36 @@ OPTIONS = RenderOptions(render_key=b"property-render-key")
 OTHER_KEY = RenderOptions(render_key=b"another-render-key")
 TIMES: list[float] = []
 STATS: dict[str, Any] = {"cases": 0, "slowest": 0.0, "slowest_test": "", "configs": 0, "objects": 0}
+STATS["read_back"] = 0
+
+
+class ReadBack:
+    """Every stream a property test writes, read back in kubectl's reader (tests/k8syaml) and compared
+    with the documents it was written from, types included: one Go process per batch of streams, and the
+    verdict once the test's cases are done (an assertion inside a case would make Hypothesis shrink it)."""
+
+    BATCH = 250
+
+    def __init__(self) -> None:
+        self.streams: list[str] = []
+        self.meant: list[list[Any]] = []
+        self.found: list[str] = []
+
+    def add(self, text: str, documents: list[Any]) -> None:
+        self.streams.append(text)
+        self.meant.append(documents)
+        if len(self.streams) >= self.BATCH:
+            self._read()
+
+    def _read(self) -> None:
+        if self.streams:
+            self.found.extend(k8s_reader.mismatches(self.streams, self.meant)[:3])
+            STATS["read_back"] += len(self.streams)
+            self.streams, self.meant = [], []
+
+    def check(self) -> None:
+        self._read()
+        assert not self.found, "kubectl reads otherwise:\n" + "\n\n".join(self.found[:3])
 
 
 @contextmanager
@@ -76,6 +107,7 @@ def _other_credentials(document: dict[str, Any]) -> dict[str, Any]:
 def test_valid_specs_render_deterministic_real_output() -> None:
     rendered: dict[str, tuple[dict[str, str], str]] = {}  # nats.conf -> (pod env, the spec, for a failure)
     objects_seen: dict[str, dict[str, Any]] = {}
+    read_back = ReadBack()
 
     @given(valid_nats())
     def case(document: dict[str, Any]) -> None:
@@ -85,6 +117,7 @@ def test_valid_specs_render_deterministic_real_output() -> None:
             text = dump_documents(first.documents)
             assert dump_documents(render_data(document).documents) == text, "not deterministic"
             assert list(yaml.load_all(text, Loader=yaml.CSafeLoader)) == first.documents, "no read-back"
+            read_back.add(text, first.documents)
             # Credentials live only in the two Secrets: changing every one of them changes nothing else.
             other = render_data(_other_credentials(document), OTHER_KEY)
             assert _outside_secrets(other) == _outside_secrets(first), "a credential outside the Secrets"
@@ -94,6 +127,7 @@ def test_valid_specs_render_deterministic_real_output() -> None:
             rendered.setdefault(pod.config, (pod.env, json.dumps(document)))
 
     case()
+    read_back.check()
     STATS["objects"] += len(objects_seen)
     for obj in objects_seen.values():
         assert not kubeschema.errors(obj), kubeschema.errors(obj)
@@ -125,23 +159,28 @@ def test_invalid_specs_are_refused_naming_the_field() -> None:
 
 
 def test_garbage_anywhere_never_crashes() -> None:
+    read_back = ReadBack()
+
     @given(garbage_nats())
     def case(document: dict[str, Any]) -> None:
         with timed_case("garbage", document):
             result = render_data(document, RenderOptions(render_key=b"k", default_namespace="ns"))
             if result.ok:
-                dump_documents(result.documents)
+                read_back.add(dump_documents(result.documents), result.documents)
             else:
                 assert result.documents == []
                 assert all(p.object_ref and p.object_ref.startswith("NATS/") for p in result.problems)
 
     case()
+    read_back.check()
 
 
 YAML_TEXT = st.text(st.sampled_from(list("ab:-[]{}&*!|>'\"#%@`,? \n\t0123456789.yes~\\")), max_size=60)
 
 
 def test_raw_streams_never_crash() -> None:
+    read_back = ReadBack()
+
     @given(st.one_of(YAML_TEXT.map(str.encode), st.binary(max_size=60)))
     def case(raw: bytes) -> None:
         with timed_case("raw", raw):
@@ -149,11 +188,14 @@ def test_raw_streams_never_crash() -> None:
             if not problems:
                 result = render(documents, OPTIONS)
                 if result.ok:
-                    dump_documents(result.documents)
+                    read_back.add(dump_documents(result.documents), result.documents)
             for document in parse_stream(raw)[0]:
-                render([document], OPTIONS)
+                result = render([document], OPTIONS)
+                if result.ok:  # a passed-through document: written as kubectl would read its source
+                    read_back.add(dump_documents(result.documents), result.documents)
 
     case()
+    read_back.check()
 
 
 def summary(write: Callable[[str], None]) -> None:
@@ -164,5 +206,6 @@ def summary(write: Callable[[str], None]) -> None:
         write(
             f"property tests: {STATS['cases']} generated cases, slowest {STATS['slowest'] * 1000:.1f} ms "
             f"({STATS['slowest_test']}); {STATS['configs']} distinct nats.conf checked by nats-server -t, "
-            f"{STATS['objects']} distinct objects by the Kubernetes schemas"
+            f"{STATS['objects']} distinct objects by the Kubernetes schemas; "
+            f"{STATS['read_back']} written streams read back by sigs.k8s.io/yaml"
         )

@@ -33,6 +33,7 @@ from .invocation import (
     say,
     stdin_bytes,
     text_setting,
+    utf8_stdout,
     write_output,
 )
 from .invocation import images as invocation_images
@@ -76,6 +77,7 @@ def _read(paths: tuple[str, ...]) -> tuple[list[Document], list[Problem]]:
 
 
 def main() -> None:
+    utf8_stdout()
     try:
         code = _quick_main()
         sys.exit(_click_main() if code is None else code)

@@ -203,6 +203,14 @@ def render_stream(
     return EXIT_OK
 
 
+def utf8_stdout() -> None:
+    """stdout in UTF-8 whatever the locale: the stream's bytes must not depend on LANG (in a Latin-1
+    locale Python would write Latin-1, and end in an internal error on text outside it)."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(encoding="utf-8")
+
+
 def write_output(text: str | list[str], stdout: TextIO | None) -> None:
     """All of stdout, piece by piece (joining 57 MB of text would copy it, and so would encoding it at
     once), flushed here, so that a closed stdout or a full disk is an OutputError (exit 74) rather than
@@ -222,6 +230,7 @@ def write_output(text: str | list[str], stdout: TextIO | None) -> None:
 def run(main: Callable[[list[str]], int], program: str) -> None:
     """Run an entry point and exit with its code: a usage error is one line, a bug is one line too
     (the traceback only with NATS_RENDER_DEBUG=1), and stdout stays empty in both cases."""
+    utf8_stdout()
     try:
         code = main(sys.argv[1:])
     except UsageError as exc:

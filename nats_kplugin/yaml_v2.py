@@ -1,0 +1,186 @@
+"""What kubectl and Argo CD make of a plain YAML scalar: the one home of YAML 1.1's other types here.
+
+Both read YAML with sigs.k8s.io/yaml, which is gopkg.in/yaml.v2 underneath. This is a port of yaml.v2's
+resolve("", text) (resolve.go of yaml.v2 2.4; Debian's copy is /usr/share/gocode/src/gopkg.in/yaml.v2/), with
+the parts of Go's strconv it relies on (ParseInt and ParseUint with base 0, ParseFloat's syntax and range),
+and decode.go's two exceptions: a timestamp decoded into interface{} stays the text as written, and a plain
+`<<` key is a merge. The write step quotes what this calls other than a string; the read step reads plain
+scalars of passed-through documents with it. tests/test_k8s_reader.py holds it to the real Go reader over
+a generated corpus of keys and values.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+_BOOLS = {
+    **dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"), True),
+    **dict.fromkeys(("n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"), False),
+}
+_WORDS: dict[str, tuple[str, Any]] = {  # resolveMap
+    **{word: ("bool", value) for word, value in _BOOLS.items()},
+    **dict.fromkeys(("", "~", "null", "Null", "NULL"), ("null", None)),
+    **dict.fromkeys((".nan", ".NaN", ".NAN"), ("float", math.nan)),
+    **dict.fromkeys((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), ("float", math.inf)),
+    **dict.fromkeys(("-.inf", "-.Inf", "-.INF"), ("float", -math.inf)),
+}  # and "<<", but no hint leads there in resolve: decode.go's isMerge makes a plain << key a merge
+# resolveTable: the first byte's hint. Sign, digit, "in the map", float; any other byte means a string.
+_HINTS = {
+    **dict.fromkeys("+-", "S"),
+    **dict.fromkeys("0123456789", "D"),
+    **dict.fromkeys("yYnNtTfFoO~", "M"),
+    ".": ".",
+}
+# yamlStyleFloat; used with fullmatch, as Go's $ (unlike Python's) does not match before a final newline.
+_YAML_STYLE_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_STRING = ("str", None)
+
+
+def plain_type(text: str) -> str:
+    """What sigs.k8s.io/yaml reads `text` as, written as a plain scalar: str (the text itself), bool,
+    int, float, null, or merge (`<<`, as a key)."""
+    return plain_scalar(text)[0]
+
+
+def plain_scalar(text: str) -> tuple[str, Any]:
+    """plain_type and the value read: a bool, an int, a float (NaN and infinities included), None, or
+    for str and merge the text itself."""
+    kind, value = _resolve(text)
+    return (kind, text) if kind in ("str", "merge") else (kind, value)
+
+
+def _resolve(text: str) -> tuple[str, Any]:
+    hint = _HINTS.get(text[:1], "N" if not text else None)
+    if hint is None:
+        return ("merge", None) if text == "<<" else _STRING
+    word = _WORDS.get(text)
+    if word is not None:
+        return word
+    if hint == ".":
+        number = _go_parse_float(text)
+        return _STRING if number is None else ("float", number)
+    if hint in "DS":
+        # parseTimestamp may take it for a timestamp (four digits and a dash first), but decoded into
+        # interface{}, as sigs.k8s.io/yaml decodes, a timestamp stays the text as written; nor is any text
+        # that starts so a number. Either way a string: no need to port Go's time.Parse.
+        plain = text.replace("_", "")
+        integer = _go_parse_int(plain, 0)
+        if integer is None:
+            integer = _go_parse_uint(plain, 0)
+        if integer is not None:
+            return "int", integer
+        if _YAML_STYLE_FLOAT.fullmatch(plain):
+            number = _go_parse_float(plain)
+            if number is not None:
+                return "float", number
+        if plain.startswith("0b"):
+            integer = _go_parse_int(plain[2:], 2)
+            if integer is None:
+                integer = _go_parse_uint(plain[2:], 2)
+        elif plain.startswith("-0b"):
+            integer = _go_parse_int("-" + plain[3:], 2)
+        if integer is not None:
+            return "int", integer
+    return _STRING
+
+
+def _go_lower(char: str) -> int:
+    return ord(char) | 0x20 if char < "\x80" else 0x100  # Go's lower(c) on a byte; non-ASCII is no digit
+
+
+def _go_parse_uint(text: str, base: int) -> int | None:
+    """strconv.ParseUint(text, base, 64); base 0 takes Go's prefixes (0x, 0o, 0b, a leading 0 is octal)
+    and underscores between digits."""
+    if not text:
+        return None
+    base0, whole = base == 0, text
+    if base0:
+        base = 10
+        if text[0] == "0":
+            prefix = _go_lower(text[1]) if len(text) >= 3 else 0
+            base, text = {ord("b"): (2, text[2:]), ord("o"): (8, text[2:]), ord("x"): (16, text[2:])}.get(
+                prefix, (8, text[1:])
+            )
+    value, underscores = 0, False
+    for char in text:
+        if char == "_" and base0:
+            underscores = True
+            continue
+        if "0" <= char <= "9":
+            digit = ord(char) - ord("0")
+        elif ord("a") <= _go_lower(char) <= ord("z"):
+            digit = _go_lower(char) - ord("a") + 10
+        else:
+            return None
+        if digit >= base:
+            return None
+        value = value * base + digit
+    if value >= 1 << 64 or (underscores and not _go_underscore_ok(whole)):
+        return None
+    return value
+
+
+def _go_parse_int(text: str, base: int) -> int | None:
+    """strconv.ParseInt(text, base, 64)."""
+    if not text:
+        return None
+    negative = text[0] == "-"
+    unsigned = _go_parse_uint(text[1:] if text[0] in "+-" else text, base)
+    if unsigned is None or unsigned > (1 << 63) - (0 if negative else 1):
+        return None
+    return -unsigned if negative else unsigned
+
+
+def _go_underscore_ok(text: str) -> bool:
+    """strconv's underscoreOK: underscores only between digits, or between a base prefix and a digit."""
+    saw, index, hexadecimal = "^", 0, False
+    if text[:1] in ("-", "+") and text:
+        text = text[1:]
+    if len(text) >= 2 and text[0] == "0" and _go_lower(text[1]) in (ord("b"), ord("o"), ord("x")):
+        index, saw, hexadecimal = 2, "0", _go_lower(text[1]) == ord("x")
+    for char in text[index:]:
+        if "0" <= char <= "9" or (hexadecimal and ord("a") <= _go_lower(char) <= ord("f")):
+            saw = "0"
+        elif char == "_":
+            if saw != "0":
+                return False
+            saw = "_"
+        elif saw == "_":
+            return False
+        else:
+            saw = "!"
+    return saw != "_"
+
+
+def _go_parse_float(text: str) -> float | None:
+    """strconv.ParseFloat(text, 64), for the texts resolve gives it: those that start with "." and those
+    yamlStyleFloat matches (so never a hexadecimal float, "inf" or "nan"). readFloat's decimal syntax,
+    underscores as underscoreOK allows them, and no overflow to infinity (ErrRange); None if it fails."""
+    index, length, digits, dot = 0, len(text), False, False
+    if index < length and text[index] in "+-":
+        index += 1
+    while index < length:
+        char = text[index]
+        if char == "_" or "0" <= char <= "9":
+            digits = digits or char != "_"
+        elif char == "." and not dot:
+            dot = True
+        else:
+            break
+        index += 1
+    if not digits:
+        return None
+    if index < length and text[index] in "eE":
+        index += 1
+        if index < length and text[index] in "+-":
+            index += 1
+        if index >= length or not "0" <= text[index] <= "9":
+            return None
+        while index < length and ("0" <= text[index] <= "9" or text[index] == "_"):
+            index += 1
+    if index != length or ("_" in text and not _go_underscore_ok(text)):
+        return None
+    number = float(text.replace("_", ""))
+    return number if math.isfinite(number) else None

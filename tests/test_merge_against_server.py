@@ -153,6 +153,9 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "replicas": replicas,
         "external": draw(st.booleans()),
+        # TLS off: it would follow external, and its certificates are the TLS tests' subject; here it would
+        # only refuse the objects without a namespace or wrap the configuration in files to provide.
+        "tls": {"enabled": False},
         "jetstream": {"enabled": jetstream},
         "config": {"merge": draw(merges(replicas, jetstream))},
     }

@@ -187,11 +187,18 @@ class _Strict(_BoundedComposer):
     def construct_document(self, node: yaml.Node) -> Any:
         self.passed_through = _kind(node) != "NATS"
         self._secret_data = _secret_data(node) if self.passed_through else set()
+        self._nats_nodes = _function_config_nodes(node) if self.passed_through else set()
         return super().construct_document(node)  # type: ignore[misc]
+
+    def _kubectl_reads(self, node: yaml.Node) -> bool:
+        """Whether `node` is read as kubectl reads it: in a passed-through document, except inside the
+        NATS object a KRM ResourceList carries as its functionConfig, which is read as every NATS object
+        is (one reading for every entry point)."""
+        return self.passed_through and id(node) not in self._nats_nodes
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:
-            if self.passed_through:
+            if self._kubectl_reads(node):
                 if type(node) is _PlainNode:
                     return _as_kubernetes_reads(node)
                 if node.tag in _KUBERNETES_TAGS:
@@ -225,7 +232,9 @@ class _Strict(_BoundedComposer):
                 ) from None
             if first is not None:
                 raise _DuplicateKey(key, first, line)
-            if self.passed_through and (key is None or (type(key) is int and not -(2**63) <= key < 2**63)):
+            if self._kubectl_reads(key_node) and (
+                key is None or (type(key) is int and not -(2**63) <= key < 2**63)
+            ):
                 what = "a null mapping key" if key is None else "an integer key beyond 63 bits"
                 message = f"{what}: kubectl and Argo CD cannot read it (quote it if it is text)"
                 raise _NotKubernetes(message, key_node.start_mark)
@@ -277,6 +286,25 @@ def _top_level(node: yaml.Node, key: str) -> yaml.Node | None:
 def _kind(node: yaml.Node) -> str | None:
     kind = _top_level(node, "kind")
     return kind.value if isinstance(kind, yaml.ScalarNode) else None
+
+
+def _function_config_nodes(node: yaml.Node) -> set[int]:
+    """Every node of the NATS object under a ResourceList's functionConfig (the KRM function's input)."""
+    config = _top_level(node, "functionConfig") if _kind(node) == "ResourceList" else None
+    if config is None or _kind(config) != "NATS":
+        return set()
+    found: set[int] = set()
+    pending = [config]
+    while pending:
+        current = pending.pop()
+        if id(current) in found:  # an alias: its node is already counted
+            continue
+        found.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            pending.extend(part for pair in current.value for part in pair)
+        elif isinstance(current, yaml.SequenceNode):
+            pending.extend(current.value)
+    return found
 
 
 def _secret_data(node: yaml.Node) -> set[int]:

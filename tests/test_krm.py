@@ -168,3 +168,28 @@ def test_objects_of_another_nats_object_are_not_replaced(tmp_path: Path) -> None
     items = yaml.safe_load(done.stdout)["items"]
     assert items[: len(other_items)] == other_items
     assert len(items) == 2 * len(other_items)
+
+
+def test_the_function_config_is_read_as_the_command_line_reads_a_nats_object(tmp_path: Path) -> None:
+    """One reading for every entry point: inside the ResourceList, the NATS object is read as the CLI
+    reads it (a plain `y` is text, not kubectl's true), while the items keep kubectl's reading."""
+    nats = (
+        "apiVersion: apps.cozystack.io/v1alpha1\nkind: NATS\nmetadata:\n  name: events\n"
+        "spec:\n  external: y\n"
+    )
+    stdin = (
+        "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n"
+        "- {apiVersion: v1, kind: ConfigMap, metadata: {name: flags}, data: {a: y}}\n"
+        "functionConfig:\n" + "".join(f"  {line}\n" for line in nats.splitlines())
+    )
+    done = call(stdin.encode(), tmp_path)
+    (tmp_path / "nats.yaml").write_text(nats)
+    cli = nats_render([str(tmp_path / "nats.yaml")], tmp_path, environment(NATS_RENDER_KEY=RENDER_KEY))
+    assert (done.returncode, cli.returncode) == (1, 1)
+    output = yaml.safe_load(done.stdout)
+    assert [r["field"]["path"] for r in output["results"]] == ["spec.external"]
+    assert "spec.external: must be true or false, not a string" in cli.stderr
+    assert output["results"][0]["message"] in cli.stderr
+    assert output["items"] == [
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "flags"}, "data": {"a": True}}
+    ]

@@ -1,4 +1,4 @@
-"""The import budget of a plain render (README, "Performance"): what `nats-render`, and the Argo CD and KRM
+"""The import budget of a plain render (docs/performance.md): what `nats-render`, and the Argo CD and KRM
 adapters, load to render the seed example is a known list, so a heavy import creeping onto the render path
 fails here and gets reviewed.
 

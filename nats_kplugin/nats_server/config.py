@@ -230,7 +230,8 @@ def block_port(block: Any) -> int | None:
 
 
 def describe(spec: NatsSpec, config: dict[str, Any]) -> ServerConfig:
-    """The facts the Kubernetes objects follow: listeners, the per-pod server name, lame-duck timing."""
+    """The facts the Kubernetes objects follow: listeners, the per-pod server name, lame-duck timing.
+    Pure: `config` is left as it is; the ServerConfig holds the configuration the pods get."""
     client = listen_port(config.get("port")) or listen_port(config.get("listen")) or CLIENT_PORT
     monitor, scheme = MONITOR_PORT, "HTTP"
     for key in MONITOR_KEYS:
@@ -244,7 +245,8 @@ def describe(spec: NatsSpec, config: dict[str, Any]) -> ServerConfig:
     )
     stem = config.get("server_name")
     if isinstance(stem, str) and spec.replicas > 1:
-        config["server_name"] = Variable("SERVER_NAME")
+        # A copy, so describing changes nothing: the literal name becomes the pods' stem.
+        config = {**config, "server_name": Variable("SERVER_NAME")}
     else:
         stem = None
     return ServerConfig(

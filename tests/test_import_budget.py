@@ -54,7 +54,14 @@ PIPELINE = {
 # What every entry point shares as a process.
 ENTRY = {"nats_kplugin.entrypoints", "nats_kplugin.entrypoints.invocation"}
 RENDER_MODULES = {
-    "cli": PIPELINE | ENTRY | {"nats_kplugin.entrypoints.cli", "nats_kplugin.entrypoints.arguments"},
+    "cli": PIPELINE
+    | ENTRY
+    | {
+        "nats_kplugin.entrypoints.cli",
+        "nats_kplugin.entrypoints.arguments",
+        "nats_kplugin.entrypoints.execute",
+        "nats_kplugin.entrypoints.options",
+    },
     "argocd": PIPELINE | ENTRY | {"nats_kplugin.entrypoints.argocd"},
     "krm": PIPELINE | ENTRY | {"nats_kplugin.entrypoints.krm"},
 }

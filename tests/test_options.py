@@ -8,12 +8,16 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import yaml
+
 import nats_kplugin
+from nats_kplugin.entrypoints import argocd
 from nats_kplugin.entrypoints.options import OPTIONS, Option, environment_of, from_environment
 from nats_kplugin.pipeline import RenderOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = Path(nats_kplugin.__file__).resolve().parent
+PLUGIN = yaml.safe_load((ROOT / "plugin.yaml").read_text())
 README = (ROOT / "README.md").read_text()
 
 
@@ -63,6 +67,16 @@ def test_the_kustomize_variables_read_back_what_they_write() -> None:
     assert set(environment_of(RenderOptions())) == {o.env for o in OPTIONS if o.env}
 
 
+def test_plugin_yaml_announces_the_parameters_of_the_table() -> None:
+    announced = PLUGIN["spec"]["parameters"]["static"]
+    assert [p["name"] for p in announced] == [p.name for p in argocd.PARAMETERS]
+    for announcement, parameter in zip(announced, argocd.PARAMETERS, strict=True):
+        assert announcement["string"] == parameter.default, parameter.name
+        assert announcement.get("itemType") == ("boolean" if parameter.option.is_flag else None)
+        assert announcement["title"]
+        assert f"Application env {parameter.env} sets it too" in announcement["tooltip"]
+
+
 def test_the_readme_lists_the_command_line_options_of_the_table() -> None:
     rows = _table(_section("Use"), "| option | meaning |")
     assert rows[0][0] == "`PATHS`"
@@ -77,6 +91,12 @@ def test_the_readme_lists_the_kustomize_variables_of_the_table() -> None:
     rows = _table(_section("kustomize"), "| variable | default | meaning |")
     expected = [(f"`{o.env}`", _readme_default(o, "none")) for o in OPTIONS if o.env]
     assert [(row[0], row[1]) for row in rows] == expected
+
+
+def test_the_readme_lists_the_argo_cd_parameters_of_the_table() -> None:
+    rows = _table(_section("Argo CD plugin"), "| parameter | plugin env | default | meaning |")
+    expected = [(f"`{p.name}`", f"`{p.env}`", _readme_default(p.option, "empty")) for p in argocd.PARAMETERS]
+    assert [(row[0], row[1], row[2]) for row in rows] == expected
 
 
 def _module_name(path: Path) -> str:

@@ -28,6 +28,7 @@ from ..output import dump_documents
 from ..pipeline import RenderOptions, render
 from ..problems import Location, Problem, Severity
 from . import invocation
+from .options import from_environment
 
 PROGRAM = "nats-render-krm"
 KIND = "ResourceList"
@@ -40,7 +41,7 @@ INDEX_ANNOTATIONS = ("internal.config.kubernetes.io/index", "config.kubernetes.i
 def main(argv: list[str]) -> int:
     if argv:
         raise invocation.UsageError(f"usage: {PROGRAM} < resource-list.yaml (takes no arguments)")
-    options = invocation.options_from_environment(os.environ)
+    options = from_environment(os.environ)
     resource_list, problems = read_resource_list(invocation.stdin_bytes())
     if resource_list is None:
         invocation.report(problems, sys.stderr)

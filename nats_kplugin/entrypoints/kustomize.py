@@ -26,6 +26,7 @@ from pathlib import Path
 from .. import documents, spec
 from ..problems import Problem
 from . import invocation
+from .options import from_environment
 
 PROGRAM = "nats-render-kustomize"
 CONFIG_STRING_ENV = "KUSTOMIZE_PLUGIN_CONFIG_STRING"
@@ -49,7 +50,7 @@ def main(argv: list[str]) -> int:
         return install(os.environ)
     if len(argv) > 1 or (argv and argv[0].startswith("-")):
         raise invocation.UsageError(f"usage: {PROGRAM} [NATS-OBJECT-FILE] | {PROGRAM} --install")
-    options = invocation.options_from_environment(os.environ)
+    options = from_environment(os.environ)
     found, problems = _read(argv, os.environ)
     if not problems and not any(spec.is_nats_object(d.data) for d in found):
         raise invocation.UsageError(f"the generator config holds no {spec.API_VERSION} {spec.KIND} object")

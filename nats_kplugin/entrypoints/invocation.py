@@ -1,5 +1,6 @@
-"""What the entry points share as processes: the render key and render options from their own
-environment, problems as stderr lines, all-or-nothing stdout, exit codes, and no traceback on a bug.
+"""What the entry points share as processes: the render key from their own environment, the readers of
+setting values (options.py's table uses them), problems as stderr lines, all-or-nothing stdout, exit codes,
+and no traceback on a bug.
 
 The command line and the Argo CD, kustomize and KRM adapters are thin mappings from their tool's contract
 onto `pipeline.render`; this module is the part of that mapping they have in common. It knows nothing of

@@ -10,10 +10,7 @@ Input that is not a ResourceList at all gives no stdout, the reason on stderr, a
 
 kustomize runs it as an exec function through the `config.kubernetes.io/function` annotation
 (`kustomize build --enable-alpha-plugins --enable-exec`). Options come from the environment, as for the exec
-plugin: NATS_RENDER_KEY or NATS_RENDER_KEY_FILE, NATS_RENDER_NAMESPACE, NATS_RENDER_NATS_IMAGE,
-NATS_RENDER_RELOADER_IMAGE, NATS_RENDER_EXPORTER_IMAGE,
-NATS_RENDER_CLUSTER_DOMAIN, NATS_RENDER_TLS_ISSUER, NATS_RENDER_POD_MONITOR (true or false),
-NATS_RENDER_STRICT.
+plugin: NATS_RENDER_KEY or NATS_RENDER_KEY_FILE, and the NATS_RENDER_* variable of each option (options.py).
 """
 
 from __future__ import annotations

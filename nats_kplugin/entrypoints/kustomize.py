@@ -9,10 +9,8 @@ is `$KUSTOMIZE_PLUGIN_HOME`, else `$XDG_CONFIG_HOME/kustomize/plugin`, else `~/.
     nats-render-kustomize FILE       render the NATS object in FILE (what kustomize runs)
     nats-render-kustomize --install  link this program into the plugin home as .../nats/NATS
 
-Options come from the environment kustomize passes on: NATS_RENDER_KEY or NATS_RENDER_KEY_FILE, and
-NATS_RENDER_NAMESPACE, NATS_RENDER_NATS_IMAGE, NATS_RENDER_RELOADER_IMAGE, NATS_RENDER_EXPORTER_IMAGE,
-NATS_RENDER_CLUSTER_DOMAIN, NATS_RENDER_TLS_ISSUER, NATS_RENDER_POD_MONITOR (true or false),
-NATS_RENDER_STRICT.
+Options come from the environment kustomize passes on: NATS_RENDER_KEY or NATS_RENDER_KEY_FILE, and the
+NATS_RENDER_* variable of each option (options.py; the README's table under "kustomize").
 """
 
 from __future__ import annotations

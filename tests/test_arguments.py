@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from nats_kplugin.entrypoints.arguments import quick_parse
 from nats_kplugin.entrypoints.click_command import command
 from nats_kplugin.entrypoints.invocation import KEY_FILE_ENV, report
-from nats_kplugin.entrypoints.options import Arguments
+from nats_kplugin.entrypoints.options import OPTIONS, Arguments
 from nats_kplugin.problems import Problem, Severity
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +55,8 @@ TOKENS = [
         "--pod-monitor=1",
     ],
 ]
+# Every flag of the table, so that a new option is read both ways too.
+TOKENS += sorted({flag for option in OPTIONS for flag in option.flags} - set(TOKENS))
 ENVIRONMENTS = [
     {},
     {KEY_FILE_ENV: KEY_FILE},

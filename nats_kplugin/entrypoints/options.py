@@ -25,11 +25,6 @@ from . import invocation
 from .invocation import KEY_ENV, KEY_FILE_ENV
 
 
-def _image(what: str) -> Callable[[str, str], str]:
-    """An image as text (see invocation.text_setting); its message names the image on every surface."""
-    return lambda value, _setting: invocation.text_setting(value, what) or ""
-
-
 def _namespace(value: str, setting: str) -> str | None:
     return invocation.text_setting(value, setting) or None
 
@@ -55,7 +50,9 @@ class Option(NamedTuple):
     parameter: str | None = None  # the Argo CD plugin parameter ...
     argocd_env: str | None = None  # ... and its plugin env (Argo CD passes it as ARGOCD_ENV_<NAME>)
     check: Callable[[str], object] | None = None  # raises ValueError for a value the command line refuses
-    parse: Callable[[str, str], Any] | None = None  # (text, setting) -> the RenderOptions value; UsageError
+    # (text, setting) -> the RenderOptions value, or a UsageError naming the setting; None: text, refused
+    # when it is not UTF-8 in a message that names the option itself ("the nats-server image ...")
+    parse: Callable[[str, str], Any] | None = None
     render: str | None = None  # the RenderOptions field it sets (`images.<part>` for an image)
 
     @property
@@ -69,7 +66,9 @@ class Option(NamedTuple):
         """The value of this option from a variable or a parameter (`setting` names it in a message)."""
         if self.is_flag:
             return invocation.parse_bool(text, setting)
-        return text if self.parse is None else self.parse(text, setting)
+        if self.parse is None:
+            return invocation.text_setting(text, f"the {self.name}")
+        return self.parse(text, setting)
 
 
 OPTIONS: tuple[Option, ...] = (
@@ -101,7 +100,6 @@ OPTIONS: tuple[Option, ...] = (
         env="NATS_RENDER_NATS_IMAGE",
         parameter="nats-image",
         argocd_env="NATS_IMAGE",
-        parse=_image("the nats-server image"),
         render="images.nats",
     ),
     Option(
@@ -113,7 +111,6 @@ OPTIONS: tuple[Option, ...] = (
         env="NATS_RENDER_RELOADER_IMAGE",
         parameter="reloader-image",
         argocd_env="RELOADER_IMAGE",
-        parse=_image("the reloader image"),
         render="images.reloader",
     ),
     Option(
@@ -125,7 +122,6 @@ OPTIONS: tuple[Option, ...] = (
         env="NATS_RENDER_EXPORTER_IMAGE",
         parameter="exporter-image",
         argocd_env="EXPORTER_IMAGE",
-        parse=_image("the exporter image"),
         render="images.exporter",
     ),
     Option(
@@ -185,7 +181,6 @@ OPTIONS: tuple[Option, ...] = (
         is_flag=True,
     ),
 )
-BY_FIELD = {option.field: option for option in OPTIONS}
 
 
 class Arguments(NamedTuple):

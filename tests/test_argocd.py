@@ -18,8 +18,6 @@ import realcheck
 import yaml
 from entrypoints import BIN, DATA, RENDER_KEY, ROOT, environment, nats_render, objects, rendered_cluster, run
 
-from nats_kplugin.entrypoints import argocd
-
 PLUGIN = yaml.safe_load((ROOT / "plugin.yaml").read_text())
 SAMPLE = DATA / "argocd-source"
 
@@ -73,17 +71,6 @@ def test_plugin_yaml_is_a_v2_sidecar_plugin() -> None:
     for step in (PLUGIN["spec"]["discover"]["find"], PLUGIN["spec"]["generate"]):
         assert (BIN / step["command"][0]).is_file(), "an entry point the package installs (found on PATH)"
         assert not {"sh", "bash", "/bin/sh"} & set(step["command"]), "no shell tricks"
-
-
-def test_announced_parameters_are_the_plugins_own_defaults_and_documented() -> None:
-    announced = {p["name"]: p for p in PLUGIN["spec"]["parameters"]["static"]}
-    assert list(announced) == [p.name for p in argocd.PARAMETERS]
-    readme = (ROOT / "README.md").read_text().split("## Argo CD plugin", 1)[1].split("\n## ", 1)[0]
-    for parameter in argocd.PARAMETERS:
-        announcement = announced[parameter.name]
-        assert announcement["string"] == parameter.default
-        assert announcement["title"] and announcement["tooltip"]
-        assert f"`{parameter.name}`" in readme and f"`{parameter.env}`" in readme
 
 
 def test_discover_matches_a_folder_with_a_nats_object(source: Path) -> None:

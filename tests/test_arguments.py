@@ -17,9 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nats_kplugin.entrypoints.arguments import KEY_FILE_ENV, Arguments, quick_parse
+from nats_kplugin.entrypoints.arguments import quick_parse
 from nats_kplugin.entrypoints.click_command import command
-from nats_kplugin.entrypoints.invocation import report
+from nats_kplugin.entrypoints.invocation import KEY_FILE_ENV, report
+from nats_kplugin.entrypoints.options import OPTIONS, Arguments
 from nats_kplugin.problems import Problem, Severity
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +55,8 @@ TOKENS = [
         "--pod-monitor=1",
     ],
 ]
+# Every flag of the table, so that a new option is read both ways too.
+TOKENS += sorted({flag for option in OPTIONS for flag in option.flags} - set(TOKENS))
 ENVIRONMENTS = [
     {},
     {KEY_FILE_ENV: KEY_FILE},
@@ -82,20 +85,8 @@ def click_reading(argv: list[str], env: dict[str, str]) -> Arguments | None:
             context = command.make_context("nats-render", list(argv))
         except (click.ClickException, click.exceptions.Exit):
             return None
-    params = context.params
-    return Arguments(
-        params["paths"],
-        params["key_file"],
-        params["default_namespace"],
-        params["nats_image"],
-        params["reloader_image"],
-        params["strict"],
-        params["print_schema"],
-        params["exporter_image"],
-        params["cluster_domain"],
-        params["tls_issuer"],
-        params["pod_monitor"],
-    )
+    params = dict(context.params)
+    return Arguments(params.pop("paths"), params)
 
 
 @settings(max_examples=500, deadline=None)
@@ -198,7 +189,7 @@ def test_problems_are_written_as_click_echo_wrote_them(capsys: pytest.CaptureFix
 def test_options_survive_the_trip_through_the_kustomize_plugins_environment() -> None:
     """Argo CD's kustomize path hands its options to the generator as NATS_RENDER_* variables."""
     from nats_kplugin.certificates import IssuerRef
-    from nats_kplugin.entrypoints.invocation import environment_of, options_from_environment
+    from nats_kplugin.entrypoints.options import environment_of, from_environment
     from nats_kplugin.manifests import Images
     from nats_kplugin.pipeline import RenderOptions
 
@@ -213,4 +204,4 @@ def test_options_survive_the_trip_through_the_kustomize_plugins_environment() ->
             pod_monitor=True,
         ),
     ):
-        assert options_from_environment(environment_of(options)) == options
+        assert from_environment(environment_of(options)) == options

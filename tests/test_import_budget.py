@@ -51,10 +51,20 @@ PIPELINE = {
     "nats_kplugin.nats_server.resolver",
     "nats_kplugin.nats_server.tls",
 }
-# What every entry point shares as a process.
-ENTRY = {"nats_kplugin.entrypoints", "nats_kplugin.entrypoints.invocation"}
+# What every entry point shares as a process, and the one table of the render options.
+ENTRY = {
+    "nats_kplugin.entrypoints",
+    "nats_kplugin.entrypoints.invocation",
+    "nats_kplugin.entrypoints.options",
+}
 RENDER_MODULES = {
-    "cli": PIPELINE | ENTRY | {"nats_kplugin.entrypoints.cli", "nats_kplugin.entrypoints.arguments"},
+    "cli": PIPELINE
+    | ENTRY
+    | {
+        "nats_kplugin.entrypoints.cli",
+        "nats_kplugin.entrypoints.arguments",
+        "nats_kplugin.entrypoints.execute",
+    },
     "argocd": PIPELINE | ENTRY | {"nats_kplugin.entrypoints.argocd"},
     "krm": PIPELINE | ENTRY | {"nats_kplugin.entrypoints.krm"},
 }

@@ -10,6 +10,7 @@ import realcheck
 from test_tls_render import container, document, kinds, objects
 
 from nats_kplugin.entrypoints import argocd, invocation
+from nats_kplugin.entrypoints.options import from_environment
 from nats_kplugin.manifests import EXPORTER_IMAGE
 from nats_kplugin.pipeline import RenderOptions
 
@@ -59,12 +60,12 @@ def test_the_pod_monitor_is_off_by_default_and_an_option() -> None:
 
 
 def test_the_pod_monitor_and_tls_options_from_the_kustomize_environment() -> None:
-    options = invocation.options_from_environment(
+    options = from_environment(
         {
-            invocation.POD_MONITOR_ENV: "true",
-            invocation.CLUSTER_DOMAIN_ENV: "cozy.local",
-            invocation.TLS_ISSUER_ENV: "ClusterIssuer/corp",
-            invocation.EXPORTER_IMAGE_ENV: "registry.local/exporter:1",
+            "NATS_RENDER_POD_MONITOR": "true",
+            "NATS_RENDER_CLUSTER_DOMAIN": "cozy.local",
+            "NATS_RENDER_TLS_ISSUER": "ClusterIssuer/corp",
+            "NATS_RENDER_EXPORTER_IMAGE": "registry.local/exporter:1",
         }
     )
     assert options.pod_monitor and options.cluster_domain == "cozy.local"
@@ -72,7 +73,7 @@ def test_the_pod_monitor_and_tls_options_from_the_kustomize_environment() -> Non
         str(options.tls_issuer) == "ClusterIssuer/corp"
         and options.images.exporter == "registry.local/exporter:1"
     )
-    default = invocation.options_from_environment({})
+    default = from_environment({})
     assert (
         not default.pod_monitor and default.tls_issuer is None and default.cluster_domain == "cluster.local"
     )

@@ -24,11 +24,10 @@ from collections.abc import Mapping
 from typing import NamedTuple, TextIO
 
 from .. import documents, spec
-from ..manifests import EXPORTER_IMAGE, NATS_IMAGE, RELOADER_IMAGE
-from ..nats_server.tls import DEFAULT_CLUSTER_DOMAIN
 from ..pipeline import RenderOptions
 from ..problems import Problem
 from . import invocation
+from .options import OPTIONS, Option, render_options
 
 PROGRAM = "nats-render-argocd"
 APP_ENV_PREFIX = "ARGOCD_ENV_"
@@ -40,17 +39,15 @@ class Parameter(NamedTuple):
     name: str
     env: str
     default: str
+    option: Option
 
 
-# plugin.yaml announces exactly these, with these defaults (tests/test_argocd.py holds the two together).
-PARAMETERS = (
-    Parameter("nats-image", "NATS_IMAGE", NATS_IMAGE),
-    Parameter("reloader-image", "RELOADER_IMAGE", RELOADER_IMAGE),
-    Parameter("exporter-image", "EXPORTER_IMAGE", EXPORTER_IMAGE),
-    Parameter("cluster-domain", "CLUSTER_DOMAIN", DEFAULT_CLUSTER_DOMAIN),
-    Parameter("tls-issuer", "TLS_ISSUER", ""),
-    Parameter("pod-monitor", "POD_MONITOR", "false"),
-    Parameter("strict", "STRICT", "false"),
+# The options of the table that Argo CD offers; plugin.yaml announces exactly these, with these defaults
+# (tests/test_options.py holds the two together).
+PARAMETERS = tuple(
+    Parameter(option.parameter, option.argocd_env or "", option.text_default, option)
+    for option in OPTIONS
+    if option.parameter is not None
 )
 # Names an Application might use to hand over the render key; refused, because an Application is in Git.
 KEY_NAMES = frozenset({"render-key", "key", "key-file", "nats-render-key", "nats-render-key-file"})
@@ -125,23 +122,15 @@ def options_from_argocd(environ: Mapping[str, str]) -> RenderOptions:
     """Render options from the environment Argo CD gives the plugin (see the module docstring)."""
     _refuse_key_from_application(environ)
     given = _parameters(environ)
-    values: dict[str, str] = {}
+    render_key = invocation.render_key(environ)
+    namespace = invocation.text_setting(environ.get("ARGOCD_APP_NAMESPACE"), "ARGOCD_APP_NAMESPACE")
+    values: dict[str, object] = {"default_namespace": namespace or None}
     for parameter in PARAMETERS:
         # An empty value (a cleared field in the UI) means unset, like an absent one.
         chosen = given.get(parameter.name) or environ.get(APP_ENV_PREFIX + parameter.env)
-        values[parameter.name] = chosen or parameter.default
-    return RenderOptions(
-        render_key=invocation.render_key(environ),
-        default_namespace=invocation.text_setting(environ.get("ARGOCD_APP_NAMESPACE"), "ARGOCD_APP_NAMESPACE")
-        or None,
-        images=invocation.images(values["nats-image"], values["reloader-image"], values["exporter-image"]),
-        strict=invocation.parse_bool(values["strict"], "the parameter strict"),
-        cluster_domain=invocation.parse_cluster_domain(
-            values["cluster-domain"], "the parameter cluster-domain"
-        ),
-        tls_issuer=invocation.parse_tls_issuer(values["tls-issuer"], "the parameter tls-issuer"),
-        pod_monitor=invocation.parse_bool(values["pod-monitor"], "the parameter pod-monitor"),
-    )
+        setting = f"the parameter {parameter.name}"
+        values[parameter.option.field] = parameter.option.read(chosen or parameter.default, setting)
+    return render_options(values, render_key)
 
 
 def _refuse_key_from_application(environ: Mapping[str, str]) -> None:

@@ -25,6 +25,7 @@ from .. import documents, spec
 from ..pipeline import RenderOptions
 from ..problems import Location, Problem, Severity
 from . import invocation, kustomize
+from .options import environment_of
 
 KUSTOMIZE_TIMEOUT_SECONDS = 300  # Argo CD's own default exec timeout is 90 s; this only stops a hang
 
@@ -78,7 +79,7 @@ def _generator_environment(environ: Mapping[str, str], options: RenderOptions) -
     """The sidecar's environment, less the Application's, plus the options as the kustomize plugin reads
     them."""
     env = {k: v for k, v in environ.items() if not k.startswith(("ARGOCD_", "PARAM_"))}
-    return {**env, **invocation.environment_of(options)}
+    return {**env, **environment_of(options)}
 
 
 def _unrendered_nats_objects(stream: bytes) -> list[Problem]:

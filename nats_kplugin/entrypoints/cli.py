@@ -1,7 +1,8 @@
-"""`nats-render`: the command line, a thin layer over `pipeline.render`. Nothing imports this module.
+"""`nats-render`: the command line, a thin layer over `pipeline.render` (the console script's entry).
 
 A well-formed command line is read by `arguments.quick_parse` and rendered without importing click; anything
-else (help, version, usage errors) goes to click (click_command.py), which owns the interface and its words.
+else (help, version, usage errors) goes to click (click_command.py), which answers in its own words. Both
+read the options of one table (options.py) and hand one `Arguments` value to `execute.execute`.
 
 Exit codes (also in the README):
   0  rendered; warnings, if any, on stderr
@@ -16,64 +17,19 @@ from __future__ import annotations
 import os
 import sys
 
-from ..certificates import check_cluster_domain, parse_issuer
-from ..documents import Budget, Document, parse_stream, read_sources
-from ..pipeline import RenderOptions
-from ..problems import Problem
-from .arguments import Arguments, quick_parse
+from .arguments import quick_parse
+from .execute import execute
 from .invocation import (
     EXIT_INTERNAL,
     EXIT_INVALID,
-    EXIT_OK,
     EXIT_OUTPUT,
     EXIT_USAGE,
     OutputError,
     UsageError,
-    render_stream,
     say,
-    stdin_bytes,
-    text_setting,
     utf8_stdout,
-    write_output,
 )
-from .invocation import images as invocation_images
 from .invocation import render_key as invocation_render_key
-
-
-def run(arguments: Arguments, render_key: bytes | None) -> int:
-    """Render what the arguments name to stdout, problems to stderr; the exit code."""
-    if arguments.print_schema:
-        from ..spec import schema_text
-
-        write_output(schema_text(), sys.stdout)
-        return EXIT_OK
-    images = invocation_images(arguments.nats_image, arguments.reloader_image, arguments.exporter_image)
-    options = RenderOptions(
-        render_key,
-        text_setting(arguments.default_namespace, "the namespace"),
-        images,
-        arguments.strict,
-        cluster_domain=check_cluster_domain(arguments.cluster_domain),
-        tls_issuer=parse_issuer(arguments.tls_issuer) if arguments.tls_issuer else None,
-        pod_monitor=arguments.pod_monitor,
-    )
-    documents, read_problems = _read(arguments.paths)
-    return render_stream(documents, read_problems, options, sys.stdout, sys.stderr)
-
-
-def _read(paths: tuple[str, ...]) -> tuple[list[Document], list[Problem]]:
-    """Every path in order, `-` for stdin, with the input limits held across all of them."""
-    budget = Budget()
-    documents: list[Document] = []
-    problems: list[Problem] = []
-    for path in paths or ("-",):
-        if path == "-":
-            found = parse_stream(stdin_bytes(), "<stdin>", budget=budget)
-        else:
-            found = read_sources([path], budget)
-        documents.extend(found[0])
-        problems.extend(found[1])
-    return documents, problems
 
 
 def main() -> None:
@@ -105,11 +61,12 @@ def _quick_main() -> int | None:
     if arguments is None:
         return None
     try:
-        render_key = None if arguments.print_schema else invocation_render_key(os.environ, arguments.key_file)
+        key_file = arguments.values["key_file"]
+        render_key = None if arguments.values["print_schema"] else invocation_render_key(os.environ, key_file)
     except UsageError:
         return None  # a usage error: click reports it in its own words
     try:
-        return run(arguments, render_key)
+        return execute(arguments, render_key)
     except KeyboardInterrupt:  # as click answers an interrupt
         sys.stderr.write("\nAborted!\n")
         return EXIT_INVALID

@@ -1,5 +1,6 @@
-"""What the entry points share as processes: the render key and render options from their own
-environment, problems as stderr lines, all-or-nothing stdout, exit codes, and no traceback on a bug.
+"""What the entry points share as processes: the render key from their own environment, the readers of
+setting values (options.py's table uses them), problems as stderr lines, all-or-nothing stdout, exit codes,
+and no traceback on a bug.
 
 The command line and the Argo CD, kustomize and KRM adapters are thin mappings from their tool's contract
 onto `pipeline.render`; this module is the part of that mapping they have in common. It knows nothing of
@@ -17,8 +18,6 @@ from typing import TextIO
 
 from ..certificates import IssuerRef, check_cluster_domain, parse_issuer
 from ..documents import Document, read_limited
-from ..manifests import EXPORTER_IMAGE, NATS_IMAGE, RELOADER_IMAGE, Images
-from ..nats_server.tls import DEFAULT_CLUSTER_DOMAIN
 from ..output import dump_documents
 from ..pipeline import RenderOptions, render_each
 from ..problems import Problem, one_line, sort_key
@@ -26,15 +25,6 @@ from ..problems import Problem, one_line, sort_key
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL, EXIT_OUTPUT = 0, 1, 2, 70, 74  # 74: sysexits' EX_IOERR
 KEY_ENV = "NATS_RENDER_KEY"
 KEY_FILE_ENV = "NATS_RENDER_KEY_FILE"
-# The kustomize plugins take their options from these (the Argo CD plugin maps its own names onto them).
-NAMESPACE_ENV = "NATS_RENDER_NAMESPACE"
-NATS_IMAGE_ENV = "NATS_RENDER_NATS_IMAGE"
-RELOADER_IMAGE_ENV = "NATS_RENDER_RELOADER_IMAGE"
-STRICT_ENV = "NATS_RENDER_STRICT"
-EXPORTER_IMAGE_ENV = "NATS_RENDER_EXPORTER_IMAGE"
-CLUSTER_DOMAIN_ENV = "NATS_RENDER_CLUSTER_DOMAIN"
-TLS_ISSUER_ENV = "NATS_RENDER_TLS_ISSUER"
-POD_MONITOR_ENV = "NATS_RENDER_POD_MONITOR"
 MAX_KEY_BYTES = 65536  # a key, not a file someone pointed at /dev/zero
 RENDER_CHUNK = 256  # rendered objects written to text at a time (see render_stream)
 
@@ -80,14 +70,6 @@ def text_setting(value: str | None, setting: str) -> str | None:
     return value
 
 
-def images(nats: str, reloader: str, exporter: str) -> Images:
-    """The three images, as text (see text_setting)."""
-    text_setting(nats, "the nats-server image")
-    text_setting(reloader, "the reloader image")
-    text_setting(exporter, "the exporter image")
-    return Images(nats, reloader, exporter)
-
-
 def stdin_bytes() -> bytes:
     """stdin up to the input limit; a closed stdin (`<&-`, which Python gives as None) is a usage error."""
     if sys.stdin is None:
@@ -119,42 +101,6 @@ def parse_tls_issuer(value: str, setting: str) -> IssuerRef | None:
         return parse_issuer(value)
     except ValueError as exc:
         raise UsageError(f"{setting}: {exc}") from None
-
-
-def options_from_environment(environ: Mapping[str, str]) -> RenderOptions:
-    """Render options of the kustomize plugins: NATS_RENDER_* variables, the defaults where unset."""
-    strict = environ.get(STRICT_ENV, "")
-    pod_monitor = environ.get(POD_MONITOR_ENV, "")
-    return RenderOptions(
-        render_key=render_key(environ),
-        default_namespace=text_setting(environ.get(NAMESPACE_ENV), NAMESPACE_ENV) or None,
-        images=images(
-            environ.get(NATS_IMAGE_ENV) or NATS_IMAGE,
-            environ.get(RELOADER_IMAGE_ENV) or RELOADER_IMAGE,
-            environ.get(EXPORTER_IMAGE_ENV) or EXPORTER_IMAGE,
-        ),
-        strict=parse_bool(strict, STRICT_ENV) if strict else False,
-        cluster_domain=parse_cluster_domain(
-            environ.get(CLUSTER_DOMAIN_ENV) or DEFAULT_CLUSTER_DOMAIN, CLUSTER_DOMAIN_ENV
-        ),
-        tls_issuer=parse_tls_issuer(environ.get(TLS_ISSUER_ENV, ""), TLS_ISSUER_ENV),
-        pod_monitor=parse_bool(pod_monitor, POD_MONITOR_ENV) if pod_monitor else False,
-    )
-
-
-def environment_of(options: RenderOptions) -> dict[str, str]:
-    """The NATS_RENDER_* variables that options_from_environment reads back as `options` (the render key
-    aside: it travels in the caller's own environment, never re-encoded)."""
-    return {
-        NAMESPACE_ENV: options.default_namespace or "",
-        NATS_IMAGE_ENV: options.images.nats,
-        RELOADER_IMAGE_ENV: options.images.reloader,
-        EXPORTER_IMAGE_ENV: options.images.exporter,
-        STRICT_ENV: "true" if options.strict else "false",
-        CLUSTER_DOMAIN_ENV: options.cluster_domain,
-        TLS_ISSUER_ENV: str(options.tls_issuer or ""),
-        POD_MONITOR_ENV: "true" if options.pod_monitor else "false",
-    }
 
 
 def report(problems: list[Problem], stderr: TextIO | None) -> None:

@@ -10,10 +10,7 @@ Input that is not a ResourceList at all gives no stdout, the reason on stderr, a
 
 kustomize runs it as an exec function through the `config.kubernetes.io/function` annotation
 (`kustomize build --enable-alpha-plugins --enable-exec`). Options come from the environment, as for the exec
-plugin: NATS_RENDER_KEY or NATS_RENDER_KEY_FILE, NATS_RENDER_NAMESPACE, NATS_RENDER_NATS_IMAGE,
-NATS_RENDER_RELOADER_IMAGE, NATS_RENDER_EXPORTER_IMAGE,
-NATS_RENDER_CLUSTER_DOMAIN, NATS_RENDER_TLS_ISSUER, NATS_RENDER_POD_MONITOR (true or false),
-NATS_RENDER_STRICT.
+plugin: NATS_RENDER_KEY or NATS_RENDER_KEY_FILE, and the NATS_RENDER_* variable of each option (options.py).
 """
 
 from __future__ import annotations
@@ -28,6 +25,7 @@ from ..output import dump_documents
 from ..pipeline import RenderOptions, render
 from ..problems import Location, Problem, Severity
 from . import invocation
+from .options import from_environment
 
 PROGRAM = "nats-render-krm"
 KIND = "ResourceList"
@@ -40,7 +38,7 @@ INDEX_ANNOTATIONS = ("internal.config.kubernetes.io/index", "config.kubernetes.i
 def main(argv: list[str]) -> int:
     if argv:
         raise invocation.UsageError(f"usage: {PROGRAM} < resource-list.yaml (takes no arguments)")
-    options = invocation.options_from_environment(os.environ)
+    options = from_environment(os.environ)
     resource_list, problems = read_resource_list(invocation.stdin_bytes())
     if resource_list is None:
         invocation.report(problems, sys.stderr)

@@ -9,10 +9,8 @@ is `$KUSTOMIZE_PLUGIN_HOME`, else `$XDG_CONFIG_HOME/kustomize/plugin`, else `~/.
     nats-render-kustomize FILE       render the NATS object in FILE (what kustomize runs)
     nats-render-kustomize --install  link this program into the plugin home as .../nats/NATS
 
-Options come from the environment kustomize passes on: NATS_RENDER_KEY or NATS_RENDER_KEY_FILE, and
-NATS_RENDER_NAMESPACE, NATS_RENDER_NATS_IMAGE, NATS_RENDER_RELOADER_IMAGE, NATS_RENDER_EXPORTER_IMAGE,
-NATS_RENDER_CLUSTER_DOMAIN, NATS_RENDER_TLS_ISSUER, NATS_RENDER_POD_MONITOR (true or false),
-NATS_RENDER_STRICT.
+Options come from the environment kustomize passes on: NATS_RENDER_KEY or NATS_RENDER_KEY_FILE, and the
+NATS_RENDER_* variable of each option (options.py; the README's table under "kustomize").
 """
 
 from __future__ import annotations
@@ -26,6 +24,7 @@ from pathlib import Path
 from .. import documents, spec
 from ..problems import Problem
 from . import invocation
+from .options import from_environment
 
 PROGRAM = "nats-render-kustomize"
 CONFIG_STRING_ENV = "KUSTOMIZE_PLUGIN_CONFIG_STRING"
@@ -49,7 +48,7 @@ def main(argv: list[str]) -> int:
         return install(os.environ)
     if len(argv) > 1 or (argv and argv[0].startswith("-")):
         raise invocation.UsageError(f"usage: {PROGRAM} [NATS-OBJECT-FILE] | {PROGRAM} --install")
-    options = invocation.options_from_environment(os.environ)
+    options = from_environment(os.environ)
     found, problems = _read(argv, os.environ)
     if not problems and not any(spec.is_nats_object(d.data) for d in found):
         raise invocation.UsageError(f"the generator config holds no {spec.API_VERSION} {spec.KIND} object")

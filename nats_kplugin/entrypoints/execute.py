@@ -1,0 +1,38 @@
+"""What `nats-render` does with its arguments, however they were read: the fast reading (arguments.py) and
+click's (click_command.py) each build one `Arguments` value and call `execute` on it."""
+
+from __future__ import annotations
+
+import sys
+
+from ..documents import Budget, Document, parse_stream, read_sources
+from ..problems import Problem
+from .invocation import EXIT_OK, render_stream, stdin_bytes, write_output
+from .options import Arguments, command_line_options
+
+
+def execute(arguments: Arguments, render_key: bytes | None) -> int:
+    """Render what the arguments name to stdout, problems to stderr; the exit code."""
+    if arguments.values["print_schema"]:
+        from ..spec import schema_text
+
+        write_output(schema_text(), sys.stdout)
+        return EXIT_OK
+    options = command_line_options(arguments, render_key)
+    documents, read_problems = _read(arguments.paths)
+    return render_stream(documents, read_problems, options, sys.stdout, sys.stderr)
+
+
+def _read(paths: tuple[str, ...]) -> tuple[list[Document], list[Problem]]:
+    """Every path in order, `-` for stdin, with the input limits held across all of them."""
+    budget = Budget()
+    documents: list[Document] = []
+    problems: list[Problem] = []
+    for path in paths or ("-",):
+        if path == "-":
+            found = parse_stream(stdin_bytes(), "<stdin>", budget=budget)
+        else:
+            found = read_sources([path], budget)
+        documents.extend(found[0])
+        problems.extend(found[1])
+    return documents, problems

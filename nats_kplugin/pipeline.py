@@ -23,7 +23,7 @@ class RenderOptions(NamedTuple):
     render_key: bytes | None = None  # for passwords the spec does not give (SPEC section 5)
     default_namespace: str | None = None  # for NATS objects that name none (Argo CD's app namespace)
     images: manifests.Images = manifests.Images()
-    strict: bool = False  # warnings become errors
+    strict: bool = False  # warnings become errors; information stays
     cluster_domain: str = tls.DEFAULT_CLUSTER_DOMAIN  # the cluster's DNS domain, in TLS certificate names
     tls_issuer: certificates.IssuerRef | None = None  # an existing issuer instead of the self-signed chain
     pod_monitor: bool = False  # a PodMonitor per cluster (needs the Prometheus Operator's CRDs)
@@ -70,7 +70,7 @@ def render_each(
                 )
         problems += seen.add(objects, document)
         if options.strict:
-            problems = [p.as_error() for p in problems]
+            problems = [p.as_strict() for p in problems]
         yield objects, problems
 
 

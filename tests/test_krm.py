@@ -70,13 +70,14 @@ def test_generates_items_after_the_passed_through_ones(tmp_path: Path) -> None:
     realcheck.assert_server_accepts(rendered_cluster(generated, "nats-events"))
 
 
-def test_warnings_are_results_and_the_output_is_still_produced(tmp_path: Path) -> None:
-    done = call(resource_list(nats_object({"replicas": 2})), tmp_path)
+def test_information_is_a_result_and_the_output_is_still_produced_even_when_strict(tmp_path: Path) -> None:
+    # Two servers (the default) are information, never promoted by strict (SPEC section 12).
+    done = call(resource_list(nats_object({"replicas": 2})), tmp_path, NATS_RENDER_STRICT="true")
     assert done.returncode == 0, done.stderr
     output = yaml.safe_load(done.stdout)
     assert [o["kind"] for o in output["items"]][-1] == "PodDisruptionBudget"
     (result,) = output["results"]
-    assert result["severity"] == "warning"
+    assert result["severity"] == "info"
     assert result["field"] == {"path": "spec.replicas"}
     assert result["resourceRef"] == {
         "apiVersion": "apps.cozystack.io/v1alpha1",
@@ -107,7 +108,8 @@ def test_a_failing_function_reports_every_error_and_exits_non_zero(tmp_path: Pat
 
 
 def test_strict_mode_from_the_environment_makes_warnings_errors(tmp_path: Path) -> None:
-    done = call(resource_list(nats_object({"replicas": 2})), tmp_path, NATS_RENDER_STRICT="true")
+    shared_name = {"replicas": 3, "config": {"merge": {"server_name": "box"}}}  # warns: one name, 3 servers
+    done = call(resource_list(nats_object(shared_name)), tmp_path, NATS_RENDER_STRICT="true")
     assert done.returncode == 1
     output = yaml.safe_load(done.stdout)
     assert output["items"] == []

@@ -69,7 +69,7 @@ from .invocation import UsageError, render_key
     is_flag=True,
     help="Add a PodMonitor (monitoring.coreos.com/v1) per cluster; needs the Prometheus Operator's CRDs.",
 )
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (information stays information).")
 @click.option("--print-schema", is_flag=True, help="Print the JSON Schema of the NATS object and exit.")
 @click.version_option(__version__, prog_name="nats-render")
 def command(

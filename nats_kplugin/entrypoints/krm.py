@@ -3,9 +3,10 @@
 stdin is a `ResourceList` (`config.kubernetes.io/v1`) whose `functionConfig` is the `NATS` object; stdout
 is the same `ResourceList` with the rendered objects appended to `items` (the input items pass through
 untouched, except the objects this functionConfig rendered on an earlier run, which the new ones replace)
-and `results` listing every warning and error: severity, message, `field.path`, `resourceRef`, and `file`
-(path, index) when the orchestrator annotated the functionConfig with them. With an error the
-rendered objects are left out, `results` says why, the lines go to stderr as well, and the exit code is 1.
+and `results` listing every error, warning and information: severity, message, `field.path`,
+`resourceRef`, and `file` (path, index) when the orchestrator annotated the functionConfig with them. With
+an error the rendered objects are left out, `results` says why, the lines go to stderr as well, and the exit
+code is 1.
 Input that is not a ResourceList at all gives no stdout, the reason on stderr, and exit 1.
 
 kustomize runs it as an exec function through the `config.kubernetes.io/function` annotation

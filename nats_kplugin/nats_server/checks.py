@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..problems import Path, Problem, error, warning
+from ..problems import Path, Problem, error, info, warning
 from ..spec import NatsSpec
 from .config import ACCOUNT, PID_FILE, STORE_DIR, read_merge
 from .listeners import check_listeners
@@ -268,8 +268,10 @@ def _check_cluster(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[P
             )
         )
     if spec.replicas == 2 and spec.jetstream_enabled:
+        # Information, not a warning: two is the managed service's default, and `spec: {}` must render
+        # under --strict (SPEC section 12).
         problems.append(
-            warning(
+            info(
                 "2 servers give JetStream no fault tolerance: losing one loses the meta leader quorum; use 3",
                 ("spec", "replicas"),
             )

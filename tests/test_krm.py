@@ -159,6 +159,24 @@ def test_run_again_over_its_own_output_it_replaces_what_it_rendered(tmp_path: Pa
     assert [o["kind"] for o in output] == [o["kind"] for o in items]
 
 
+def test_turning_the_managed_service_names_on_replaces_the_earlier_objects(tmp_path: Path) -> None:
+    """With --managed-service-names the instance label is the managed service's `nats-<name>-system`:
+    objects of an earlier run, with the option or without, are still this functionConfig's."""
+    config = resource_list(nats_object({"replicas": 3}), [PASSED_THROUGH])
+    plain = yaml.safe_load(call(config, tmp_path).stdout)["items"]
+    managed = call(
+        resource_list(nats_object({"replicas": 3}), plain), tmp_path, NATS_RENDER_MANAGED_SERVICE_NAMES="true"
+    )
+    assert managed.returncode == 0, managed.stderr
+    items = yaml.safe_load(managed.stdout)["items"]
+    assert len(items) == len(plain)
+    assert {o["metadata"]["labels"]["app.kubernetes.io/instance"] for o in items[1:]} == {
+        "nats-events-system"
+    }
+    back = yaml.safe_load(call(resource_list(nats_object({"replicas": 3}), items), tmp_path).stdout)["items"]
+    assert back == plain
+
+
 def test_objects_of_another_nats_object_are_not_replaced(tmp_path: Path) -> None:
     other = call(resource_list(nats_object({"replicas": 3})), tmp_path)
     other_items = [

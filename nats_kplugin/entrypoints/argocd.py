@@ -50,6 +50,7 @@ PARAMETERS = (
     Parameter("cluster-domain", "CLUSTER_DOMAIN", DEFAULT_CLUSTER_DOMAIN),
     Parameter("tls-issuer", "TLS_ISSUER", ""),
     Parameter("pod-monitor", "POD_MONITOR", "false"),
+    Parameter("managed-service-names", "MANAGED_SERVICE_NAMES", "false"),  # takeover; for the option table
     Parameter("strict", "STRICT", "false"),
 )
 # Names an Application might use to hand over the render key; refused, because an Application is in Git.
@@ -141,6 +142,9 @@ def options_from_argocd(environ: Mapping[str, str]) -> RenderOptions:
         ),
         tls_issuer=invocation.parse_tls_issuer(values["tls-issuer"], "the parameter tls-issuer"),
         pod_monitor=invocation.parse_bool(values["pod-monitor"], "the parameter pod-monitor"),
+        managed_service_names=invocation.parse_bool(  # takeover; for the option table
+            values["managed-service-names"], "the parameter managed-service-names"
+        ),
     )
 
 

@@ -35,7 +35,12 @@ VALUE_OPTIONS = {
     "--tls-issuer": "tls_issuer",
 }
 # ... and for the flags.
-FLAGS = {"--strict": "strict", "--print-schema": "print_schema", "--pod-monitor": "pod_monitor"}
+FLAGS = {
+    "--strict": "strict",
+    "--print-schema": "print_schema",
+    "--pod-monitor": "pod_monitor",
+    "--managed-service-names": "managed_service_names",  # takeover (SPEC section 12); for the option table
+}
 
 
 class Arguments(NamedTuple):
@@ -50,6 +55,7 @@ class Arguments(NamedTuple):
     cluster_domain: str = DEFAULT_CLUSTER_DOMAIN
     tls_issuer: str | None = None  # Issuer/NAME or ClusterIssuer/NAME, checked by certificates.parse_issuer
     pod_monitor: bool = False
+    managed_service_names: bool = False  # takeover (SPEC section 12); for the option table
 
 
 def quick_parse(argv: Sequence[str], environ: Mapping[str, str]) -> Arguments | None:
@@ -97,6 +103,7 @@ def quick_parse(argv: Sequence[str], environ: Mapping[str, str]) -> Arguments | 
         cluster_domain=values.get("cluster_domain", DEFAULT_CLUSTER_DOMAIN),
         tls_issuer=values.get("tls_issuer"),
         pod_monitor="pod_monitor" in flags,
+        managed_service_names="managed_service_names" in flags,  # takeover; for the option table
     )
 
 

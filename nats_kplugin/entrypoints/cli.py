@@ -56,6 +56,7 @@ def run(arguments: Arguments, render_key: bytes | None) -> int:
         cluster_domain=check_cluster_domain(arguments.cluster_domain),
         tls_issuer=parse_issuer(arguments.tls_issuer) if arguments.tls_issuer else None,
         pod_monitor=arguments.pod_monitor,
+        managed_service_names=arguments.managed_service_names,  # takeover; for the option table
     )
     documents, read_problems = _read(arguments.paths)
     return render_stream(documents, read_problems, options, sys.stdout, sys.stderr)

@@ -69,6 +69,12 @@ from .invocation import UsageError, render_key
     is_flag=True,
     help="Add a PodMonitor (monitoring.coreos.com/v1) per cluster; needs the Prometheus Operator's CRDs.",
 )
+@click.option(  # takeover (SPEC section 12); for the option table
+    "--managed-service-names",
+    is_flag=True,
+    help="Keep the managed service's selector labels, JetStream claim and account names, to take over "
+    "its running cluster with its data (see the README's takeover runbook).",
+)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (information stays information).")
 @click.option("--print-schema", is_flag=True, help="Print the JSON Schema of the NATS object and exit.")
 @click.version_option(__version__, prog_name="nats-render")
@@ -82,6 +88,7 @@ def command(
     cluster_domain: str,
     tls_issuer: str | None,
     pod_monitor: bool,
+    managed_service_names: bool,
     strict: bool,
     print_schema: bool,
 ) -> None:
@@ -99,6 +106,7 @@ def command(
         cluster_domain,
         tls_issuer,
         pod_monitor,
+        managed_service_names,  # takeover; for the option table
     )
     try:
         key = None if arguments.print_schema else render_key(os.environ, arguments.key_file)

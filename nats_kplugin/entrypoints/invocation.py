@@ -35,6 +35,7 @@ EXPORTER_IMAGE_ENV = "NATS_RENDER_EXPORTER_IMAGE"
 CLUSTER_DOMAIN_ENV = "NATS_RENDER_CLUSTER_DOMAIN"
 TLS_ISSUER_ENV = "NATS_RENDER_TLS_ISSUER"
 POD_MONITOR_ENV = "NATS_RENDER_POD_MONITOR"
+MANAGED_SERVICE_NAMES_ENV = "NATS_RENDER_MANAGED_SERVICE_NAMES"  # takeover; for the option table
 MAX_KEY_BYTES = 65536  # a key, not a file someone pointed at /dev/zero
 RENDER_CHUNK = 256  # rendered objects written to text at a time (see render_stream)
 
@@ -125,6 +126,7 @@ def options_from_environment(environ: Mapping[str, str]) -> RenderOptions:
     """Render options of the kustomize plugins: NATS_RENDER_* variables, the defaults where unset."""
     strict = environ.get(STRICT_ENV, "")
     pod_monitor = environ.get(POD_MONITOR_ENV, "")
+    managed_names = environ.get(MANAGED_SERVICE_NAMES_ENV, "")  # takeover; for the option table
     return RenderOptions(
         render_key=render_key(environ),
         default_namespace=text_setting(environ.get(NAMESPACE_ENV), NAMESPACE_ENV) or None,
@@ -139,6 +141,9 @@ def options_from_environment(environ: Mapping[str, str]) -> RenderOptions:
         ),
         tls_issuer=parse_tls_issuer(environ.get(TLS_ISSUER_ENV, ""), TLS_ISSUER_ENV),
         pod_monitor=parse_bool(pod_monitor, POD_MONITOR_ENV) if pod_monitor else False,
+        managed_service_names=(
+            parse_bool(managed_names, MANAGED_SERVICE_NAMES_ENV) if managed_names else False
+        ),
     )
 
 
@@ -154,6 +159,7 @@ def environment_of(options: RenderOptions) -> dict[str, str]:
         CLUSTER_DOMAIN_ENV: options.cluster_domain,
         TLS_ISSUER_ENV: str(options.tls_issuer or ""),
         POD_MONITOR_ENV: "true" if options.pod_monitor else "false",
+        MANAGED_SERVICE_NAMES_ENV: "true" if options.managed_service_names else "false",
     }
 
 

@@ -13,7 +13,8 @@ kustomize runs it as an exec function through the `config.kubernetes.io/function
 (`kustomize build --enable-alpha-plugins --enable-exec`). Options come from the environment, as for the exec
 plugin: NATS_RENDER_KEY or NATS_RENDER_KEY_FILE, NATS_RENDER_NAMESPACE, NATS_RENDER_NATS_IMAGE,
 NATS_RENDER_RELOADER_IMAGE, NATS_RENDER_EXPORTER_IMAGE,
-NATS_RENDER_CLUSTER_DOMAIN, NATS_RENDER_TLS_ISSUER, NATS_RENDER_POD_MONITOR (true or false),
+NATS_RENDER_CLUSTER_DOMAIN, NATS_RENDER_TLS_ISSUER, NATS_RENDER_POD_MONITOR and
+NATS_RENDER_MANAGED_SERVICE_NAMES (true or false),
 NATS_RENDER_STRICT.
 """
 
@@ -25,6 +26,7 @@ from typing import Any
 
 from .. import spec
 from ..documents import Document, parse_stream
+from ..manifests import MANAGED_SERVICE_RELEASE_SUFFIX
 from ..output import dump_documents
 from ..pipeline import RenderOptions, render
 from ..problems import Location, Problem, Severity
@@ -101,11 +103,14 @@ def _replace_rendered(items: list[Any], rendered: list[Any], function_config: An
 
     Run again over its own output (`kpt fn eval` twice), the function must give the same package, not a
     second copy: the objects it made earlier are known by the labels every rendered object carries
-    (managed by nats-render, the instance `nats-<name>`) in the functionConfig's namespace. An object
+    (managed by nats-render, the instance `nats-<name>`, or `nats-<name>-system` with the managed
+    service's names) in the functionConfig's namespace. An object
     rendered again keeps the file annotations the orchestrator gave it, so it stays in its file.
     """
     metadata = function_config.get("metadata") or {}
     instance, namespace = f"nats-{metadata.get('name')}", metadata.get("namespace")
+    # Either instance: an earlier run may have had --managed-service-names on, or off.
+    instances = {instance, instance + MANAGED_SERVICE_RELEASE_SUFFIX}
     kept: list[Any] = []
     files: dict[tuple[Any, ...], dict[str, Any]] = {}
     for item in items:
@@ -117,7 +122,7 @@ def _replace_rendered(items: list[Any], rendered: list[Any], function_config: An
         if (
             isinstance(labels, dict)
             and labels.get("app.kubernetes.io/managed-by") == "nats-render"
-            and labels.get("app.kubernetes.io/instance") == instance
+            and labels.get("app.kubernetes.io/instance") in instances
             and item_metadata.get("namespace") == namespace
         ):
             annotations = item_metadata.get("annotations")

@@ -152,3 +152,23 @@ def _documents(doc: dict[str, Any]) -> list[Any]:
     documents, problems = parse_stream(yaml.safe_dump(doc).encode(), "nats.yaml")
     assert not problems
     return documents
+
+
+def test_a_resolver_claim_cannot_take_the_managed_service_jetstream_name() -> None:
+    resolver = {
+        "enabled": True,
+        "merge": {"type": "full"},
+        "pvc": {"name": MANAGED_SERVICE["claim_template"]},
+    }
+    result = render(_documents(document(config={"resolver": resolver})), TAKEOVER)
+    assert not result.ok
+    assert any("is a volume of the pod already" in p.message for p in result.problems)
+
+
+def test_without_jetstream_the_option_still_renders_a_valid_cluster() -> None:
+    rendered = objects(document(jetstream={"enabled": False}), TAKEOVER)
+    (sts,) = by_kind(rendered, "StatefulSet")
+    assert "volumeClaimTemplates" not in sts["spec"]
+    assert sts["spec"]["selector"] == {"matchLabels": MANAGED_SERVICE["selector"]}
+    realcheck.assert_valid_kubernetes(rendered)
+    realcheck.assert_server_accepts(rendered)

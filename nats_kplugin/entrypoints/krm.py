@@ -104,8 +104,8 @@ def _replace_rendered(items: list[Any], rendered: list[Any], function_config: An
     Run again over its own output (`kpt fn eval` twice), the function must give the same package, not a
     second copy: the objects it made earlier are known by the labels every rendered object carries
     (managed by nats-render, the instance `nats-<name>`, or `nats-<name>-system` with the managed
-    service's names) in the functionConfig's namespace. An object
-    rendered again keeps the file annotations the orchestrator gave it, so it stays in its file.
+    service's names) in the functionConfig's namespace. An object rendered again keeps the file
+    annotations the orchestrator gave it, so it stays in its file.
     """
     metadata = function_config.get("metadata") or {}
     instance, namespace = f"nats-{metadata.get('name')}", metadata.get("namespace")

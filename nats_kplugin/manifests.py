@@ -98,8 +98,27 @@ class _Names(NamedTuple):
         return f"{self.full}-headless"
 
 
+# The managed service installs the upstream nats chart as the Helm release `nats-X-system` (its HelmRelease)
+# with fullnameOverride `nats-X`; the chart selects its pods by these, and names its JetStream claim
+# template `<fullname>-js` (SPEC section 12). --managed-service-names keeps them, for a takeover in place.
+MANAGED_SERVICE_RELEASE_SUFFIX = "-system"
+
+
 def selector_labels(spec: NatsSpec) -> dict[str, str]:
+    """What selects the pods: the StatefulSet, both Services, the PDB, the spread, the PodMonitor."""
+    if spec.managed_service_names:
+        return {
+            "app.kubernetes.io/name": "nats",
+            "app.kubernetes.io/instance": spec.full_name + MANAGED_SERVICE_RELEASE_SUFFIX,
+            "app.kubernetes.io/component": "nats",
+        }
     return {"app.kubernetes.io/name": "nats", "app.kubernetes.io/instance": spec.full_name}
+
+
+def data_volume(spec: NatsSpec) -> str:
+    """The JetStream claim template, so the claims are `<template>-nats-X-<index>`: the managed service's
+    `nats-X-js-nats-X-N` are reused with --managed-service-names."""
+    return f"{spec.full_name}-js" if spec.managed_service_names else "data"
 
 
 def topology_spread(spec: NatsSpec) -> list[dict[str, Any]]:
@@ -266,7 +285,7 @@ def _nats_container(
     if spec.tls_enabled:
         mounts.append(_tls_mount())
     if server.jetstream:
-        mounts.append({"name": "data", "mountPath": STORE_DIR})
+        mounts.append({"name": data_volume(spec), "mountPath": STORE_DIR})
     if claim is not None:
         # Below the JetStream volume when dir is under /data: the runtime mounts parents first.
         mounts.append({"name": claim.name, "mountPath": claim.mount_path})
@@ -382,7 +401,7 @@ def statefulset(
     }
     templates = []
     if server.jetstream:
-        templates.append(_claim_template("data", spec.jetstream_size, spec.storage_class or None))
+        templates.append(_claim_template(data_volume(spec), spec.jetstream_size, spec.storage_class or None))
     if claim is not None:
         templates.append(_claim_template(claim.name, claim.size, claim.storage_class))
     if templates:

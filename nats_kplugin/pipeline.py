@@ -23,10 +23,13 @@ class RenderOptions(NamedTuple):
     render_key: bytes | None = None  # for passwords the spec does not give (SPEC section 5)
     default_namespace: str | None = None  # for NATS objects that name none (Argo CD's app namespace)
     images: manifests.Images = manifests.Images()
-    strict: bool = False  # warnings become errors
+    strict: bool = False  # warnings become errors; information stays
     cluster_domain: str = tls.DEFAULT_CLUSTER_DOMAIN  # the cluster's DNS domain, in TLS certificate names
     tls_issuer: certificates.IssuerRef | None = None  # an existing issuer instead of the self-signed chain
     pod_monitor: bool = False  # a PodMonitor per cluster (needs the Prometheus Operator's CRDs)
+    # The managed service's selector labels, claim template and account names, for a takeover in place
+    # (SPEC section 12). The option table will fold this in with the others.
+    managed_service_names: bool = False
 
 
 class RenderResult(NamedTuple):
@@ -70,7 +73,7 @@ def render_each(
                 )
         problems += seen.add(objects, document)
         if options.strict:
-            problems = [p.as_error() for p in problems]
+            problems = [p.as_strict() for p in problems]
         yield objects, problems
 
 
@@ -80,6 +83,7 @@ def expand(document: Document, options: RenderOptions) -> tuple[list[dict[str, A
     nats_spec, problems = spec.validate(data, document.node)
     objects: list[dict[str, Any]] = []
     if nats_spec is not None:
+        nats_spec = nats_spec._replace(managed_service_names=options.managed_service_names)
         objects, problems = _expand_spec(nats_spec, data, options)
     return objects, _locate(problems, document, data)
 

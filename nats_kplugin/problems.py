@@ -12,8 +12,12 @@ from typing import NamedTuple
 
 
 class Severity(str, enum.Enum):
+    """Errors fail the run; warnings are shown and fail it under `--strict`; information is only shown,
+    never promoted by `--strict` and never in the exit code (a KRM `results` severity `info`)."""
+
     ERROR = "error"
     WARNING = "warning"
+    INFO = "info"
 
 
 class Location(NamedTuple):
@@ -57,6 +61,10 @@ class Problem(NamedTuple):
 
     def as_error(self) -> Problem:
         return self._replace(severity=Severity.ERROR)
+
+    def as_strict(self) -> Problem:
+        """Under `--strict`: a warning becomes an error, information stays information."""
+        return self.as_error() if self.severity is Severity.WARNING else self
 
     def __str__(self) -> str:
         parts = [f"{self.location}: {self.severity.value}"]
@@ -115,6 +123,11 @@ def error(message: str, path: Path = ()) -> Problem:
 
 def warning(message: str, path: Path = ()) -> Problem:
     return Problem(Severity.WARNING, message, path=path)
+
+
+def info(message: str, path: Path = ()) -> Problem:
+    """Worth knowing, never wrong: a default such as two servers must render under `--strict`."""
+    return Problem(Severity.INFO, message, path=path)
 
 
 def sort_key(problem: Problem) -> tuple[str, int, int, str, str]:

@@ -70,6 +70,9 @@ class NatsSpec(NamedTuple):
     merge: dict[str, Any]
     resolver: dict[str, Any]
     resources: Resources
+    # The render option --managed-service-names (SPEC section 12): the managed service's selector labels,
+    # claim template and account names, so a running managed cluster is taken over with its data.
+    managed_service_names: bool = False
 
     @property
     def full_name(self) -> str:

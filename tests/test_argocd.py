@@ -142,13 +142,34 @@ def test_generate_error_exits_non_zero_with_stderr_only(source: Path) -> None:
 
 
 def test_strict_parameter_turns_a_warning_into_an_error(source: Path) -> None:
-    path = source / "nats.yaml"
-    path.write_text(path.read_text().replace("replicas: 3", "replicas: 2"))
+    # A near miss of the kind passes through with a warning.
+    near_miss = "apiVersion: apps.cozystack.io/v1\nkind: NATS\nmetadata: {name: x}\n"
+    (source / "near-miss.yaml").write_text(near_miss)
     lenient = plugin_command("generate", source, argocd_environment())
-    assert lenient.returncode == 0 and "warning: NATS/nats-prod/events: spec.replicas" in lenient.stderr
+    assert lenient.returncode == 0 and "warning: NATS/x: passed through" in lenient.stderr
     strict = plugin_command("generate", source, argocd_environment(app_env={"STRICT": "true"}))
     assert (strict.returncode, strict.stdout) == (1, "")
-    assert "error: NATS/nats-prod/events: spec.replicas" in strict.stderr
+    assert "error: NATS/x: passed through" in strict.stderr
+
+
+MINIMAL = "apiVersion: apps.cozystack.io/v1alpha1\nkind: NATS\nmetadata: {name: minimal}\nspec: {}\n"
+
+
+def test_a_minimal_object_renders_under_strict(source: Path) -> None:
+    """SPEC section 12, as deploy/application.yaml runs it: two servers are information, not a warning."""
+    for path in source.rglob("*.yaml"):
+        path.unlink()
+    (source / "nats.yaml").write_text(MINIMAL)
+    strict = [{"name": "strict", "string": "true"}]
+    generated = plugin_command("generate", source, argocd_environment(parameters=strict))
+    assert generated.returncode == 0, generated.stderr
+    assert "info: NATS/nats-prod/minimal: spec.replicas: 2 servers give JetStream" in generated.stderr
+    assert "StatefulSet" in {o["kind"] for o in objects(generated.stdout)}
+
+    env = environment(NATS_RENDER_KEY=RENDER_KEY)
+    cli = nats_render(["--strict", str(source / "nats.yaml")], source, env)
+    assert cli.returncode == 0, cli.stderr
+    assert "nats.yaml:4 (document 1): info: NATS/minimal: spec.replicas:" in cli.stderr
 
 
 def test_the_render_key_comes_only_from_the_sidecar(source: Path) -> None:

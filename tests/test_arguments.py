@@ -53,6 +53,7 @@ TOKENS = [
         "--tls-issuer=Bogus/x",
         "--tls-issuer=ca",
         "--pod-monitor=1",
+        "--managed-service-names",
     ],
 ]
 # Every flag of the table, so that a new option is read both ways too.
@@ -111,6 +112,7 @@ def test_what_the_quick_reading_reads_click_reads_the_same(argv: list[str], env:
         ["--print-schema"],
         ["--", SEED],
         ["--pod-monitor", "--cluster-domain", "cozy.local", "--tls-issuer=ClusterIssuer/corporate-ca", SEED],
+        ["--managed-service-names", SEED],
     ],
 )
 def test_the_usual_command_lines_take_the_quick_path(argv: list[str]) -> None:
@@ -202,6 +204,7 @@ def test_options_survive_the_trip_through_the_kustomize_plugins_environment() ->
             cluster_domain="cozy.local",
             tls_issuer=IssuerRef("ClusterIssuer", "letsencrypt"),
             pod_monitor=True,
+            managed_service_names=True,
         ),
     ):
         assert from_environment(environment_of(options)) == options

@@ -70,13 +70,14 @@ def test_generates_items_after_the_passed_through_ones(tmp_path: Path) -> None:
     realcheck.assert_server_accepts(rendered_cluster(generated, "nats-events"))
 
 
-def test_warnings_are_results_and_the_output_is_still_produced(tmp_path: Path) -> None:
-    done = call(resource_list(nats_object({"replicas": 2})), tmp_path)
+def test_information_is_a_result_and_the_output_is_still_produced_even_when_strict(tmp_path: Path) -> None:
+    # Two servers (the default) are information, never promoted by strict (SPEC section 12).
+    done = call(resource_list(nats_object({"replicas": 2})), tmp_path, NATS_RENDER_STRICT="true")
     assert done.returncode == 0, done.stderr
     output = yaml.safe_load(done.stdout)
     assert [o["kind"] for o in output["items"]][-1] == "PodDisruptionBudget"
     (result,) = output["results"]
-    assert result["severity"] == "warning"
+    assert result["severity"] == "info"
     assert result["field"] == {"path": "spec.replicas"}
     assert result["resourceRef"] == {
         "apiVersion": "apps.cozystack.io/v1alpha1",
@@ -107,7 +108,8 @@ def test_a_failing_function_reports_every_error_and_exits_non_zero(tmp_path: Pat
 
 
 def test_strict_mode_from_the_environment_makes_warnings_errors(tmp_path: Path) -> None:
-    done = call(resource_list(nats_object({"replicas": 2})), tmp_path, NATS_RENDER_STRICT="true")
+    shared_name = {"replicas": 3, "config": {"merge": {"server_name": "box"}}}  # warns: one name, 3 servers
+    done = call(resource_list(nats_object(shared_name)), tmp_path, NATS_RENDER_STRICT="true")
     assert done.returncode == 1
     output = yaml.safe_load(done.stdout)
     assert output["items"] == []
@@ -155,6 +157,24 @@ def test_run_again_over_its_own_output_it_replaces_what_it_rendered(tmp_path: Pa
     (statefulset,) = [o for o in output if o["kind"] == "StatefulSet"]
     assert statefulset["spec"]["replicas"] == 5
     assert [o["kind"] for o in output] == [o["kind"] for o in items]
+
+
+def test_turning_the_managed_service_names_on_replaces_the_earlier_objects(tmp_path: Path) -> None:
+    """With --managed-service-names the instance label is the managed service's `nats-<name>-system`:
+    objects of an earlier run, with the option or without, are still this functionConfig's."""
+    config = resource_list(nats_object({"replicas": 3}), [PASSED_THROUGH])
+    plain = yaml.safe_load(call(config, tmp_path).stdout)["items"]
+    managed = call(
+        resource_list(nats_object({"replicas": 3}), plain), tmp_path, NATS_RENDER_MANAGED_SERVICE_NAMES="true"
+    )
+    assert managed.returncode == 0, managed.stderr
+    items = yaml.safe_load(managed.stdout)["items"]
+    assert len(items) == len(plain)
+    assert {o["metadata"]["labels"]["app.kubernetes.io/instance"] for o in items[1:]} == {
+        "nats-events-system"
+    }
+    back = yaml.safe_load(call(resource_list(nats_object({"replicas": 3}), items), tmp_path).stdout)["items"]
+    assert back == plain
 
 
 def test_objects_of_another_nats_object_are_not_replaced(tmp_path: Path) -> None:

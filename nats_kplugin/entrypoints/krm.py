@@ -3,9 +3,10 @@
 stdin is a `ResourceList` (`config.kubernetes.io/v1`) whose `functionConfig` is the `NATS` object; stdout
 is the same `ResourceList` with the rendered objects appended to `items` (the input items pass through
 untouched, except the objects this functionConfig rendered on an earlier run, which the new ones replace)
-and `results` listing every warning and error: severity, message, `field.path`, `resourceRef`, and `file`
-(path, index) when the orchestrator annotated the functionConfig with them. With an error the
-rendered objects are left out, `results` says why, the lines go to stderr as well, and the exit code is 1.
+and `results` listing every error, warning and information: severity, message, `field.path`,
+`resourceRef`, and `file` (path, index) when the orchestrator annotated the functionConfig with them. With
+an error the rendered objects are left out, `results` says why, the lines go to stderr as well, and the exit
+code is 1.
 Input that is not a ResourceList at all gives no stdout, the reason on stderr, and exit 1.
 
 kustomize runs it as an exec function through the `config.kubernetes.io/function` annotation
@@ -21,6 +22,7 @@ from typing import Any
 
 from .. import spec
 from ..documents import Document, parse_stream
+from ..manifests import MANAGED_SERVICE_RELEASE_SUFFIX
 from ..output import dump_documents
 from ..pipeline import RenderOptions, render
 from ..problems import Location, Problem, Severity
@@ -98,11 +100,14 @@ def _replace_rendered(items: list[Any], rendered: list[Any], function_config: An
 
     Run again over its own output (`kpt fn eval` twice), the function must give the same package, not a
     second copy: the objects it made earlier are known by the labels every rendered object carries
-    (managed by nats-render, the instance `nats-<name>`) in the functionConfig's namespace. An object
-    rendered again keeps the file annotations the orchestrator gave it, so it stays in its file.
+    (managed by nats-render, the instance `nats-<name>`, or `nats-<name>-system` with the managed
+    service's names) in the functionConfig's namespace. An object rendered again keeps the file
+    annotations the orchestrator gave it, so it stays in its file.
     """
     metadata = function_config.get("metadata") or {}
     instance, namespace = f"nats-{metadata.get('name')}", metadata.get("namespace")
+    # Either instance: an earlier run may have had --managed-service-names on, or off.
+    instances = {instance, instance + MANAGED_SERVICE_RELEASE_SUFFIX}
     kept: list[Any] = []
     files: dict[tuple[Any, ...], dict[str, Any]] = {}
     for item in items:
@@ -114,7 +119,7 @@ def _replace_rendered(items: list[Any], rendered: list[Any], function_config: An
         if (
             isinstance(labels, dict)
             and labels.get("app.kubernetes.io/managed-by") == "nats-render"
-            and labels.get("app.kubernetes.io/instance") == instance
+            and labels.get("app.kubernetes.io/instance") in instances
             and item_metadata.get("namespace") == namespace
         ):
             annotations = item_metadata.get("annotations")

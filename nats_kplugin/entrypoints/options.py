@@ -163,10 +163,22 @@ OPTIONS: tuple[Option, ...] = (
         render="pod_monitor",
     ),
     Option(
+        "managed-service names",
+        ("--managed-service-names",),
+        "managed_service_names",
+        "Keep the managed service's selector labels, JetStream claim and account names, to take over "
+        "its running cluster with its data (see the README's takeover runbook).",
+        is_flag=True,
+        env="NATS_RENDER_MANAGED_SERVICE_NAMES",
+        parameter="managed-service-names",
+        argocd_env="MANAGED_SERVICE_NAMES",
+        render="managed_service_names",
+    ),
+    Option(
         "strict mode",
         ("--strict",),
         "strict",
-        "Treat warnings as errors.",
+        "Treat warnings as errors (information stays information).",
         is_flag=True,
         env="NATS_RENDER_STRICT",
         parameter="strict",

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..problems import Path, Problem, error, warning
+from ..problems import Path, Problem, error, info, warning
 from ..spec import NatsSpec
-from .config import ACCOUNT, PID_FILE, STORE_DIR, read_merge
+from .config import PID_FILE, STORE_DIR, account_name, read_merge
 from .listeners import check_listeners
 from .vocabulary import SAME_SETTING, duration_seconds, original_path
 
@@ -81,20 +81,21 @@ def _check_spec_users_kept(spec: NatsSpec, merge_config: dict[str, Any]) -> list
     if not spec.users or "accounts" not in merge_config:
         return []
     accounts = merge_config["accounts"]
-    reason = f"spec.users are set: their account {ACCOUNT!r} must stay"
+    account = account_name(spec)
+    reason = f"spec.users are set: their account {account!r} must stay"
     if not isinstance(accounts, dict):
         return [error(f"cannot remove or replace the accounts while {reason}", (*BASE, "accounts"))]
-    if ACCOUNT not in accounts:
+    if account not in accounts:
         return []
-    body = accounts[ACCOUNT]
+    body = accounts[account]
     if not isinstance(body, dict):
-        return [error(f"cannot remove the account while {reason}", (*BASE, "accounts", ACCOUNT))]
+        return [error(f"cannot remove the account while {reason}", (*BASE, "accounts", account))]
     if "users" in body:
         return [
             error(
                 "cannot replace the users of spec.users (a list replaces the generated one); add users "
                 "with spec.users, or in an account of their own",
-                (*BASE, "accounts", ACCOUNT, "users"),
+                (*BASE, "accounts", account, "users"),
             )
         ]
     return []
@@ -178,7 +179,7 @@ def _check_auth(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Prob
                 )
             )
     names: dict[str, Path] = {}
-    for user_path, name in _configured_users(config, base):
+    for user_path, name in _configured_users(config, base, account_name(spec)):
         if name in names:
             problems.append(
                 error(
@@ -210,7 +211,7 @@ def _check_auth(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Prob
     return problems
 
 
-def _configured_users(config: dict[str, Any], base: Path) -> list[tuple[Path, str]]:
+def _configured_users(config: dict[str, Any], base: Path, spec_account: str) -> list[tuple[Path, str]]:
     found: list[tuple[Path, str]] = []
     accounts = config.get("accounts")
     if isinstance(accounts, dict):
@@ -220,7 +221,7 @@ def _configured_users(config: dict[str, Any], base: Path) -> list[tuple[Path, st
                 if isinstance(user, dict) and isinstance(user.get("user"), str):
                     where: Path = (
                         ("spec", "users", user["user"])
-                        if account == ACCOUNT
+                        if account == spec_account
                         else (*base, "accounts", account, "users", index)
                     )
                     found.append((where, user["user"]))
@@ -268,8 +269,10 @@ def _check_cluster(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[P
             )
         )
     if spec.replicas == 2 and spec.jetstream_enabled:
+        # Information, not a warning: two is the managed service's default, and `spec: {}` must render
+        # under --strict (SPEC section 12).
         problems.append(
-            warning(
+            info(
                 "2 servers give JetStream no fault tolerance: losing one loses the meta leader quorum; use 3",
                 ("spec", "replicas"),
             )

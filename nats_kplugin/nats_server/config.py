@@ -29,6 +29,10 @@ PID_DIR = "/var/run/nats"
 PID_FILE = f"{PID_DIR}/nats.pid"
 STORE_DIR = "/data"
 ACCOUNT = "users"  # the one account every spec user belongs to
+# The managed service's name for that account (cozystack packages/apps/nats writes spec.users into
+# `accounts.A`): kept with --managed-service-names, so config.merge.accounts.A written for the managed
+# service means what it meant, and the account's JetStream streams (stored per account name) are found.
+MANAGED_SERVICE_ACCOUNT = "A"
 LAME_DUCK_DURATION = "30s"
 LAME_DUCK_GRACE_PERIOD = "10s"
 # JetStream may fill this share of its volume; the rest is left to the filesystem (journal, inodes,
@@ -121,6 +125,11 @@ def build(spec: NatsSpec, passwords: dict[str, str]) -> tuple[dict[str, Any] | N
     return (None if problems else config), problems
 
 
+def account_name(spec: NatsSpec) -> str:
+    """The account of spec.users."""
+    return MANAGED_SERVICE_ACCOUNT if spec.managed_service_names else ACCOUNT
+
+
 def mounts(spec: NatsSpec) -> vocabulary.Mounts:
     """The folders of the pod nats-server can use: the pid folder and the JetStream volume are writable,
     the configuration folder is read-only; the root filesystem is read-only (manifests.py)."""
@@ -164,7 +173,7 @@ def generate(spec: NatsSpec, passwords: dict[str, str]) -> dict[str, Any]:
             # Users of an explicit account get no JetStream unless the account enables it (SPEC section 4).
             account["jetstream"] = "enabled"
         account["users"] = [{"user": user, "password": passwords[user]} for user in sorted(passwords)]
-        config["accounts"] = {ACCOUNT: account}
+        config["accounts"] = {account_name(spec): account}
     return config
 
 

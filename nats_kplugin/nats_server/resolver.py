@@ -109,7 +109,8 @@ def _claim(
     name = pvc.get("name") or f"{full_name}-resolver"
     if not isinstance(name, str) or not _DNS_LABEL.fullmatch(name) or len(name) > 63:
         problems.append(error("must be a DNS label (the volume's name in the pod)", (*where, "name")))
-    elif name in _POD_VOLUMES:
+    # `-js`: the JetStream volume's name with --managed-service-names (manifests.data_volume).
+    elif name in _POD_VOLUMES or name == f"{full_name}-js":
         problems.append(
             error(f"{name!r} is a volume of the pod already; choose another name", (*where, "name"))
         )

@@ -150,7 +150,8 @@ def test_generate_error_exits_non_zero_with_stderr_only(source: Path) -> None:
     generated = plugin_command("generate", source, argocd_environment())
     assert generated.returncode == 1
     assert generated.stdout == ""
-    assert "nats.yaml:16 (document 1): error: NATS/nats-prod/events: spec.jetstream.size:" in generated.stderr
+    wanted = "nats.yaml:16 (document 1): error[invalid-quantity]: NATS/nats-prod/events: spec.jetstream.size:"
+    assert wanted in generated.stderr
     assert "admin-password-from-git" not in generated.stderr
 
 
@@ -158,10 +159,11 @@ def test_strict_parameter_turns_a_warning_into_an_error(source: Path) -> None:
     path = source / "nats.yaml"
     path.write_text(path.read_text().replace("replicas: 3", "replicas: 2"))
     lenient = plugin_command("generate", source, argocd_environment())
-    assert lenient.returncode == 0 and "warning: NATS/nats-prod/events: spec.replicas" in lenient.stderr
+    wanted = "warning[jetstream-two-servers]: NATS/nats-prod/events: spec.replicas"
+    assert lenient.returncode == 0 and wanted in lenient.stderr
     strict = plugin_command("generate", source, argocd_environment(app_env={"STRICT": "true"}))
     assert (strict.returncode, strict.stdout) == (1, "")
-    assert "error: NATS/nats-prod/events: spec.replicas" in strict.stderr
+    assert "error[jetstream-two-servers]: NATS/nats-prod/events: spec.replicas" in strict.stderr
 
 
 def test_the_render_key_comes_only_from_the_sidecar(source: Path) -> None:
@@ -244,7 +246,8 @@ def test_a_kustomized_folder_with_an_error_fails_with_the_users_file_and_line(tm
     generated = plugin_command("generate", folder, argocd_environment())
     assert (generated.returncode, generated.stdout) == (1, "")
     line = text.splitlines().index("  replicas: three") + 1
-    assert f"nats.yaml:{line} (document 1): error: NATS/nats-prod/events: spec.replicas:" in generated.stderr
+    wanted = f"nats.yaml:{line} (document 1): error[wrong-type]: NATS/nats-prod/events: spec.replicas:"
+    assert wanted in generated.stderr
 
 
 def test_a_nats_object_listed_as_a_resource_is_refused_not_passed_through(tmp_path: Path) -> None:

@@ -169,7 +169,7 @@ def test_strict_parameter_turns_a_warning_into_an_error(source: Path) -> None:
 def test_the_render_key_comes_only_from_the_sidecar(source: Path) -> None:
     no_key = plugin_command("generate", source, argocd_environment(sidecar={}))
     assert (no_key.returncode, no_key.stdout) == (1, "")
-    assert "spec.users.app.password: has no password and no render key is set" in no_key.stderr
+    assert "error[no-render-key]: NATS/nats-prod/events: spec.users.app.password:" in no_key.stderr
 
     from_git = [{"name": "render-key", "string": "a-key-in-git"}]
     refused = plugin_command("generate", source, argocd_environment(parameters=from_git))
@@ -256,4 +256,5 @@ def test_a_nats_object_listed_as_a_resource_is_refused_not_passed_through(tmp_pa
     (folder / "kustomization.yaml").write_text("resources:\n  - nats.yaml\n")
     generated = plugin_command("generate", folder, argocd_environment())
     assert (generated.returncode, generated.stdout) == (1, "")
-    assert "under resources:" in generated.stderr and "generators:" in generated.stderr
+    assert "kustomization.yaml: error[unrendered-nats]: " in generated.stderr
+    assert "under resources:" in generated.stderr and "generators:" in generated.stderr  # says what to do

@@ -148,7 +148,7 @@ def test_a_missing_render_key_fails_the_build_and_says_how_to_fix_it(
     install(env, tmp_path)
     built = kustomize_build(kustomization, env)
     assert (built.returncode != 0, built.stdout) == (True, "")
-    assert "spec.users.app.password: has no password and no render key is set" in built.stderr
+    assert "error[no-render-key]: NATS/events: spec.users.app.password:" in built.stderr
 
 
 def _ids(stream: list[dict[str, Any]]) -> list[tuple[str, str]]:

@@ -123,7 +123,7 @@ class Code(str, enum.Enum):
     # The stream as a whole and the entry points (pipeline.py, entrypoints/).
     DUPLICATE_OBJECT = "duplicate-object", _E, "two documents render the same Kubernetes object"
     INVALID_RESOURCE_LIST = (
-        "invalid-resource-list", _E, "the KRM function input is not one ResourceList of a NATS functionConfig"
+        "invalid-resource-list", _E, "the KRM input is not one ResourceList with a NATS functionConfig"
     )
     UNRENDERED_NATS = (
         "unrendered-nats", _E, "a kustomization lists a NATS object under resources:, not generators:"

@@ -17,6 +17,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 import yaml
 
+from .codes import Code
 from .problems import Location, Problem, Severity
 from .yaml_v2 import plain_scalar
 
@@ -393,19 +394,18 @@ def parse_stream(
     where = Location(source)
     budget = Budget() if budget is None else budget
     if len(raw) > MAX_INPUT_BYTES:
-        return [], [
-            Problem(Severity.ERROR, f"input is larger than the limit of {MAX_INPUT_BYTES} bytes", where)
-        ]
+        message = f"input is larger than the limit of {MAX_INPUT_BYTES} bytes"
+        return [], [Problem(Severity.ERROR, Code.INPUT_LIMIT, message, where)]
     budget.bytes += len(raw)
     if budget.bytes > MAX_INPUT_BYTES:
         message = f"the inputs together are larger than the limit of {MAX_INPUT_BYTES} bytes"
-        return [], [Problem(Severity.ERROR, message, where)]
+        return [], [Problem(Severity.ERROR, Code.INPUT_LIMIT, message, where)]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         message = f"input is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
-        return [], [Problem(Severity.ERROR, message, Location(source, line=line))]
+        return [], [Problem(Severity.ERROR, Code.NOT_UTF8, message, Location(source, line=line))]
 
     documents: list[Document] = []
     loader = _loader(text)
@@ -419,11 +419,11 @@ def parse_stream(
             budget.documents += 1
             if budget.documents > MAX_INPUT_DOCUMENTS:
                 message = f"input has more than {MAX_INPUT_DOCUMENTS} documents in all its sources"
-                return [], [Problem(Severity.ERROR, message, location)]
+                return [], [Problem(Severity.ERROR, Code.INPUT_LIMIT, message, location)]
             size = node.end_mark.index - node.start_mark.index
             if size > MAX_DOCUMENT_BYTES:
                 message = f"document is {size} bytes, the limit is {MAX_DOCUMENT_BYTES}"
-                return [], [Problem(Severity.ERROR, message, location)]
+                return [], [Problem(Severity.ERROR, Code.INPUT_LIMIT, message, location)]
             data = loader.construct_document(node)
             if data is not None:
                 # Only NATS objects are checked, so only they keep their nodes (for line numbers): the
@@ -437,30 +437,28 @@ def parse_stream(
                 documents.append(Document(data, location, kept))
             index += 1
     except _DuplicateKey as dup:
-        return [], [
-            Problem(Severity.ERROR, _duplicate_message(dup), Location(source, index, dup.second_line))
-        ]
+        where = Location(source, index, dup.second_line)
+        return [], [Problem(Severity.ERROR, Code.DUPLICATE_KEY, _duplicate_message(dup), where)]
     except _Limits as exc:
-        return [], [Problem(Severity.ERROR, _without_input(str(exc)), Location(source, index, exc.line))]
+        where = Location(source, index, exc.line)
+        return [], [Problem(Severity.ERROR, Code.INPUT_LIMIT, _without_input(str(exc)), where)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         yaml_line = mark.line + 1 if mark else None
         parts = (exc.context, exc.problem)
         message = "invalid YAML: " + " ".join(_without_input(str(p)) for p in parts if p)
-        return [], [
-            Problem(Severity.ERROR, message + _tab_hint(text, yaml_line), Location(source, index, yaml_line))
-        ]
+        message += _tab_hint(text, yaml_line)
+        return [], [Problem(Severity.ERROR, Code.YAML_SYNTAX, message, Location(source, index, yaml_line))]
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
         message = (
             f"invalid YAML: character U+{exc.character:04X} is not allowed "
             "(escape it in a double-quoted string)"
         )
-        return [], [Problem(Severity.ERROR, message, Location(source, index, line))]
+        return [], [Problem(Severity.ERROR, Code.YAML_SYNTAX, message, Location(source, index, line))]
     except yaml.YAMLError as exc:
-        return [], [
-            Problem(Severity.ERROR, f"invalid YAML: {_without_input(str(exc))}", Location(source, index))
-        ]
+        message = f"invalid YAML: {_without_input(str(exc))}"
+        return [], [Problem(Severity.ERROR, Code.YAML_SYNTAX, message, Location(source, index))]
     finally:
         budget.nodes = loader._input_nodes
         loader.dispose()
@@ -471,12 +469,13 @@ def _object_limits(data: dict[str, Any], budget: Budget, location: Location) -> 
     """The limits on NATS objects, counted as they are read: how many, and how many users each."""
     budget.objects += 1
     if budget.objects > MAX_NATS_OBJECTS:
-        return Problem(Severity.ERROR, f"input has more than {MAX_NATS_OBJECTS} NATS objects", location)
+        message = f"input has more than {MAX_NATS_OBJECTS} NATS objects"
+        return Problem(Severity.ERROR, Code.INPUT_LIMIT, message, location)
     spec = data.get("spec")
     users = spec.get("users") if isinstance(spec, dict) else None
     if isinstance(users, dict) and len(users) > MAX_USERS:
         message = f"{len(users)} users, the limit is {MAX_USERS} per object"
-        return Problem(Severity.ERROR, message, location, path=("spec", "users"))
+        return Problem(Severity.ERROR, Code.INPUT_LIMIT, message, location, path=("spec", "users"))
     return None
 
 
@@ -684,7 +683,7 @@ def read_sources(paths: Iterable[str], budget: Budget | None = None) -> tuple[li
 def unreadable(source: Source, exc: OSError) -> Problem:
     """The error for a source read_source refused (errno 0: the refusal) or could not read."""
     message = exc.strerror if exc.errno == 0 else f"cannot read: {exc.strerror}"
-    return Problem(Severity.ERROR, message or "cannot read", Location(source.name))
+    return Problem(Severity.ERROR, Code.UNREADABLE_SOURCE, message or "cannot read", Location(source.name))
 
 
 _WHOLE_INPUT = ("the inputs together", "input has more than")

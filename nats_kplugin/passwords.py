@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import re
 
+from .codes import Code
 from .problems import Problem, error
 from .spec import NatsSpec
 
@@ -60,12 +61,12 @@ def resolve_passwords(spec: NatsSpec, key: bytes | None) -> tuple[dict[str, str]
         path = ("spec", "users", user, "password")
         if given is not None:
             if not _encodable(given):
-                problems.append(
-                    error("is not valid Unicode (a lone surrogate); it cannot be written out", path)
-                )
+                message = "is not valid Unicode (a lone surrogate); it cannot be written out"
+                problems.append(error(Code.NOT_ENCODABLE, message, path))
             elif looks_like_bcrypt(given) and not is_bcrypt_hash(given):
                 problems.append(
                     error(
+                        Code.INVALID_BCRYPT,
                         "starts like a bcrypt hash ($2a$NN$...), so nats-server compares logins "
                         "against it as one, but it is not a valid 60-character hash",
                         path,
@@ -75,6 +76,7 @@ def resolve_passwords(spec: NatsSpec, key: bytes | None) -> tuple[dict[str, str]
         elif key is None:
             problems.append(
                 error(
+                    Code.NO_RENDER_KEY,
                     "has no password and no render key is set: export NATS_RENDER_KEY (or pass "
                     "--key-file) so one is derived, or give the user a password",
                     path,

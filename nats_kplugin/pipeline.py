@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 from . import certificates, manifests, passwords, spec
+from .codes import Code
 from .documents import Document
 from .nats_server import checks as server_checks
 from .nats_server import config as server_config
@@ -129,7 +130,8 @@ def _expand_spec(
         )
         objects = manifests.build_objects(nats_spec, server, user_passwords, options.images, labels, extras)
     except EncodeError as exc:
-        return [], [*problems, Problem(Severity.ERROR, str(exc), path=("spec", "config", "merge", *exc.path))]
+        where = ("spec", "config", "merge", *exc.path)
+        return [], [*problems, Problem(Severity.ERROR, Code.NOT_ENCODABLE, str(exc), path=where)]
     return objects, problems
 
 
@@ -211,4 +213,5 @@ class _Identities:
             "; every object may appear once in the stream (kubectl and Argo CD apply one over the other)"
         )
         line = later.line_of(("metadata", "name")) if later.node is not None else later.location.line
-        return Problem(Severity.ERROR, message, later.location._replace(line=line), _ref(later.data))
+        location = later.location._replace(line=line)
+        return Problem(Severity.ERROR, Code.DUPLICATE_OBJECT, message, location, _ref(later.data))

@@ -1,4 +1,4 @@
-"""The one value every check produces: a `Problem` with its severity, message and location.
+"""The one value every check produces: a `Problem` with its severity, code, message and location.
 
 Errors are values, not exceptions: each step returns the problems it found beside its result, the pipeline
 collects all of them, and the writers (stderr text, KRM `results`, exit code) read the same list.
@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import enum
 import re
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:  # codes.py imports Severity from here; the Problem only names the type
+    from .codes import Code
 
 
 class Severity(str, enum.Enum):
@@ -38,6 +41,7 @@ class Location(NamedTuple):
 
 class Problem(NamedTuple):
     severity: Severity
+    code: Code  # the kind of problem, stable across rewordings (codes.py, the README's "Problem codes")
     message: str
     location: Location = Location()
     object_ref: str | None = None  # "NATS/nats-example", "NATS/ns/nats-example"
@@ -67,7 +71,7 @@ class Problem(NamedTuple):
         return self.as_error() if self.severity is Severity.WARNING else self
 
     def __str__(self) -> str:
-        parts = [f"{self.location}: {self.severity.value}"]
+        parts = [f"{self.location}: {self.severity.value}[{self.code.value}]"]
         if self.object_ref:
             parts.append(self.object_ref)
         if self.field:
@@ -116,18 +120,18 @@ def _one_line(text: str) -> str:
 one_line = _one_line  # for the entry points' own lines (usage errors name paths and values from outside)
 
 
-def error(message: str, path: Path = ()) -> Problem:
+def error(code: Code, message: str, path: Path = ()) -> Problem:
     """An error found inside one object; the pipeline adds the source, line and object (`locate`)."""
-    return Problem(Severity.ERROR, message, path=path)
+    return Problem(Severity.ERROR, code, message, path=path)
 
 
-def warning(message: str, path: Path = ()) -> Problem:
-    return Problem(Severity.WARNING, message, path=path)
+def warning(code: Code, message: str, path: Path = ()) -> Problem:
+    return Problem(Severity.WARNING, code, message, path=path)
 
 
-def info(message: str, path: Path = ()) -> Problem:
+def info(code: Code, message: str, path: Path = ()) -> Problem:
     """Worth knowing, never wrong: a default such as two servers must render under `--strict`."""
-    return Problem(Severity.INFO, message, path=path)
+    return Problem(Severity.INFO, code, message, path=path)
 
 
 def sort_key(problem: Problem) -> tuple[str, int, int, str, str]:

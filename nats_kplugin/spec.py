@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from . import schema_check
+from .codes import Code
 from .documents import child_node
 from .presets import RESOURCE_PRESETS
 from .problems import Path, Problem, error, warning
@@ -103,6 +104,7 @@ def near_miss(data: Any) -> Problem | None:
     else:
         return None
     return warning(
+        Code.NEAR_MISS_KIND,
         f"passed through unrendered: {what} is close to {API_VERSION} {KIND}, the only kind nats-render "
         "expands; correct it to render the object"
     )
@@ -140,7 +142,7 @@ def integer_problems(node: yaml.Node | None) -> list[Problem]:
     found: list[Problem] = []
     for path, scalar in _scalars(child_node(node, "spec"), ("spec",)):
         if scalar.tag == _INT_TAG and not _YAML12_INT.fullmatch(scalar.value):
-            found.append(error(_integer_message(scalar.value), path))
+            found.append(error(Code.AMBIGUOUS_INTEGER, _integer_message(scalar.value), path))
     return found
 
 
@@ -177,7 +179,7 @@ def _non_string_keys(value: Any, path: Path) -> list[Problem]:
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
-                found.append(error(f"key {key!r} must be a string; quote it", path))
+                found.append(error(Code.NON_STRING_KEY, f"key {key!r} must be a string; quote it", path))
             else:
                 found.extend(_non_string_keys(item, (*path, key)))
     elif isinstance(value, list):
@@ -212,16 +214,15 @@ def _check_values(spec: dict[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
     size = to_bytes(spec["jetstream"]["size"])
     if size is None or size < 1024 * 1024:
-        problems.append(error("must be at least 1Mi", ("spec", "jetstream", "size")))
+        problems.append(error(Code.OUT_OF_RANGE, "must be at least 1Mi", ("spec", "jetstream", "size")))
     for name, minimum in (("cpu", 1), ("memory", 1024 * 1024)):
         given = spec.get("resources", {}).get(name)
         if given is None:
             continue
         amount = to_millicores(given) if name == "cpu" else to_bytes(given)
         if amount is None or amount < minimum:
-            problems.append(
-                error("must be at least " + ("1m" if name == "cpu" else "1Mi"), ("spec", "resources", name))
-            )
+            minimum_text = "must be at least " + ("1m" if name == "cpu" else "1Mi")
+            problems.append(error(Code.OUT_OF_RANGE, minimum_text, ("spec", "resources", name)))
     return problems
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
+from .codes import Code
 from .presets import LEGACY, MIB_PER_CPU, MILLICORES, RESOURCE_PRESETS
 from .problems import Path, Problem, error
 
@@ -66,23 +67,27 @@ def _problem_from(err: Any, spec_fields: list[str]) -> list[Problem]:
         known = sorted(k for k in schema.get("properties", {}) if k not in _ignored(schema))
         extra = sorted(k for k in instance if k not in schema.get("properties", {}))
         elsewhere = spec_fields if path in _PLACES else []
-        return [error(_unknown_field(name, known, elsewhere), (*path, name)) for name in extra]
+        return [
+            error(Code.UNKNOWN_FIELD, _unknown_field(name, known, elsewhere), (*path, name)) for name in extra
+        ]
     if kind == "required":
         missing = [name for name in schema["required"] if name not in instance]
-        return [error("is required", (*path, name)) for name in missing]
+        return [error(Code.MISSING_FIELD, "is required", (*path, name)) for name in missing]
     if kind == "type":
-        return [error(_type_message(schema, instance), path)]
+        return [error(Code.WRONG_TYPE, _type_message(schema, instance), path)]
     if kind == "enum" and path == ("spec", "resourcesPreset"):
-        return [error(_preset_message(instance), path)]
+        return [error(Code.UNKNOWN_PRESET, _preset_message(instance), path)]
     if kind == "enum":
-        return [error("must be one of " + ", ".join(map(str, schema["enum"])), path)]
+        return [error(Code.INVALID_CHOICE, "must be one of " + ", ".join(map(str, schema["enum"])), path)]
     if kind == "const":
-        return [error(f"must be {schema['const']}", path)]
+        return [error(Code.INVALID_CHOICE, f"must be {schema['const']}", path)]
     if kind == "anyOf":  # only quantities use anyOf
-        return [error("must be a Kubernetes quantity such as 10Gi, 512Mi, 500M or 250m" + hint, path)]
+        quantity = "must be a Kubernetes quantity such as 10Gi, 512Mi, 500M or 250m"
+        return [error(Code.INVALID_QUANTITY, quantity + hint, path)]
     if kind == "maxLength" and path == ("metadata", "name"):
         return [
             error(
+                Code.OUT_OF_RANGE,
                 f"must be at most {schema['maxLength']} characters: the StatefulSet nats-<name> must leave "
                 "room for its pods' controller-revision-hash label (nats-<name>-<10-character hash>), "
                 "which Kubernetes limits to 63 characters",
@@ -92,6 +97,7 @@ def _problem_from(err: Any, spec_fields: list[str]) -> list[Problem]:
     if kind == "maxLength" and path[-1:] == ("password",):
         return [
             error(
+                Code.OUT_OF_RANGE,
                 f"must be at most {schema['maxLength']} characters: a longer password does not fit the "
                 "4 KiB CONNECT line nats-server accepts from a client",
                 path,
@@ -102,14 +108,14 @@ def _problem_from(err: Any, spec_fields: list[str]) -> list[Problem]:
         if message is not None:
             key = "propertyNames" in err.relative_schema_path and kind != "propertyNames"
             hint = "" if "newline" in message else hint
-            return [error(message + hint, (*path, instance) if key else path)]
+            return [error(Code.INVALID_FORMAT, message + hint, (*path, instance) if key else path)]
     limits = {"minimum": "at least", "maximum": "at most", "minLength": "at least", "maxLength": "at most"}
     if kind in limits:
         unit = " characters" if kind.endswith("Length") else ""
-        return [error(f"must be {limits[kind]} {schema[kind]}{unit}", path)]
+        return [error(Code.OUT_OF_RANGE, f"must be {limits[kind]} {schema[kind]}{unit}", path)]
     if kind == "pattern":
-        return [error("is not valid here" + hint, path)]
-    return [error(f"is invalid ({kind})", path)]
+        return [error(Code.INVALID_FORMAT, "is not valid here" + hint, path)]
+    return [error(Code.SCHEMA_VIOLATION, f"is invalid ({kind})", path)]
 
 
 def _pattern_message(path: Path, schema_path: Any) -> str | None:

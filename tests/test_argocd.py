@@ -137,7 +137,8 @@ def test_generate_error_exits_non_zero_with_stderr_only(source: Path) -> None:
     generated = plugin_command("generate", source, argocd_environment())
     assert generated.returncode == 1
     assert generated.stdout == ""
-    assert "nats.yaml:16 (document 1): error: NATS/nats-prod/events: spec.jetstream.size:" in generated.stderr
+    wanted = "nats.yaml:16 (document 1): error[invalid-quantity]: NATS/nats-prod/events: spec.jetstream.size:"
+    assert wanted in generated.stderr
     assert "admin-password-from-git" not in generated.stderr
 
 
@@ -146,10 +147,10 @@ def test_strict_parameter_turns_a_warning_into_an_error(source: Path) -> None:
     near_miss = "apiVersion: apps.cozystack.io/v1\nkind: NATS\nmetadata: {name: x}\n"
     (source / "near-miss.yaml").write_text(near_miss)
     lenient = plugin_command("generate", source, argocd_environment())
-    assert lenient.returncode == 0 and "warning: NATS/x: passed through" in lenient.stderr
+    assert lenient.returncode == 0 and "warning[near-miss-kind]: NATS/x: passed through" in lenient.stderr
     strict = plugin_command("generate", source, argocd_environment(app_env={"STRICT": "true"}))
     assert (strict.returncode, strict.stdout) == (1, "")
-    assert "error: NATS/x: passed through" in strict.stderr
+    assert "error[near-miss-kind]: NATS/x: passed through" in strict.stderr
 
 
 MINIMAL = "apiVersion: apps.cozystack.io/v1alpha1\nkind: NATS\nmetadata: {name: minimal}\nspec: {}\n"
@@ -163,19 +164,19 @@ def test_a_minimal_object_renders_under_strict(source: Path) -> None:
     strict = [{"name": "strict", "string": "true"}]
     generated = plugin_command("generate", source, argocd_environment(parameters=strict))
     assert generated.returncode == 0, generated.stderr
-    assert "info: NATS/nats-prod/minimal: spec.replicas: 2 servers give JetStream" in generated.stderr
+    assert "info[jetstream-two-servers]: NATS/nats-prod/minimal: spec.replicas: 2 servers" in generated.stderr
     assert "StatefulSet" in {o["kind"] for o in objects(generated.stdout)}
 
     env = environment(NATS_RENDER_KEY=RENDER_KEY)
     cli = nats_render(["--strict", str(source / "nats.yaml")], source, env)
     assert cli.returncode == 0, cli.stderr
-    assert "nats.yaml:4 (document 1): info: NATS/minimal: spec.replicas:" in cli.stderr
+    assert "nats.yaml:4 (document 1): info[jetstream-two-servers]: NATS/minimal: spec.replicas:" in cli.stderr
 
 
 def test_the_render_key_comes_only_from_the_sidecar(source: Path) -> None:
     no_key = plugin_command("generate", source, argocd_environment(sidecar={}))
     assert (no_key.returncode, no_key.stdout) == (1, "")
-    assert "spec.users.app.password: has no password and no render key is set" in no_key.stderr
+    assert "error[no-render-key]: NATS/nats-prod/events: spec.users.app.password:" in no_key.stderr
 
     from_git = [{"name": "render-key", "string": "a-key-in-git"}]
     refused = plugin_command("generate", source, argocd_environment(parameters=from_git))
@@ -252,7 +253,8 @@ def test_a_kustomized_folder_with_an_error_fails_with_the_users_file_and_line(tm
     generated = plugin_command("generate", folder, argocd_environment())
     assert (generated.returncode, generated.stdout) == (1, "")
     line = text.splitlines().index("  replicas: three") + 1
-    assert f"nats.yaml:{line} (document 1): error: NATS/nats-prod/events: spec.replicas:" in generated.stderr
+    wanted = f"nats.yaml:{line} (document 1): error[wrong-type]: NATS/nats-prod/events: spec.replicas:"
+    assert wanted in generated.stderr
 
 
 def test_a_nats_object_listed_as_a_resource_is_refused_not_passed_through(tmp_path: Path) -> None:
@@ -261,4 +263,5 @@ def test_a_nats_object_listed_as_a_resource_is_refused_not_passed_through(tmp_pa
     (folder / "kustomization.yaml").write_text("resources:\n  - nats.yaml\n")
     generated = plugin_command("generate", folder, argocd_environment())
     assert (generated.returncode, generated.stdout) == (1, "")
-    assert "under resources:" in generated.stderr and "generators:" in generated.stderr
+    assert "kustomization.yaml: error[unrendered-nats]: " in generated.stderr
+    assert "under resources:" in generated.stderr and "generators:" in generated.stderr  # says what to do

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from nats_kplugin.codes import Code
 from nats_kplugin.entrypoints.arguments import quick_parse
 from nats_kplugin.entrypoints.click_command import command
 from nats_kplugin.entrypoints.invocation import KEY_FILE_ENV, report
@@ -178,7 +179,13 @@ def test_problems_are_written_as_click_echo_wrote_them(capsys: pytest.CaptureFix
     # click.echo, which wrote problems before the quick path, drops terminal control sequences from a
     # stderr that is no terminal; a key can carry them into a field path.
     problems = [
-        Problem(Severity.ERROR, "unknown field", object_ref="NATS/x", path=("spec", "\x1b[31mred\x1b[0m"))
+        Problem(
+            Severity.ERROR,
+            Code.UNKNOWN_FIELD,
+            "unknown field",
+            object_ref="NATS/x",
+            path=("spec", "\x1b[31mred\x1b[0m"),
+        )
     ]
     for problem in problems:
         click.echo(f"nats-render: {problem}", err=True)

@@ -70,7 +70,7 @@ def assert_refused(done: subprocess.CompletedProcess[bytes], step: str, entry: s
     else:
         assert done.returncode == 1, f"{step}: exit {done.returncode}: {stderr[:2000]}"
         assert done.stdout == b"", f"{step}: stdout must stay empty"
-    assert f"nats-render: {entry}: error: {reason}" in stderr, f"{step}: {stderr[:2000]}"
+    assert f"nats-render: {entry}: error[unreadable-source]: {reason}" in stderr, f"{step}: {stderr[:2000]}"
     assert "Traceback" not in stderr and "internal error" not in stderr
     assert_no_secret(done, KEY_FILE_TEXT, "root:x:0:0", "proc /proc")
 

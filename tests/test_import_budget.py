@@ -27,6 +27,7 @@ SITE_PACKAGES = Path(yaml.__file__).resolve().parent.parent
 # (only for invalid documents) and click (only for --help, --version and usage errors) are not.
 PIPELINE = {
     "nats_kplugin",
+    "nats_kplugin.codes",  # the table of problem codes: one Enum, no imports of its own
     "nats_kplugin.documents",
     "nats_kplugin.nats_server",
     "nats_kplugin.nats_server.listeners",

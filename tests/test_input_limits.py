@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from nats_kplugin import documents
+from nats_kplugin.codes import Code
 from nats_kplugin.documents import Budget, parse_stream, read_sources
 from nats_kplugin.entrypoints import invocation
 from nats_kplugin.output import dump_documents
@@ -32,7 +33,8 @@ def test_nodes_are_counted_across_files(tmp_path: Path, monkeypatch: pytest.Monk
         write(tmp_path, f"part{index}.yaml", "a: [" + "1," * 399 + "1]\n")  # 402 nodes each
     _, problems = read_sources([str(tmp_path)])
     assert [p.location.source for p in problems] == [f"{tmp_path}/part2.yaml"], messages(problems)
-    assert "input has more than 1000 nodes in all its documents" in problems[0].message
+    assert problems[0].code is Code.INPUT_LIMIT
+    assert "input has more than 1000 nodes in all its documents" in problems[0].message  # names the limit
 
 
 def test_documents_and_objects_are_counted_across_files_and_stdin(
@@ -44,13 +46,13 @@ def test_documents_and_objects_are_counted_across_files_and_stdin(
     write(tmp_path, "b.yaml", NATS.format(index=3) + NATS.format(index=4))
     _, problems = read_sources([str(tmp_path)])
     assert messages(problems) == [
-        f"{tmp_path}/b.yaml:7 (document 2): error: input has more than 3 NATS objects"
+        f"{tmp_path}/b.yaml:7 (document 2): error[input-limit]: input has more than 3 NATS objects"
     ]
     budget = Budget()
     read_sources([str(tmp_path / "a.yaml")], budget)
     _, problems = parse_stream(b"---\na: 1\n---\nb: 1\n---\nc: 1\n---\nd: 1\n", "<stdin>", budget=budget)
     assert messages(problems) == [
-        "<stdin>:8 (document 4): error: input has more than 5 documents in all its sources"
+        "<stdin>:8 (document 4): error[input-limit]: input has more than 5 documents in all its sources"
     ]
 
 
@@ -59,7 +61,7 @@ def test_users_over_the_limit_are_refused_as_the_object_is_read(monkeypatch: pyt
     text = NATS.format(index=0) + "spec:\n  users:\n    a: {}\n    b: {}\n    c: {}\n"
     _, problems = parse_stream(text.encode())
     assert messages(problems) == [
-        "<stdin>:2 (document 1): error: spec.users: 3 users, the limit is 2 per object"
+        "<stdin>:2 (document 1): error[input-limit]: spec.users: 3 users, the limit is 2 per object"
     ]
 
 

@@ -295,7 +295,7 @@ def test_binary_in_a_secrets_data_is_written_as_its_base64() -> None:
 def test_what_kubernetes_cannot_hold_is_refused_with_its_line(text: str, line: int, message: str) -> None:
     documents, problems = parse_stream(("kind: ConfigMap\n---\n" + text).encode(), "app/tags.yaml")
     assert documents == [] and [str(p) for p in problems] == [
-        f"app/tags.yaml:{line + 2} (document 2): error: {problems[0].message}"
+        f"app/tags.yaml:{line + 2} (document 2): error[{problems[0].code.value}]: {problems[0].message}"
     ]
     assert problems[0].message.startswith(message)
     [read] = read_stream(text)  # and kubectl would have refused it too, or read it otherwise than PyYAML
@@ -317,7 +317,7 @@ def test_json_surrogate_pairs_read_as_one_character() -> None:
 def test_a_lone_surrogate_is_refused() -> None:
     documents, problems = parse_stream(b'{"kind": "ConfigMap", "data": {"a": "\\ud83d"}}', "lone.json")
     assert documents == [] and len(problems) == 1
-    assert str(problems[0]).startswith("lone.json:1 (document 1): error: ")
+    assert str(problems[0]).startswith("lone.json:1 (document 1): error[yaml-syntax]: ")
     assert "surrogate" in problems[0].message
 
 

@@ -118,7 +118,7 @@ def test_an_invalid_nats_object_fails_the_build(kustomization: Path, tmp_path: P
     built = kustomize_build(kustomization, env)
     assert built.returncode != 0
     assert built.stdout == ""
-    assert "error: NATS/events: spec.replicas:" in built.stderr
+    assert "error[wrong-type]: NATS/events: spec.replicas:" in built.stderr
 
 
 def test_errors_name_the_generator_file_the_user_wrote_and_its_lines(
@@ -136,7 +136,8 @@ def test_errors_name_the_generator_file_the_user_wrote_and_its_lines(
     built = kustomize_build(kustomization, env)
     assert (built.returncode != 0, built.stdout) == (True, "")
     line = written.splitlines().index("  replicas: many") + 1
-    assert f"nats/events.yaml:{line} (document 1): error: NATS/events: spec.replicas:" in built.stderr
+    wanted = f"nats/events.yaml:{line} (document 1): error[wrong-type]: NATS/events: spec.replicas:"
+    assert wanted in built.stderr
     assert "kust-plugin-config" not in built.stderr.split(": failure in plugin")[0]
 
 
@@ -147,7 +148,7 @@ def test_a_missing_render_key_fails_the_build_and_says_how_to_fix_it(
     install(env, tmp_path)
     built = kustomize_build(kustomization, env)
     assert (built.returncode != 0, built.stdout) == (True, "")
-    assert "spec.users.app.password: has no password and no render key is set" in built.stderr
+    assert "error[no-render-key]: NATS/events: spec.users.app.password:" in built.stderr
 
 
 def _ids(stream: list[dict[str, Any]]) -> list[tuple[str, str]]:

@@ -108,11 +108,23 @@ MODULES = {_module_name(path): path for path in PACKAGE.rglob("*.py")}
 
 
 def _imports(name: str) -> set[str]:
-    """The package's modules `name` imports anywhere in its text (at the top or in a function)."""
+    """The package's modules `name` imports anywhere in its text (at the top or in a function), except
+    under `if TYPE_CHECKING:`, which never runs (an annotation may name a type of a module that imports
+    this one)."""
     path = MODULES[name]
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
+    tree = ast.parse(path.read_text())
+    type_only = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
+        for statement in node.body
+        for inner in ast.walk(statement)
+    }
+    for node in ast.walk(tree):
+        if id(node) in type_only:
+            continue
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):

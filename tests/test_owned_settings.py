@@ -16,6 +16,7 @@ from typing import Any
 import pods
 import pytest
 
+from nats_kplugin.codes import Code
 from nats_kplugin.documents import Document
 from nats_kplugin.pipeline import RenderOptions, render
 from nats_kplugin.problems import Location
@@ -40,31 +41,43 @@ FLOWS: dict[str, dict[str, Any]] = {
         "leafnodes": {"port": 17422},
     },
 }
-REFUSED: dict[str, tuple[dict[str, Any], str, str]] = {
-    "pid-file": ({"pid_file": "/tmp/n.pid"}, "spec.config.merge.pid_file", "owned by the renderer"),
-    "pidfile": ({"pidfile": "/tmp/n.pid"}, "spec.config.merge.pidfile", "owned by the renderer"),
-    "store-dir": ({"jetstream": {"store_dir": "/tmp"}}, "spec.config.merge.jetstream.store_dir", "owned"),
-    "store": ({"jetstream": {"store": "/tmp"}}, "spec.config.merge.jetstream.store", "owned"),
-    "routes": ({"cluster": {"routes": ["nats://a:6222"]}}, "spec.config.merge.cluster.routes", "generated"),
-    "monitor-null": ({"http_port": None}, "spec.config.merge.http_port", "cannot be removed"),
-    "monitor-zero": ({"http_port": 0}, "spec.config.merge.http_port", "from 1 to 65535"),
-    "monitor-loopback": ({"http": "127.0.0.1:8222"}, "spec.config.merge.http", "loopback"),
-    "https-loopback": ({"https": "localhost:8443"}, "spec.config.merge.https", "loopback"),
-    "client-random": ({"port": -1}, "spec.config.merge.port", "from 1 to 65535"),
-    "client-too-high": ({"port": 70000}, "spec.config.merge.port", "from 1 to 65535"),
-    "client-host-loopback": ({"host": "127.0.0.1"}, "spec.config.merge.host", "loopback"),
-    "listen-no-port": ({"listen": "0.0.0.0"}, "spec.config.merge.listen", "host:port"),
+REFUSED: dict[str, tuple[dict[str, Any], str, Code]] = {
+    "pid-file": ({"pid_file": "/tmp/n.pid"}, "spec.config.merge.pid_file", Code.OWNED_SETTING),
+    "pidfile": ({"pidfile": "/tmp/n.pid"}, "spec.config.merge.pidfile", Code.OWNED_SETTING),
+    "store-dir": (
+        {"jetstream": {"store_dir": "/tmp"}},
+        "spec.config.merge.jetstream.store_dir",
+        Code.OWNED_SETTING,
+    ),
+    "store": ({"jetstream": {"store": "/tmp"}}, "spec.config.merge.jetstream.store", Code.OWNED_SETTING),
+    "routes": (
+        {"cluster": {"routes": ["nats://a:6222"]}},
+        "spec.config.merge.cluster.routes",
+        Code.OWNED_SETTING,
+    ),
+    "monitor-null": ({"http_port": None}, "spec.config.merge.http_port", Code.OWNED_SETTING),
+    "monitor-zero": ({"http_port": 0}, "spec.config.merge.http_port", Code.INVALID_ADDRESS),
+    "monitor-loopback": ({"http": "127.0.0.1:8222"}, "spec.config.merge.http", Code.LOOPBACK_ADDRESS),
+    "https-loopback": ({"https": "localhost:8443"}, "spec.config.merge.https", Code.LOOPBACK_ADDRESS),
+    "client-random": ({"port": -1}, "spec.config.merge.port", Code.INVALID_ADDRESS),
+    "client-too-high": ({"port": 70000}, "spec.config.merge.port", Code.INVALID_ADDRESS),
+    "client-host-loopback": ({"host": "127.0.0.1"}, "spec.config.merge.host", Code.LOOPBACK_ADDRESS),
+    "listen-no-port": ({"listen": "0.0.0.0"}, "spec.config.merge.listen", Code.INVALID_ADDRESS),
     "cluster-loopback": (
         {"cluster": {"listen": "127.0.0.1:6222"}},
         "spec.config.merge.cluster.listen",
-        "loopback",
+        Code.LOOPBACK_ADDRESS,
     ),
-    "cluster-no-port": ({"cluster": {"port": None}}, "spec.config.merge.cluster.port", "needs a port"),
-    "cluster-removed": ({"cluster": None}, "spec.config.merge.cluster", "need the cluster block"),
+    "cluster-no-port": (
+        {"cluster": {"port": None}},
+        "spec.config.merge.cluster.port",
+        Code.INCOMPLETE_CLUSTER,
+    ),
+    "cluster-removed": ({"cluster": None}, "spec.config.merge.cluster", Code.INCOMPLETE_CLUSTER),
     "port-clash": (
         {"websocket": {"port": 4222, "no_tls": True}},
         "spec.config.merge.websocket.port",
-        "already used",
+        Code.PORT_IN_USE,
     ),
 }
 
@@ -120,10 +133,10 @@ def test_listener_overrides_flow_through_consistently(merge: dict[str, Any]) -> 
 
 
 @pytest.mark.parametrize("case", REFUSED.values(), ids=REFUSED.keys())
-def test_inconsistent_overrides_are_refused_with_a_reason(case: tuple[dict[str, Any], str, str]) -> None:
-    merge, field, reason = case
+def test_inconsistent_overrides_are_refused_with_a_reason(case: tuple[dict[str, Any], str, Code]) -> None:
+    merge, field, code = case
     result = render_merge(merge)
     assert not result.ok and result.documents == []
-    assert any(p.field == field and reason in p.message for p in result.problems), [
+    assert any(p.field == field and p.code is code for p in result.problems), [
         str(p) for p in result.problems
     ]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from nats_kplugin.codes import Code
 from nats_kplugin.documents import parse_stream
 from nats_kplugin.entrypoints.krm import read_resource_list, run_function
 from nats_kplugin.pipeline import RenderOptions, render
@@ -70,6 +71,6 @@ def test_no_problem_line_and_no_krm_result_quotes_a_password(user: str) -> None:
     ],
 )
 def test_terminal_controls_are_dropped_and_other_controls_escaped(key: str, shown: str) -> None:
-    line = str(Problem(Severity.ERROR, "unknown field", path=("spec", key)))
+    line = str(Problem(Severity.ERROR, Code.UNKNOWN_FIELD, "unknown field", path=("spec", key)))
     assert line.endswith(f"spec.{shown}: unknown field"), line
     assert line.isprintable()

@@ -76,9 +76,10 @@ def test_seed_as_written_is_refused_naming_the_token_and_the_users() -> None:
     done = nats_render(stdin=SEED_AS_WRITTEN.read_bytes(), NATS_RENDER_KEY="k")
     assert done.returncode == 1
     assert done.stdout == b""
-    errors = [line for line in done.stderr.decode().splitlines() if ": error: " in line]
-    assert any("spec.config.merge.authorization.token" in line for line in errors)
-    assert any("spec.users" in line for line in errors)
+    errors = [line for line in done.stderr.decode().splitlines() if ": error[" in line]
+    wanted = "error[conflicting-auth]: NATS/nats-example: spec.config.merge.authorization.token:"
+    assert any(wanted in line for line in errors)
+    assert any("error[conflicting-auth]: NATS/nats-example: spec.users:" in line for line in errors)
     assert all("NATS/nats-example" in line and line.startswith("nats-render: <stdin>:") for line in errors)
     assert b"my-secret-token" not in done.stderr and b"strongpassword" not in done.stderr
 
@@ -149,9 +150,11 @@ def test_all_errors_of_all_sources_are_reported_and_stdout_stays_empty(tmp_path:
     assert done.returncode == 1
     assert done.stdout == b""
     stderr = done.stderr.decode()
-    assert f"{bad}:4 (document 1): error: NATS/Bad_Name: metadata.name: must be a DNS label" in stderr
-    assert f"{bad}:6 (document 1): error: NATS/Bad_Name: spec.replicas: must be at least 1" in stderr
-    assert f"{broken}:2 (document 1): error: invalid YAML" in stderr
+    wanted = f"{bad}:4 (document 1): error[invalid-format]: NATS/Bad_Name: metadata.name: must be a DNS label"
+    assert wanted in stderr
+    wanted = f"{bad}:6 (document 1): error[out-of-range]: NATS/Bad_Name: spec.replicas: must be at least 1"
+    assert wanted in stderr
+    assert f"{broken}:2 (document 1): error[yaml-syntax]: invalid YAML" in stderr
 
 
 def test_the_printed_schema_validates_the_seed_and_rejects_the_unknown() -> None:

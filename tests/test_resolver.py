@@ -13,6 +13,8 @@ import realcheck
 import yaml
 from test_tls_render import config_of, container, objects, pod_spec, run
 
+from nats_kplugin.codes import Code
+
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "resolver-operator" / "input.yaml"
 OPERATOR: dict[str, Any] = yaml.safe_load(FIXTURE.read_text())
 
@@ -82,23 +84,23 @@ def test_a_disabled_chart_block_renders_no_resolver() -> None:
 
 
 @pytest.mark.parametrize(
-    ("resolver", "field"),
+    ("resolver", "field", "code"),
     [
-        ({"enabled": True}, "spec.config.resolver.merge.type"),
-        ({**CHART, "patch": [{"op": "remove", "path": "/type"}]}, "spec.config.resolver.patch"),
-        ({**CHART, "pvc": {"size": "lots"}}, "spec.config.resolver.pvc.size"),
-        ({**CHART, "pvc": {"name": "data"}}, "spec.config.resolver.pvc.name"),
-        ({**CHART, "pvc": {"sise": "1Gi"}}, "spec.config.resolver.pvc.sise"),
-        ({**CHART, "type": "full"}, "spec.config.resolver.type"),
-        ({**CHART, "dir": "relative"}, "spec.config.resolver.dir"),
+        ({"enabled": True}, "spec.config.resolver.merge.type", Code.MISSING_FIELD),
+        ({**CHART, "patch": [{"op": "remove"}]}, "spec.config.resolver.patch", Code.NOT_APPLIED),
+        ({**CHART, "pvc": {"size": "lots"}}, "spec.config.resolver.pvc.size", Code.INVALID_QUANTITY),
+        ({**CHART, "pvc": {"name": "data"}}, "spec.config.resolver.pvc.name", Code.VOLUME_NAME_TAKEN),
+        ({**CHART, "pvc": {"sise": "1Gi"}}, "spec.config.resolver.pvc.sise", Code.UNKNOWN_FIELD),
+        ({**CHART, "type": "full"}, "spec.config.resolver.type", Code.UNKNOWN_FIELD),
+        ({**CHART, "dir": "relative"}, "spec.config.resolver.dir", Code.INVALID_FORMAT),
     ],
 )
 def test_what_the_chart_block_cannot_say_is_refused_with_its_path(
-    resolver: dict[str, Any], field: str
+    resolver: dict[str, Any], field: str, code: Code
 ) -> None:
     result = run(with_resolver(resolver))
     assert not result.ok
-    assert field in [p.field for p in result.problems], [str(p) for p in result.problems]
+    assert (code, field) in [(p.code, p.field) for p in result.problems], [str(p) for p in result.problems]
 
 
 @pytest.mark.parametrize(("directory", "jetstream"), [("/mnt/resolver", True), ("/data/resolver", False)])
@@ -116,4 +118,5 @@ def test_the_resolver_claim_is_a_writable_home_for_dir_even_outside_the_jetstrea
 
 def test_without_its_claim_a_dir_off_the_jetstream_volume_is_still_refused() -> None:
     result = run(with_resolver({**CHART, "dir": "/mnt/resolver", "pvc": {"enabled": False}}))
-    assert "spec.config.resolver.dir" in [p.field for p in result.problems]
+    found = [(p.code, p.field) for p in result.problems]
+    assert (Code.PATH_OUTSIDE_VOLUME, "spec.config.resolver.dir") in found

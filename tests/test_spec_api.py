@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from nats_kplugin import pipeline, spec
+from nats_kplugin.codes import Code
 from nats_kplugin.documents import parse_stream
 from nats_kplugin.entrypoints import krm
 from nats_kplugin.presets import RESOURCE_PRESETS
@@ -103,8 +104,8 @@ def test_the_name_limit_is_the_revision_hash_label() -> None:
     assert len(f"nats-{longest}-headless") <= 63  # the Service name, not binding (49 would fit)
     assert spec.validate(yaml.safe_load(nats(longest)))[1] == []
     _, problems = spec.validate(yaml.safe_load(nats(longest + "a")))
-    assert [p.path for p in problems] == [("metadata", "name")]
-    assert "controller-revision-hash" in problems[0].message and "63" in problems[0].message
+    assert [(p.code, p.path) for p in problems] == [(Code.OUT_OF_RANGE, ("metadata", "name"))]
+    assert "controller-revision-hash" in problems[0].message and "63" in problems[0].message  # says why
 
 
 # -- the whole object, strictly ----------------------------------------------------------------------------
@@ -164,34 +165,33 @@ def test_unknown_fields_at_the_top_and_in_metadata_are_errors(
     text: str, path: tuple[str, ...], hint: str
 ) -> None:
     _, problems = spec.validate(yaml.safe_load(text))
-    assert [p.path for p in problems] == [path]
+    assert [(p.code, p.path) for p in problems] == [(Code.UNKNOWN_FIELD, path)]
     assert hint in problems[0].message
     assert "uid" not in problems[0].message, "ignored fields are not suggested"
 
 
 @pytest.mark.parametrize(
-    ("written", "reason"),
+    ("written", "code"),
     [
-        ("3.0", "not a number"),
-        ("0b11", "base 2"),
-        ("0x3", "base 16"),
-        ("0o3", "not a string"),
-        ("1:30", "base-60"),
-        ("1_0", "'_' separator"),
-        ("010", "leading zero"),
-        ("+03", "leading zero"),
+        ("3.0", Code.WRONG_TYPE),  # a float
+        ("0b11", Code.AMBIGUOUS_INTEGER),
+        ("0x3", Code.AMBIGUOUS_INTEGER),
+        ("0o3", Code.WRONG_TYPE),  # a string in YAML 1.1
+        ("1:30", Code.AMBIGUOUS_INTEGER),
+        ("1_0", Code.AMBIGUOUS_INTEGER),
+        ("010", Code.AMBIGUOUS_INTEGER),
+        ("+03", Code.AMBIGUOUS_INTEGER),
     ],
 )
-def test_integers_are_yaml_1_2_integers(written: str, reason: str) -> None:
+def test_integers_are_yaml_1_2_integers(written: str, code: Code) -> None:
     result = render(nats(spec_text=f"{{replicas: {written}}}"))
-    assert [p.field for p in errors(result)] == ["spec.replicas"], written
-    assert reason in errors(result)[0].message.replace("an integer, not a number", "not a number")
+    assert [(p.code, p.field) for p in errors(result)] == [(code, "spec.replicas")], written
     assert errors(result)[0].location.line == 5
 
 
 def test_a_string_for_an_integer_gets_the_yaml_hint_only_when_it_looks_like_one() -> None:
     [plain] = errors(render(nats(spec_text="{replicas: three}")))
-    assert plain.message == "must be an integer, not a string"
+    assert plain.code is Code.WRONG_TYPE and plain.message == "must be an integer, not a string"
 
 
 def test_yaml_1_2_integers_and_quoted_strings_are_fine() -> None:
@@ -207,7 +207,8 @@ def test_yaml_1_2_integers_and_quoted_strings_are_fine() -> None:
 
 def test_integers_in_config_merge_are_read_the_same_way() -> None:
     result = render(nats(spec_text="{config: {merge: {max_payload: 1_048_576}}}"))
-    assert [p.field for p in errors(result)] == ["spec.config.merge.max_payload"]
+    found = [(p.code, p.field) for p in errors(result)]
+    assert found == [(Code.AMBIGUOUS_INTEGER, "spec.config.merge.max_payload")]
 
 
 def test_the_krm_function_reads_the_function_config_through_the_same_path() -> None:
@@ -217,9 +218,11 @@ def test_the_krm_function_reads_the_function_config_through_the_same_path() -> N
     resource_list, problems = krm.read_resource_list(stdin.encode())
     assert problems == [] and resource_list is not None
     output, problems = krm.run_function(resource_list, KEY)
-    assert [(p.field, p.location.line) for p in problems] == [("spec.replicas", 9)]
+    found = [(p.code, p.field, p.location.line) for p in problems]
+    assert found == [(Code.AMBIGUOUS_INTEGER, "spec.replicas", 9)]
     assert "leading zero" in problems[0].message
     assert output["results"][0]["field"] == {"path": "spec.replicas"}
+    assert output["results"][0]["tags"] == {"code": "ambiguous-integer"}
 
 
 @pytest.mark.parametrize(
@@ -232,7 +235,8 @@ def test_the_krm_function_reads_the_function_config_through_the_same_path() -> N
     ],
 )
 def test_strings_ending_in_a_newline_are_refused(spec_text: str) -> None:
-    assert errors(render(nats(spec_text=spec_text)))
+    [problem] = errors(render(nats(spec_text=spec_text)))
+    assert problem.code in (Code.INVALID_FORMAT, Code.INVALID_QUANTITY, Code.UNKNOWN_PRESET), problem
 
 
 def test_names_and_labels_ending_in_a_newline_are_refused() -> None:
@@ -263,7 +267,7 @@ def test_near_misses_pass_through_with_a_warning(api_version: str | None, kind: 
     result = render(text)
     assert result.ok and len(result.documents) == 1
     [problem] = result.problems
-    assert not problem.is_error and "passed through unrendered" in problem.message
+    assert not problem.is_error and problem.code is Code.NEAR_MISS_KIND
     assert problem.location.source == "input.yaml" and problem.location.document == 0
     assert not render(text, KEY._replace(strict=True)).ok
 
@@ -281,7 +285,7 @@ SERVICE = "apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n{namespace}
 def test_two_nats_objects_of_one_name_are_one_error_naming_both() -> None:
     result = render(nats() + "---\n" + nats())
     [problem] = errors(result)
-    assert result.documents == []
+    assert problem.code is Code.DUPLICATE_OBJECT and result.documents == []
     assert problem.location.document == 1 and problem.location.line == 10  # its name
     assert "is defined twice: also at input.yaml:1 (document 1)" in problem.message
     assert "StatefulSet nats-x" in problem.message
@@ -289,7 +293,7 @@ def test_two_nats_objects_of_one_name_are_one_error_naming_both() -> None:
 
 def test_a_nats_object_beside_its_headless_twin_collides() -> None:
     [problem] = errors(render(nats("x", "{}") + "---\n" + nats("x-headless", "{}")))
-    assert problem.object_ref == "NATS/x-headless"
+    assert problem.code is Code.DUPLICATE_OBJECT and problem.object_ref == "NATS/x-headless"
     assert problem.message.startswith(
         "Service nats-x-headless also comes from NATS/x at input.yaml:1 (document 1)"
     )
@@ -297,6 +301,7 @@ def test_a_nats_object_beside_its_headless_twin_collides() -> None:
 
 def test_a_passed_through_service_named_like_a_rendered_one_collides() -> None:
     [problem] = errors(render(nats() + "---\n" + SERVICE.format(name="nats-x", namespace="")))
+    assert problem.code is Code.DUPLICATE_OBJECT
     assert problem.object_ref == "Service/nats-x" and problem.location.document == 1
     assert "Service nats-x also comes from NATS/x at input.yaml:1 (document 1)" in problem.message
 

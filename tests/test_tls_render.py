@@ -13,6 +13,7 @@ import yaml
 
 from nats_kplugin import output
 from nats_kplugin.certificates import IssuerRef, parse_issuer
+from nats_kplugin.codes import Code
 from nats_kplugin.documents import parse_stream
 from nats_kplugin.pipeline import RenderOptions, RenderResult, render
 
@@ -131,7 +132,7 @@ def test_config_merge_adds_inside_the_tls_blocks_but_cannot_remove_them() -> Non
 def test_a_plain_websocket_is_kept_with_a_warning() -> None:
     result = run(document(config={"merge": {"websocket": {"port": 8080, "no_tls": True}}}))
     assert result.ok
-    assert [p.field for p in result.problems if "no_tls" in p.message] == [
+    assert [p.field for p in result.problems if p.code is Code.PLAIN_TEXT] == [
         "spec.config.merge.websocket.no_tls"
     ]
 
@@ -188,7 +189,9 @@ def test_tls_without_a_namespace_is_refused_and_the_namespace_option_fills_it() 
     nameless = document()
     del nameless["metadata"]["namespace"]
     refused = run(nameless)
-    assert not refused.ok and [p.field for p in refused.problems] == ["metadata.namespace"]
+    assert not refused.ok and [(p.code, p.field) for p in refused.problems] == [
+        (Code.TLS_NEEDS_NAMESPACE, "metadata.namespace")
+    ]
     assert "--namespace" in refused.problems[0].message
     rendered = objects(nameless, RenderOptions(default_namespace="apps"))
     assert "nats-secure.apps.svc" in rendered[3]["spec"]["dnsNames"]
@@ -238,5 +241,6 @@ def test_the_custom_resource_check_catches_a_field_the_type_does_not_know() -> N
 
 def test_a_load_balancer_with_tls_turned_off_is_warned_about() -> None:
     result = run(document(external=True, tls={"enabled": False}))
-    assert result.ok and [p.field for p in result.problems if "in clear" in p.message] == ["spec.tls.enabled"]
+    found = [p.field for p in result.problems if p.code is Code.PLAIN_TEXT]
+    assert result.ok and found == ["spec.tls.enabled"]
     assert not run(document(external=True, tls={})).problems

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from nats_kplugin import quantities, spec
+from nats_kplugin.codes import Code
 from nats_kplugin.nats_server import encoder as nats_conf
 from nats_kplugin.problems import Problem, Severity
 
@@ -86,5 +87,6 @@ def test_encoder_refuses_what_it_cannot_write(config: dict[str, object], path: t
 
 
 def test_problem_field_paths_read_like_yaml_paths() -> None:
-    problem = Problem(Severity.ERROR, "m", path=("spec", "config", "merge", "cluster", "routes", 0))
+    path = ("spec", "config", "merge", "cluster", "routes", 0)
+    problem = Problem(Severity.ERROR, Code.UNKNOWN_OPTION, "m", path=path)
     assert problem.field == "spec.config.merge.cluster.routes[0]"

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .. import documents, spec
+from ..codes import Code
 from ..pipeline import RenderOptions
 from ..problems import Location, Problem, Severity
 from . import invocation, kustomize
@@ -89,6 +90,7 @@ def _unrendered_nats_objects(stream: bytes) -> list[Problem]:
     return [
         Problem(
             Severity.ERROR,
+            Code.UNRENDERED_NATS,
             f"the kustomization lists the {spec.KIND} object "
             f"{(d.data.get('metadata') or {}).get('name')!r} under resources:, so kustomize passes it "
             "through unrendered; list its file under generators:",

@@ -3,10 +3,10 @@
 stdin is a `ResourceList` (`config.kubernetes.io/v1`) whose `functionConfig` is the `NATS` object; stdout
 is the same `ResourceList` with the rendered objects appended to `items` (the input items pass through
 untouched, except the objects this functionConfig rendered on an earlier run, which the new ones replace)
-and `results` listing every error, warning and information: severity, message, `field.path`,
-`resourceRef`, and `file` (path, index) when the orchestrator annotated the functionConfig with them. With
-an error the rendered objects are left out, `results` says why, the lines go to stderr as well, and the exit
-code is 1.
+and `results` listing every error, warning and information: severity, message, `tags.code` (the problem code,
+codes.py), `field.path`, `resourceRef`, and `file` (path, index) when the orchestrator annotated the
+functionConfig with them. With an error the rendered objects are left out, `results` says why, the lines go
+to stderr as well, and the exit code is 1.
 Input that is not a ResourceList at all gives no stdout, the reason on stderr, and exit 1.
 
 kustomize runs it as an exec function through the `config.kubernetes.io/function` annotation
@@ -21,6 +21,7 @@ import sys
 from typing import Any
 
 from .. import spec
+from ..codes import Code
 from ..documents import Document, parse_stream
 from ..manifests import MANAGED_SERVICE_RELEASE_SUFFIX
 from ..output import dump_documents
@@ -60,13 +61,15 @@ def read_resource_list(raw: bytes) -> tuple[Document | None, list[Problem]]:
         return None, problems
     where = found[0].location if found else Location("<stdin>")
     if len(found) != 1:
-        return None, [Problem(Severity.ERROR, f"expected one {KIND} document, found {len(found)}", where)]
+        message = f"expected one {KIND} document, found {len(found)}"
+        return None, [Problem(Severity.ERROR, Code.INVALID_RESOURCE_LIST, message, where)]
     data = found[0].data
     if not isinstance(data, dict) or data.get("kind") != KIND or data.get("apiVersion") not in API_VERSIONS:
         message = f"expected a {KIND} ({', '.join(API_VERSIONS)}), the KRM function input"
-        return None, [Problem(Severity.ERROR, message, where)]
+        return None, [Problem(Severity.ERROR, Code.INVALID_RESOURCE_LIST, message, where)]
     if not isinstance(data.get("items", []), list):
-        return None, [Problem(Severity.ERROR, f"items of the {KIND} must be a list", where, path=("items",))]
+        message = f"items of the {KIND} must be a list"
+        return None, [Problem(Severity.ERROR, Code.INVALID_RESOURCE_LIST, message, where, path=("items",))]
     return found[0], []
 
 
@@ -83,7 +86,8 @@ def run_function(resource_list: Document, options: RenderOptions) -> tuple[dict[
     else:
         message = f"functionConfig must be the {spec.API_VERSION} {spec.KIND} object to render"
         line = config.line_of(()) if config.node is not None else resource_list.location.line
-        problems = [Problem(Severity.ERROR, message, Location(resource_list.location.source, 0, line))]
+        where = Location(resource_list.location.source, 0, line)
+        problems = [Problem(Severity.ERROR, Code.INVALID_RESOURCE_LIST, message, where)]
     output: dict[str, Any] = {"apiVersion": data["apiVersion"], "kind": KIND, "items": items}
     if config.data is not None:
         output["functionConfig"] = config.data
@@ -143,6 +147,7 @@ def _identity(obj: dict[str, Any]) -> tuple[Any, ...]:
 def krm_result(problem: Problem, function_config: Any) -> dict[str, Any]:
     """One entry of `results`, in the fields the KRM function spec and kustomize's kyaml define."""
     entry: dict[str, Any] = {"message": problem.message, "severity": problem.severity.value}
+    entry["tags"] = {"code": problem.code.value}  # kyaml's Result.Tags: the kind of problem, stable
     metadata = function_config.get("metadata") if isinstance(function_config, dict) else None
     metadata = metadata if isinstance(metadata, dict) else {}
     if isinstance(function_config, dict) and isinstance(metadata.get("name"), str):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..codes import Code
 from ..problems import Path, Problem, error, info, warning
 from ..spec import NatsSpec
 from .config import PID_FILE, STORE_DIR, account_name, read_merge
@@ -28,6 +29,7 @@ def check_overrides(spec: NatsSpec) -> list[Problem]:
     if "pid_file" in merge_config:
         problems.append(
             error(
+                Code.OWNED_SETTING,
                 f"the pid file is owned by the renderer ({PID_FILE}): the preStop lame-duck "
                 "signal and the config reloader use it",
                 (*base, "pid_file"),
@@ -36,6 +38,7 @@ def check_overrides(spec: NatsSpec) -> list[Problem]:
     if "store_dir" in merge_config:
         problems.append(
             error(
+                Code.OWNED_SETTING,
                 f"the store directory is owned by the renderer (jetstream.store_dir {STORE_DIR}, the "
                 "JetStream volume); size it with spec.jetstream.size",
                 (*base, "store_dir"),
@@ -46,6 +49,7 @@ def check_overrides(spec: NatsSpec) -> list[Problem]:
         if "store_dir" in js:
             problems.append(
                 error(
+                    Code.OWNED_SETTING,
                     f"the store directory is owned by the renderer ({STORE_DIR}, the "
                     "JetStream volume); size it with spec.jetstream.size",
                     (*base, "jetstream", "store_dir"),
@@ -54,18 +58,24 @@ def check_overrides(spec: NatsSpec) -> list[Problem]:
     elif js is not None and js is not False:
         problems.append(
             error(
+                Code.WRONG_TYPE,
                 "must be a mapping of JetStream settings; switch JetStream with spec.jetstream.enabled",
                 (*base, "jetstream"),
             )
         )
     if not spec.jetstream_enabled and isinstance(js, dict):
         problems.append(
-            error("sets JetStream options while spec.jetstream.enabled is false", (*base, "jetstream"))
+            error(
+                Code.JETSTREAM_DISABLED,
+                "sets JetStream options while spec.jetstream.enabled is false",
+                (*base, "jetstream"),
+            )
         )
     cluster = merge_config.get("cluster")
     if isinstance(cluster, dict) and "routes" in cluster:
         problems.append(
             error(
+                Code.OWNED_SETTING,
                 "cluster routes are generated from spec.replicas (one per pod through the "
                 "headless Service); connect other clusters with gateways or leafnodes",
                 (*base, "cluster", "routes"),
@@ -84,15 +94,18 @@ def _check_spec_users_kept(spec: NatsSpec, merge_config: dict[str, Any]) -> list
     account = account_name(spec)
     reason = f"spec.users are set: their account {account!r} must stay"
     if not isinstance(accounts, dict):
-        return [error(f"cannot remove or replace the accounts while {reason}", (*BASE, "accounts"))]
+        message = f"cannot remove or replace the accounts while {reason}"
+        return [error(Code.SPEC_USERS_OVERRIDDEN, message, (*BASE, "accounts"))]
     if account not in accounts:
         return []
     body = accounts[account]
     if not isinstance(body, dict):
-        return [error(f"cannot remove the account while {reason}", (*BASE, "accounts", account))]
+        message = f"cannot remove the account while {reason}"
+        return [error(Code.SPEC_USERS_OVERRIDDEN, message, (*BASE, "accounts", account))]
     if "users" in body:
         return [
             error(
+                Code.SPEC_USERS_OVERRIDDEN,
                 "cannot replace the users of spec.users (a list replaces the generated one); add users "
                 "with spec.users, or in an account of their own",
                 (*BASE, "accounts", account, "users"),
@@ -114,7 +127,8 @@ def check(spec: NatsSpec, config: dict[str, Any], volumes: tuple[str, ...] = ())
             present = [key for key in group if key in body]
             if len(present) > 1:
                 where = (*base, present[1]) if block == "top" else (*base, block, present[1])
-                problems.append(error(f"sets the {what} twice ({', '.join(present)}); use one", where))
+                message = f"sets the {what} twice ({', '.join(present)}); use one"
+                problems.append(error(Code.DUPLICATE_SETTING, message, where))
     problems += _check_auth(spec, config, base)
     problems += _check_open_server(spec, config)
     problems += _check_cluster(spec, config, base)
@@ -135,6 +149,7 @@ def _check_open_server(spec: NatsSpec, config: dict[str, Any]) -> list[Problem]:
         return []
     return [
         warning(
+            Code.OPEN_SERVER,
             "the client Service is a LoadBalancer and the server takes clients without credentials; "
             "add spec.users (or an authorization, or operator mode, in config.merge)",
             ("spec", "external"),
@@ -170,10 +185,11 @@ def _check_auth(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Prob
             )
         else:
             message = "a token cannot be combined with accounts or users (nats-server refuses it)"
-        problems.append(error(message, (*base, auth_key, "token")))
+        problems.append(error(Code.CONFLICTING_AUTH, message, (*base, auth_key, "token")))
         if spec.users:
             problems.append(
                 error(
+                    Code.CONFLICTING_AUTH,
                     f"users cannot be combined with config.merge.{auth_key}.token (nats-server refuses it)",
                     ("spec", "users"),
                 )
@@ -183,6 +199,7 @@ def _check_auth(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Prob
         if name in names:
             problems.append(
                 error(
+                    Code.DUPLICATE_USER,
                     f"user {name!r} is defined twice (also at "
                     f"{'.'.join(map(str, names[name]))}); nats-server refuses it",
                     user_path,
@@ -193,6 +210,7 @@ def _check_auth(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Prob
     if no_auth_user is not None and no_auth_user not in names:
         problems.append(
             error(
+                Code.UNKNOWN_USER,
                 "must name a configured user (nats-server starts, then refuses every "
                 "connection without credentials)",
                 (*base, "no_auth_user"),
@@ -207,7 +225,8 @@ def _check_auth(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Prob
         and system_account not in accounts
         and system_account != "$SYS"
     ):
-        problems.append(error("must name an account of config.merge.accounts", (*base, "system_account")))
+        message = "must name an account of config.merge.accounts"
+        problems.append(error(Code.UNKNOWN_ACCOUNT, message, (*base, "system_account")))
     return problems
 
 
@@ -241,28 +260,35 @@ def _check_cluster(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[P
         if spec.jetstream_enabled:
             problems.append(
                 error(
+                    Code.JETSTREAM_CLUSTER_OF_ONE,
                     message + ", and JetStream in a cluster of one never elects a meta "
                     "leader; remove it or raise spec.replicas",
                     (*base, "cluster"),
                 )
             )
         else:
-            problems.append(warning(message, (*base, "cluster")))
+            problems.append(warning(Code.CLUSTER_OF_ONE, message, (*base, "cluster")))
     if spec.replicas > 1 and isinstance(cluster, dict) and not cluster.get("name"):
         problems.append(
             error(
+                Code.INCOMPLETE_CLUSTER,
                 "a cluster needs a name: JetStream in a cluster without one never forms",
                 (*base, "cluster", "name"),
             )
         )
     if spec.replicas > 1 and not isinstance(cluster, dict):
         problems.append(
-            error(f"replicas {spec.replicas} need the cluster block; do not remove it", (*base, "cluster"))
+            error(
+                Code.INCOMPLETE_CLUSTER,
+                f"replicas {spec.replicas} need the cluster block; do not remove it",
+                (*base, "cluster"),
+            )
         )
     if spec.replicas > 1 and isinstance(config.get("server_name"), str):
         stem = config["server_name"]
         problems.append(
             warning(
+                Code.SHARED_SERVER_NAME,
                 f"a server_name shared by {spec.replicas} servers closes every route as a "
                 f"duplicate; each pod gets its own: {stem}-0 .. {stem}-{spec.replicas - 1}",
                 (*base, "server_name"),
@@ -273,6 +299,7 @@ def _check_cluster(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[P
         # under --strict (SPEC section 12).
         problems.append(
             info(
+                Code.JETSTREAM_TWO_SERVERS,
                 "2 servers give JetStream no fault tolerance: losing one loses the meta leader quorum; use 3",
                 ("spec", "replicas"),
             )
@@ -290,6 +317,7 @@ def _check_jetstream(spec: NatsSpec, config: dict[str, Any], base: Path) -> list
         if isinstance(size, int) and size > spec.jetstream_size_bytes:
             problems.append(
                 error(
+                    Code.STORE_OVER_VOLUME,
                     f"is {size} bytes, larger than the volume of spec.jetstream.size "
                     f"({spec.jetstream_size}, {spec.jetstream_size_bytes} bytes)",
                     (*base, "jetstream", key),
@@ -300,6 +328,7 @@ def _check_jetstream(spec: NatsSpec, config: dict[str, Any], base: Path) -> list
         if isinstance(size, int) and size > spec.resources.memory_bytes:
             problems.append(
                 warning(
+                    Code.STORE_OVER_MEMORY,
                     f"is {size} bytes, more than the container memory limit "
                     f"({spec.resources.memory_limit}); the pod would be OOM-killed first",
                     (*base, "jetstream", key),
@@ -316,6 +345,7 @@ def _check_operator(
         where = ("spec", "config", "resolver") if spec.resolver else (*base, "resolver")
         problems.append(
             error(
+                Code.RESOLVER_WITHOUT_OPERATOR,
                 "a resolver needs an operator (config.merge.operator: the operator JWT or "
                 "its path); without one nats-server refuses the resolver",
                 where,
@@ -324,6 +354,7 @@ def _check_operator(
     if "operator" in config and spec.users:
         problems.append(
             error(
+                Code.CONFLICTING_AUTH,
                 "users in the configuration cannot be combined with operator mode: in "
                 "operator mode users come from account JWTs",
                 ("spec", "users"),
@@ -336,6 +367,7 @@ def _check_operator(
             if not spec.jetstream_enabled:
                 problems.append(
                     error(
+                        Code.PATH_OUTSIDE_VOLUME,
                         "a full or cache resolver needs a persistent dir; enable JetStream "
                         f"(its volume holds {STORE_DIR}/resolver)",
                         ("spec", "config", "resolver"),
@@ -346,6 +378,7 @@ def _check_operator(
         ):
             problems.append(
                 error(
+                    Code.PATH_OUTSIDE_VOLUME,
                     f"must be a folder under {STORE_DIR}/ (the only writable volume, present "
                     "when JetStream is enabled)",
                     ("spec", "config", "resolver", "dir"),
@@ -361,13 +394,15 @@ def _check_lame_duck(config: dict[str, Any], base: Path) -> list[Problem]:
     grace_s = duration_seconds(grace) if isinstance(grace, str) else None
     if duration_s is not None and duration_s < 30:
         # nats-server: "invalid lame_duck_duration of 10s, minimum is 30 seconds"
-        return [error("must be at least 30s (nats-server refuses less)", (*base, "lame_duck_duration"))]
+        message = "must be at least 30s (nats-server refuses less)"
+        return [error(Code.LAME_DUCK_TIMING, message, (*base, "lame_duck_duration"))]
     if grace_s is not None and grace_s < 0:
         # nats-server: "invalid lame_duck_grace_period, needs to be positive"
-        return [error("must not be negative (nats-server refuses it)", (*base, "lame_duck_grace_period"))]
+        message = "must not be negative (nats-server refuses it)"
+        return [error(Code.LAME_DUCK_TIMING, message, (*base, "lame_duck_grace_period"))]
     if grace_s is not None and grace_s >= (120.0 if duration_s is None else duration_s):
         # nats-server passes -t, then exits at start: "lame duck grace period (30s) should be strictly
         # lower than lame duck duration (30s)"
         message = "must be shorter than lame_duck_duration (nats-server refuses to start otherwise)"
-        return [error(message, (*base, "lame_duck_grace_period"))]
+        return [error(Code.LAME_DUCK_TIMING, message, (*base, "lame_duck_grace_period"))]
     return []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..codes import Code
 from ..problems import Path, Problem, error
 from .vocabulary import LISTENER_BLOCKS as BLOCKS
 from .vocabulary import MONITOR_KEYS
@@ -30,15 +31,17 @@ def check_listeners(config: dict[str, Any], replicas: int, base: Path) -> list[P
             problems.append(problem)
         elif port is not None and port in ports:
             other = ".".join(map(str, ports[port]))
-            problems.append(error(f"port {port} is already used by {other}; listeners need their own", where))
+            message = f"port {port} is already used by {other}; listeners need their own"
+            problems.append(error(Code.PORT_IN_USE, message, where))
         elif port is not None:
             ports[port] = where
     for where, value in _host_settings(config, base):
         if isinstance(value, str) and _is_loopback(value):
-            problems.append(error(_LOOPBACK_REASON, where))
+            problems.append(error(Code.LOOPBACK_ADDRESS, _LOOPBACK_REASON, where))
     if not any(key in config for key in MONITOR_KEYS):
         problems.append(
             error(
+                Code.OWNED_SETTING,
                 "the monitor port cannot be removed: the startup, liveness and readiness probes use it",
                 (*base, "http_port"),
             )
@@ -47,6 +50,7 @@ def check_listeners(config: dict[str, Any], replicas: int, base: Path) -> list[P
     if replicas > 1 and isinstance(cluster, dict) and "port" not in cluster and "listen" not in cluster:
         problems.append(
             error(
+                Code.INCOMPLETE_CLUSTER,
                 "a cluster needs a port (or listen): without one nats-server never accepts routes",
                 (*base, "cluster", "port"),
             )
@@ -80,20 +84,23 @@ def _host_settings(config: dict[str, Any], base: Path) -> list[tuple[Path, Any]]
 def _checked_address(value: Any, where: Path) -> tuple[int | None, Problem | None]:
     """The port of a `port` (integer) or `listen` ("host:port") value, or the problem with it."""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        return None, error('must be a port number or "host:port"', where)
+        return None, error(Code.INVALID_ADDRESS, 'must be a port number or "host:port"', where)
     host, port_text = ("", str(value)) if isinstance(value, int) else value.rpartition(":")[::2]
     if isinstance(value, str) and ":" not in value:
-        return None, error('must be "host:port" (nats-server cannot parse an address without a port)', where)
+        message = 'must be "host:port" (nats-server cannot parse an address without a port)'
+        return None, error(Code.INVALID_ADDRESS, message, where)
     if ":" in host and not (host.startswith("[") and host.endswith("]")):
-        return None, error('must be "host:port" with an IPv6 host in brackets, such as "[::]:4222"', where)
+        message = 'must be "host:port" with an IPv6 host in brackets, such as "[::]:4222"'
+        return None, error(Code.INVALID_ADDRESS, message, where)
     if _is_loopback(host):
-        return None, error(_LOOPBACK_REASON, where)
+        return None, error(Code.LOOPBACK_ADDRESS, _LOOPBACK_REASON, where)
     try:
         port = int(port_text)
     except ValueError:
-        return None, error("must end in a port number", where)
+        return None, error(Code.INVALID_ADDRESS, "must end in a port number", where)
     if not 1 <= port <= 65535:
         return None, error(
+            Code.INVALID_ADDRESS,
             "must be a port from 1 to 65535 (a random or disabled port cannot be probed or routed to)", where
         )
     return port, None

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
+from ..codes import Code
 from ..problems import Path, Problem, error
 from ..quantities import to_bytes
 
@@ -53,29 +54,31 @@ def translate(given: dict[str, Any], full_name: str) -> tuple[Resolver, list[Pro
         return Resolver(given), []
     problems = _unknown_keys(given, CHART_KEYS | {"dir"}, _BASE)
     if "patch" in given:
-        problems.append(
-            error("JSON patches are not applied; write the settings under merge", (*_BASE, "patch"))
-        )
+        message = "JSON patches are not applied; write the settings under merge"
+        problems.append(error(Code.NOT_APPLIED, message, (*_BASE, "patch")))
     enabled, merge, directory = (
         given.get("enabled", False),
         given.get("merge", {}),
         given.get("dir", CHART_DIR),
     )
     if not isinstance(enabled, bool):
-        problems.append(error("must be true or false", (*_BASE, "enabled")))
+        problems.append(error(Code.WRONG_TYPE, "must be true or false", (*_BASE, "enabled")))
     if not isinstance(merge, dict):
-        problems.append(error("must be a mapping of nats-server resolver settings", (*_BASE, "merge")))
+        message = "must be a mapping of nats-server resolver settings"
+        problems.append(error(Code.WRONG_TYPE, message, (*_BASE, "merge")))
     if not isinstance(directory, str) or not directory.startswith("/") or directory.rstrip("/") == "":
-        problems.append(error("must be an absolute folder path", (*_BASE, "dir")))
+        problems.append(error(Code.INVALID_FORMAT, "must be an absolute folder path", (*_BASE, "dir")))
     pvc = given.get("pvc", {})
     if not isinstance(pvc, dict):
-        problems.append(error("must be a mapping (enabled, size, storageClassName, name)", (*_BASE, "pvc")))
+        message = "must be a mapping (enabled, size, storageClassName, name)"
+        problems.append(error(Code.WRONG_TYPE, message, (*_BASE, "pvc")))
         pvc = {}
     problems += _unknown_keys(pvc, _PVC_KEYS, (*_BASE, "pvc"))
     for key in ("merge", "patch"):
         if pvc.get(key):
             problems.append(
                 error(
+                    Code.NOT_APPLIED,
                     "is not applied: the claim is sized by pvc.size and pvc.storageClassName",
                     (*_BASE, "pvc", key),
                 )
@@ -87,6 +90,7 @@ def translate(given: dict[str, Any], full_name: str) -> tuple[Resolver, list[Pro
     if not isinstance(block.get("type"), str):
         problems.append(
             error(
+                Code.MISSING_FIELD,
                 "needs type (full or cache, as nats-server's resolver block says): nats-server refuses "
                 "a resolver block without one",
                 (*_BASE, "merge", "type"),
@@ -105,18 +109,19 @@ def _claim(
     problems: list[Problem] = []
     size = pvc.get("size", CLAIM_SIZE)
     if not isinstance(size, (str, int)) or isinstance(size, bool) or (to_bytes(size) or 0) < 1024 * 1024:
-        problems.append(error("must be a Kubernetes quantity of at least 1Mi, such as 1Gi", (*where, "size")))
+        message = "must be a Kubernetes quantity of at least 1Mi, such as 1Gi"
+        problems.append(error(Code.INVALID_QUANTITY, message, (*where, "size")))
     name = pvc.get("name") or f"{full_name}-resolver"
     if not isinstance(name, str) or not _DNS_LABEL.fullmatch(name) or len(name) > 63:
-        problems.append(error("must be a DNS label (the volume's name in the pod)", (*where, "name")))
+        message = "must be a DNS label (the volume's name in the pod)"
+        problems.append(error(Code.INVALID_FORMAT, message, (*where, "name")))
     # `-js`: the JetStream volume's name with --managed-service-names (manifests.data_volume).
     elif name in _POD_VOLUMES or name == f"{full_name}-js":
-        problems.append(
-            error(f"{name!r} is a volume of the pod already; choose another name", (*where, "name"))
-        )
+        message = f"{name!r} is a volume of the pod already; choose another name"
+        problems.append(error(Code.VOLUME_NAME_TAKEN, message, (*where, "name")))
     storage_class = pvc.get("storageClassName")
     if storage_class is not None and not isinstance(storage_class, str):
-        problems.append(error("must be a string", (*where, "storageClassName")))
+        problems.append(error(Code.WRONG_TYPE, "must be a string", (*where, "storageClassName")))
     if problems:
         return None, problems
     return ResolverClaim(str(name), str(size), storage_class or None, mount_path), []
@@ -125,6 +130,7 @@ def _claim(
 def _unknown_keys(given: dict[str, Any], known: frozenset[str], where: Path) -> list[Problem]:
     return [
         error(
+            Code.UNKNOWN_FIELD,
             f"unknown field of the chart's resolver block; valid fields here: {', '.join(sorted(known))}",
             (*where, k),
         )

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..codes import Code
 from ..problems import Path, Problem, error, warning
 from ..spec import NatsSpec
 
@@ -52,6 +53,7 @@ def secure(spec: NatsSpec, config: dict[str, Any], cluster_domain: str) -> list[
     if not spec.namespace:
         return [
             error(
+                Code.TLS_NEEDS_NAMESPACE,
                 "TLS needs a namespace: the certificate names nats-<name>.<namespace>.svc and the routes "
                 "dial the pods by that name; set metadata.namespace or render with --namespace "
                 "(Argo CD gives the Application's namespace)",
@@ -74,6 +76,7 @@ def secure(spec: NatsSpec, config: dict[str, Any], cluster_domain: str) -> list[
         if name == "websocket" and block.get("no_tls") is True:
             problems.append(
                 warning(
+                    Code.PLAIN_TEXT,
                     "the websocket listener stays plain text (no_tls) while spec.tls is on; remove "
                     "no_tls to serve it with the server certificate",
                     (*_BASE, name, "no_tls"),
@@ -89,6 +92,7 @@ def plain_outside(spec: NatsSpec) -> list[Problem]:
     if spec.external and not spec.tls_enabled:
         return [
             warning(
+                Code.PLAIN_TEXT,
                 "external: true with TLS off sends passwords and messages in clear outside the cluster; "
                 "remove tls.enabled: false to have TLS follow external",
                 ("spec", "tls", "enabled"),

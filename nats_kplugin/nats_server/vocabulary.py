@@ -21,6 +21,7 @@ from __future__ import annotations
 import os.path
 from typing import Any, NamedTuple
 
+from ..codes import Code
 from ..problems import Path, Problem, error
 from ..quantities import to_bytes
 from .encoder import Variable
@@ -520,8 +521,8 @@ class _Reader:
         self.mounts = mounts
         self.problems: list[Problem] = []
 
-    def refuse(self, message: str, where: Path) -> None:
-        self.problems.append(error(message, where))
+    def refuse(self, code: Code, message: str, where: Path) -> None:
+        self.problems.append(error(code, message, where))
 
     def block(self, body: dict[str, Any], block: str, path: Path) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -529,17 +530,18 @@ class _Reader:
         for key, value in body.items():
             where = (*path, key)
             if not isinstance(key, str):
-                self.refuse("a configuration key must be a string", where)
+                self.refuse(Code.NON_STRING_KEY, "a configuration key must be a string", where)
                 continue
             option = lookup(block, key)
             if option is None and self.mounts is None:
                 out[key] = value
                 continue
             if option is None:
-                self.refuse(_unknown(block, key), where)
+                self.refuse(Code.UNKNOWN_OPTION, _unknown(block, key), where)
                 continue
             if option.name in spelt:
-                self.refuse(f"sets {option.name} twice ({spelt[option.name]}, {key}); use one", where)
+                message = f"sets {option.name} twice ({spelt[option.name]}, {key}); use one"
+                self.refuse(Code.DUPLICATE_SETTING, message, where)
                 continue
             spelt[option.name] = key
             out[option.name] = self.value(option, value, where)
@@ -550,7 +552,7 @@ class _Reader:
             return value  # null removes a generated key (SPEC section 4); $SERVER_NAME is ours
         kind = option.kind
         if isinstance(value, str) and "<<" in value and ">>" in value:
-            self.refuse(_CHART_SYNTAX, where)
+            self.refuse(Code.CHART_SYNTAX, _CHART_SYNTAX, where)
             return value
         if kind in (INT, SIZE):
             return self.number(option, value, where)
@@ -564,13 +566,13 @@ class _Reader:
             return self.duration(option, value, where)
         if kind == BOOL:
             if not isinstance(value, bool):
-                self.refuse("must be true or false", where)
+                self.refuse(Code.WRONG_TYPE, "must be true or false", where)
             return value
         if kind in (STRING, RFILE, WFILE, WDIR, OWNED):
             if not isinstance(value, str):
-                self.refuse("must be a string", where)
+                self.refuse(Code.WRONG_TYPE, "must be a string", where)
             elif option.choices and value not in option.choices:
-                self.refuse(f"must be one of {', '.join(option.choices)}", where)
+                self.refuse(Code.INVALID_CHOICE, f"must be one of {', '.join(option.choices)}", where)
             elif option.name == "server_name":
                 self.server_name(value, where)
             elif kind in (RFILE, WFILE, WDIR) and self.mounts is not None:
@@ -578,16 +580,16 @@ class _Reader:
             return value
         if kind == LISTEN:
             if isinstance(value, bool) or not isinstance(value, (int, str)):
-                self.refuse('must be a port number or "host:port"', where)
+                self.refuse(Code.INVALID_ADDRESS, 'must be a port number or "host:port"', where)
             return self.plain(value, where)
         if kind == STRINGS:
             items = value if isinstance(value, list) else [value]
             if not all(isinstance(item, str) for item in items):
-                self.refuse("must be a string or a list of strings", where)
+                self.refuse(Code.WRONG_TYPE, "must be a string or a list of strings", where)
             return self.plain(value, where)
         if kind == LIST:
             if not isinstance(value, list):
-                self.refuse("must be a list", where)
+                self.refuse(Code.WRONG_TYPE, "must be a list", where)
             return self.plain(value, where)
         return self.nested(option, value, where)
 
@@ -595,78 +597,82 @@ class _Reader:
         kind, block = option.kind, option.block or ""
         if kind == BLOCK or (kind in (SWITCH, ANY) and block and isinstance(value, dict)):
             if not isinstance(value, dict):
-                self.refuse("must be a block (a mapping)", where)
+                self.refuse(Code.WRONG_TYPE, "must be a block (a mapping)", where)
                 return value
             return self.block(value, block, where)
         if kind == BLOCKS:
             if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-                self.refuse("must be a list of blocks (mappings)", where)
+                self.refuse(Code.WRONG_TYPE, "must be a list of blocks (mappings)", where)
                 return value
             return [self.block(item, block, (*where, index)) for index, item in enumerate(value)]
         if kind == NAMED:
             if isinstance(value, list):
                 return self.plain(value, where)
             if not isinstance(value, dict):
-                self.refuse("must be a mapping of names to blocks", where)
+                self.refuse(Code.WRONG_TYPE, "must be a mapping of names to blocks", where)
                 return value
             named: dict[str, Any] = {}
             for name, body in value.items():
                 if not isinstance(body, dict) and body is not None:
-                    self.refuse("must be a block (a mapping)", (*where, name))
+                    self.refuse(Code.WRONG_TYPE, "must be a block (a mapping)", (*where, name))
                     continue
                 named[name] = None if body is None else self.block(body, block, (*where, name))
             return named
         if kind == SWITCH:
             if not isinstance(value, bool) and str(value).lower() not in _SWITCH_WORDS:
-                self.refuse("must be a block, true or false, or enabled or disabled", where)
+                message = "must be a block, true or false, or enabled or disabled"
+                self.refuse(Code.WRONG_TYPE, message, where)
             return value
         if kind == MAP and not isinstance(value, dict):
-            self.refuse("must be a mapping", where)
+            self.refuse(Code.WRONG_TYPE, "must be a mapping", where)
             return value
         return self.plain(value, where)
 
     def number(self, option: Option, value: Any, where: Path, what: str = "") -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, str, float)):
-            self.refuse(f"must be {what or 'a whole number'}", where)
+            self.refuse(Code.NOT_A_NUMBER, f"must be {what or 'a whole number'}", where)
             return value
         if isinstance(value, float):
-            self.refuse(f"must be {what or 'a whole number'}: nats-server refuses a fraction here", where)
+            message = f"must be {what or 'a whole number'}: nats-server refuses a fraction here"
+            self.refuse(Code.NOT_A_NUMBER, message, where)
             return value
         number = to_bytes(value) if option.kind == SIZE else value
         if isinstance(value, str) and option.kind == SIZE and (not isinstance(number, int) or number < 0):
             self.refuse(
+                Code.INVALID_QUANTITY,
                 "must be a size: a whole number of bytes or a quantity such as 2Gi or 500M "
                 "(nats-server refuses quoted units and fractions)",
                 where,
             )
             return value
         if not isinstance(number, int):
-            self.refuse(f"must be {what or 'a whole number'}, not a string", where)
+            self.refuse(Code.NOT_A_NUMBER, f"must be {what or 'a whole number'}, not a string", where)
             return value
         if not -INT64 <= number < INT64:
-            self.refuse("is out of range: nats-server reads integers of 64 bits (below 2^63)", where)
+            self.refuse(Code.OUT_OF_RANGE, _INT64_RANGE, where)
         elif option.maximum is not None and number > option.maximum:
-            self.refuse(f"is too big: nats-server takes at most {option.maximum}", where)
+            self.refuse(Code.OUT_OF_RANGE, f"is too big: nats-server takes at most {option.maximum}", where)
         elif option.minimum is not None and number < option.minimum:
-            self.refuse(f"is too small: nats-server takes at least {option.minimum}", where)
+            message = f"is too small: nats-server takes at least {option.minimum}"
+            self.refuse(Code.OUT_OF_RANGE, message, where)
         return number
 
     def duration(self, option: Option, value: Any, where: Path) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):
             if not -INT64 <= value < INT64:
-                self.refuse("is out of range: nats-server reads integers of 64 bits (below 2^63)", where)
+                self.refuse(Code.OUT_OF_RANGE, _INT64_RANGE, where)
             elif option.maximum is not None and value > option.maximum:
-                self.refuse(f"is too long: nats-server takes at most {option.maximum}s here", where)
+                self.refuse(Code.OUT_OF_RANGE, _too_long(option.maximum), where)
             return f"{value}s"
         if isinstance(value, str) and value.lower() in option.choices:
             return value
         seconds = duration_seconds(value) if isinstance(value, str) else None
         if seconds is not None and option.maximum is not None and seconds > option.maximum:
-            self.refuse(f"is too long: nats-server takes at most {option.maximum}s here", where)
+            self.refuse(Code.OUT_OF_RANGE, _too_long(option.maximum), where)
         if seconds is not None:
             return value
         also = f" or {', '.join(option.choices)}" if option.choices else ""
-        self.refuse(f"must be a duration such as 30s or 2m{also}", where)
+        self.refuse(Code.INVALID_DURATION, f"must be a duration such as 30s or 2m{also}", where)
         return value
 
     def server_name(self, value: str, where: Path) -> None:
@@ -674,6 +680,7 @@ class _Reader:
         # text: `edge #1` becomes `edge`, `1-0` a date error. Letters, digits and . _ - only.
         if not (value[:1].isascii() and value[:1].isalpha() and _is_name(value)):
             self.refuse(
+                Code.INVALID_FORMAT,
                 "must start with a letter and hold only letters, digits, '.', '_' and '-': nats-server "
                 "reads the name again through $SERVER_NAME (a '#' starts a comment, spaces and commas "
                 "end the value)",
@@ -687,6 +694,7 @@ class _Reader:
         if not inside:
             how = "readable" if kind == RFILE else "writable"
             self.refuse(
+                Code.PATH_OUTSIDE_VOLUME,
                 f"must name a path inside a {how} volume of the pod ({', '.join(folders)}): the root "
                 "filesystem is read-only and holds nothing of yours",
                 where,
@@ -701,11 +709,11 @@ class _Reader:
             for index, item in enumerate(value):
                 self.plain(item, (*where, index))
         elif isinstance(value, int) and not isinstance(value, bool) and not -INT64 <= value < INT64:
-            self.refuse("is out of range: nats-server reads integers of 64 bits (below 2^63)", where)
+            self.refuse(Code.OUT_OF_RANGE, _INT64_RANGE, where)
         elif isinstance(value, float) and not _finite(value):
-            self.refuse("must be a finite number", where)
+            self.refuse(Code.NOT_A_NUMBER, "must be a finite number", where)
         elif isinstance(value, str) and "<<" in value and ">>" in value:
-            self.refuse(_CHART_SYNTAX, where)
+            self.refuse(Code.CHART_SYNTAX, _CHART_SYNTAX, where)
         return value
 
 
@@ -713,6 +721,11 @@ _CHART_SYNTAX = (
     "the upstream chart's << >> unquoting is not nats-server syntax: write the value itself "
     "(a number, a duration string, ...)"
 )
+_INT64_RANGE = "is out of range: nats-server reads integers of 64 bits (below 2^63)"
+def _too_long(maximum: float) -> str:
+    return f"is too long: nats-server takes at most {maximum}s here"
+
+
 _SWITCH_WORDS = ("enabled", "enable", "disabled", "disable")
 
 

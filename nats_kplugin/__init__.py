@@ -11,7 +11,7 @@ the stream as a whole: every object once, near misses of the NATS kind):
     nats_server/config.py  generate, merge, normalise            -> config   (nats_server/encoder.py: text)
     nats_server/tls.py     tls blocks, routes by full name       -> config
     nats_server/checks.py  what nats-server refuses or can't run -> [Problem] (nats_server/listeners.py)
-    nats_server/config.py  describe the listeners and names      -> ServerConfig
+    nats_server/config.py  describe the listeners and names      -> ServerLayout
     manifests.py           Secrets, Services, StatefulSet, PDB   -> [dict]
                            (certificates.py: cert-manager objects; metrics.py: exporter, PodMonitor)
     output.py              one YAML stream                       -> str

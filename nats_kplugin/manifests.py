@@ -4,7 +4,7 @@ The cert-manager objects come from certificates.py (SPEC section 8), the exporte
 from metrics.py (SPEC section 9); this module places them in the pod and the stream. Image tags live here,
 once: the command line, the Argo CD and the kustomize plugins announce these same defaults.
 
-Everything here follows the final `ServerConfig`: ports, probes, the lame-duck timing and the pod
+Everything here follows the final `ServerLayout`: ports, probes, the lame-duck timing and the pod
 environment come from the merged configuration, not from defaults. Dicts are built in the order
 `kubectl` prints them (apiVersion, kind, metadata, spec), which is the order they are written in.
 """
@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from . import certificates, metrics
 from .nats_server import encoder as nats_conf
 from .nats_server import tls
-from .nats_server.config import CONFIG_DIR, CONFIG_FILE, PID_DIR, PID_FILE, STORE_DIR, Listener, ServerConfig
+from .nats_server.config import CONFIG_DIR, CONFIG_FILE, PID_DIR, PID_FILE, STORE_DIR, Listener, ServerLayout
 from .nats_server.resolver import ResolverClaim
 from .passwords import is_bcrypt_hash
 from .spec import NatsSpec
@@ -50,7 +50,7 @@ class Extras(NamedTuple):
 
 def build_objects(
     spec: NatsSpec,
-    server: ServerConfig,
+    server: ServerLayout,
     passwords: dict[str, str],
     images: Images = Images(),
     extra_labels: dict[str, str] | None = None,
@@ -170,7 +170,7 @@ def _service_port(listener: Listener) -> dict[str, Any]:
     return {"name": listener.name, "port": listener.port, "targetPort": listener.name, "protocol": "TCP"}
 
 
-def _all_listeners(server: ServerConfig) -> list[Listener]:
+def _all_listeners(server: ServerLayout) -> list[Listener]:
     listeners = [server.client]
     if server.cluster:
         listeners.append(server.cluster)
@@ -180,7 +180,7 @@ def _all_listeners(server: ServerConfig) -> list[Listener]:
 
 
 def headless_service(
-    spec: NatsSpec, server: ServerConfig, names: _Names, extra: dict[str, str] | None
+    spec: NatsSpec, server: ServerLayout, names: _Names, extra: dict[str, str] | None
 ) -> dict[str, Any]:
     """Stable DNS names for the routes; not-ready pods included so a cluster can form before it is ready."""
     return {
@@ -197,7 +197,7 @@ def headless_service(
 
 
 def client_service(
-    spec: NatsSpec, server: ServerConfig, names: _Names, extra: dict[str, str] | None
+    spec: NatsSpec, server: ServerLayout, names: _Names, extra: dict[str, str] | None
 ) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
@@ -211,13 +211,13 @@ def client_service(
     }
 
 
-def restart_hash(server: ServerConfig) -> str:
+def restart_hash(server: ServerLayout) -> str:
     """A hash of what only a restart applies; reloadable settings (users, logging) are left out."""
     text = nats_conf.encode(server.restart_relevant())
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _env(spec: NatsSpec, server: ServerConfig) -> list[dict[str, Any]]:
+def _env(spec: NatsSpec, server: ServerLayout) -> list[dict[str, Any]]:
     env: list[dict[str, Any]] = [
         {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}
     ]
@@ -238,7 +238,7 @@ def _env(spec: NatsSpec, server: ServerConfig) -> list[dict[str, Any]]:
     return env
 
 
-def _probe(path: str, server: ServerConfig, period: int, failures: int) -> dict[str, Any]:
+def _probe(path: str, server: ServerLayout, period: int, failures: int) -> dict[str, Any]:
     return {
         "httpGet": {"path": path, "port": "monitor", "scheme": server.monitor_scheme},
         "periodSeconds": period,
@@ -247,7 +247,7 @@ def _probe(path: str, server: ServerConfig, period: int, failures: int) -> dict[
     }
 
 
-def _probes(server: ServerConfig) -> dict[str, Any]:
+def _probes(server: ServerLayout) -> dict[str, Any]:
     """Probes on the monitor port that reflect health without making a cluster fault worse.
 
     Start-up waits for full health (JetStream caught up). Afterwards, liveness asks only whether JetStream
@@ -276,7 +276,7 @@ def _container_security() -> dict[str, Any]:
 
 
 def _nats_container(
-    spec: NatsSpec, server: ServerConfig, image: str, claim: ResolverClaim | None
+    spec: NatsSpec, server: ServerLayout, image: str, claim: ResolverClaim | None
 ) -> dict[str, Any]:
     mounts = [
         {"name": "config", "mountPath": CONFIG_DIR, "readOnly": True},
@@ -313,7 +313,7 @@ def _tls_mount() -> dict[str, Any]:
     return {"name": "tls", "mountPath": tls.TLS_DIR, "readOnly": True}
 
 
-def _reloader_container(image: str, server: ServerConfig, tls_enabled: bool) -> dict[str, Any]:
+def _reloader_container(image: str, server: ServerLayout, tls_enabled: bool) -> dict[str, Any]:
     """Signals nats-server to reload when the mounted config Secret or a certificate file changes (shared
     process namespace): `-config` once per file, as the upstream chart passes its certificate files."""
     watched = [CONFIG_FILE]
@@ -338,14 +338,14 @@ def _reloader_container(image: str, server: ServerConfig, tls_enabled: bool) -> 
     }
 
 
-def termination_grace_seconds(server: ServerConfig) -> int:
+def termination_grace_seconds(server: ServerLayout) -> int:
     """Longer than lame duck: the grace period before clients are moved, the duration, and a margin."""
     return server.lame_duck_grace_seconds + server.lame_duck_seconds + 30
 
 
 def statefulset(
     spec: NatsSpec,
-    server: ServerConfig,
+    server: ServerLayout,
     names: _Names,
     images: Images,
     extra: dict[str, str] | None,

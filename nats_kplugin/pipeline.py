@@ -64,7 +64,7 @@ def render_each(
     seen = _Identities(options.default_namespace)
     for document in documents:
         if spec.is_nats_object(document.data):
-            objects, problems = expand(document, options)
+            objects, problems = render_object(document, options)
         else:
             objects, problems = [document.data], []
             near_miss = spec.near_miss(document.data)
@@ -78,7 +78,7 @@ def render_each(
         yield objects, problems
 
 
-def expand(document: Document, options: RenderOptions) -> tuple[list[dict[str, Any]], list[Problem]]:
+def render_object(document: Document, options: RenderOptions) -> tuple[list[dict[str, Any]], list[Problem]]:
     """The Kubernetes objects of one NATS document, or the problems that prevent them."""
     data = _with_namespace(document.data, options.default_namespace)
     nats_spec, problems = spec.validate(data, document.node)

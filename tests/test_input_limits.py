@@ -88,7 +88,7 @@ def test_the_stream_written_in_pieces_is_the_stream_of_one_dump(monkeypatch: pyt
     assert not problems
     options = RenderOptions(render_key=b"k")
     out, err = io.StringIO(), io.StringIO()
-    assert invocation.render_stream(parsed, [], options, out, err) == 0
+    assert invocation.render_and_write(parsed, [], options, out, err) == 0
     assert out.getvalue() == dump_documents(render(parsed, options).documents)
     assert "&id001" in out.getvalue() and len(list(yaml.safe_load_all(out.getvalue()))) == 56
 
@@ -97,5 +97,5 @@ def test_an_error_anywhere_leaves_stdout_empty() -> None:
     text = "".join(NATS.format(index=index) for index in range(5)) + "spec:\n  replicas: many\n"
     parsed, _ = parse_stream(text.encode())
     out, err = io.StringIO(), io.StringIO()
-    assert invocation.render_stream(parsed, [], RenderOptions(render_key=b"k"), out, err) == 1
+    assert invocation.render_and_write(parsed, [], RenderOptions(render_key=b"k"), out, err) == 1
     assert out.getvalue() == "" and "spec.replicas" in err.getvalue()

@@ -7,7 +7,7 @@ import sys
 
 from ..documents import Budget, Document, parse_stream, read_sources
 from ..problems import Problem
-from .invocation import EXIT_OK, render_stream, stdin_bytes, write_output
+from .invocation import EXIT_OK, render_and_write, stdin_bytes, write_output
 from .options import Arguments, command_line_options
 
 
@@ -20,7 +20,7 @@ def execute(arguments: Arguments, render_key: bytes | None) -> int:
         return EXIT_OK
     options = command_line_options(arguments, render_key)
     documents, read_problems = _read(arguments.paths)
-    return render_stream(documents, read_problems, options, sys.stdout, sys.stderr)
+    return render_and_write(documents, read_problems, options, sys.stdout, sys.stderr)
 
 
 def _read(paths: tuple[str, ...]) -> tuple[list[Document], list[Problem]]:

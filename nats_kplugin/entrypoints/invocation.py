@@ -26,7 +26,7 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL, EXIT_OUTPUT = 0, 1, 2, 70, 74 
 KEY_ENV = "NATS_RENDER_KEY"
 KEY_FILE_ENV = "NATS_RENDER_KEY_FILE"
 MAX_KEY_BYTES = 65536  # a key, not a file someone pointed at /dev/zero
-RENDER_CHUNK = 256  # rendered objects written to text at a time (see render_stream)
+RENDER_CHUNK = 256  # rendered objects written to text at a time (see render_and_write)
 
 
 class UsageError(Exception):
@@ -111,7 +111,7 @@ def report(problems: list[Problem], stderr: TextIO | None) -> None:
     stderr.write("".join(f"nats-render: {problem}\n" for problem in sorted(problems, key=sort_key)))
 
 
-def render_stream(
+def render_and_write(
     documents: list[Document],
     read_problems: list[Problem],
     options: RenderOptions,

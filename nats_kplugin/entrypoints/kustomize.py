@@ -52,7 +52,7 @@ def main(argv: list[str]) -> int:
     found, problems = _read(argv, os.environ)
     if not problems and not any(spec.is_nats_object(d.data) for d in found):
         raise invocation.UsageError(f"the generator config holds no {spec.API_VERSION} {spec.KIND} object")
-    return invocation.render_stream(found, problems, options, sys.stdout, sys.stderr)
+    return invocation.render_and_write(found, problems, options, sys.stdout, sys.stderr)
 
 
 def _read(argv: list[str], environ: Mapping[str, str]) -> tuple[list[documents.Document], list[Problem]]:

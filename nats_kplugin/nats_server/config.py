@@ -79,8 +79,9 @@ class Listener(NamedTuple):
     port: int
 
 
-class ServerConfig(NamedTuple):
-    """The final configuration and the facts about it the Kubernetes objects depend on."""
+class ServerLayout(NamedTuple):
+    """How the servers are laid out once configured: the final configuration and the facts about it the
+    Kubernetes objects follow (listeners and their ports, the per-pod server name, lame-duck timing)."""
 
     config: dict[str, Any]
     client: Listener
@@ -238,9 +239,9 @@ def block_port(block: Any) -> int | None:
     return listen_port(block.get("port")) or listen_port(block.get("listen"))
 
 
-def describe(spec: NatsSpec, config: dict[str, Any]) -> ServerConfig:
+def describe(spec: NatsSpec, config: dict[str, Any]) -> ServerLayout:
     """The facts the Kubernetes objects follow: listeners, the per-pod server name, lame-duck timing.
-    Pure: `config` is left as it is; the ServerConfig holds the configuration the pods get."""
+    Pure: `config` is left as it is; the ServerLayout holds the configuration the pods get."""
     client = listen_port(config.get("port")) or listen_port(config.get("listen")) or CLIENT_PORT
     monitor, scheme = MONITOR_PORT, "HTTP"
     for key in MONITOR_KEYS:
@@ -258,7 +259,7 @@ def describe(spec: NatsSpec, config: dict[str, Any]) -> ServerConfig:
         config = {**config, "server_name": Variable("SERVER_NAME")}
     else:
         stem = None
-    return ServerConfig(
+    return ServerLayout(
         config,
         Listener("nats", client),
         Listener("monitor", monitor),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -15,6 +14,7 @@ import yaml
 from nats_kplugin.documents import source_files
 from tests.support import realcheck
 from tests.support.fixture_cases import FIXTURES, ROOT
+from tests.support.launcher import run_module
 
 SEED = FIXTURES / "seed" / "input.yaml"
 SEED_AS_WRITTEN = FIXTURES / "seed-as-written" / "input.yaml"
@@ -24,14 +24,7 @@ def nats_render(
     *args: str, stdin: bytes = b"", cwd: Path = ROOT, **env: str
 ) -> subprocess.CompletedProcess[bytes]:
     environment = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), **env}
-    return subprocess.run(
-        [sys.executable, "-m", "nats_kplugin", *args],
-        input=stdin,
-        capture_output=True,
-        cwd=cwd,
-        env=environment,
-        timeout=60,
-    )
+    return run_module(list(args), stdin=stdin, cwd=cwd, env=environment)
 
 
 def test_same_input_gives_the_same_bytes_anywhere(tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import yaml
@@ -16,6 +15,7 @@ from nats_kplugin.nats_server import config as server_config
 from nats_kplugin.passwords import derive_password
 from nats_kplugin.pipeline import RenderOptions, render
 from nats_kplugin.spec import validate
+from tests.support.launcher import run_module
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "hygiene-render-key-Zq81"
@@ -42,14 +42,8 @@ SECRETS = [KEY, GIVEN, HASHED, derive_password(KEY.encode(), "prod", "hygiene", 
 
 
 def run(text: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "nats_kplugin", *args],
-        input=text,
-        capture_output=True,
-        text=True,
-        env={"NATS_RENDER_KEY": KEY, "PYTHONPATH": str(ROOT)},
-        timeout=60,
-    )
+    env = {"NATS_RENDER_KEY": KEY, "PYTHONPATH": str(ROOT)}
+    return run_module(list(args), stdin=text, text=True, env=env)
 
 
 def test_credentials_only_in_the_two_secrets() -> None:

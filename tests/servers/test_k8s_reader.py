@@ -10,7 +10,6 @@ import math
 import os
 import random
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from nats_kplugin.documents import parse_stream
 from nats_kplugin.output import dump_documents
 from nats_kplugin.yaml_v2 import plain_scalar, plain_type
 from tests.support.k8s_reader import Read, mismatches, read_stream, read_streams, same_json
+from tests.support.launcher import run_module
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -209,10 +209,9 @@ more: {t: 2001-12-14t21:59:43.10-05:00, u: 2001-12-14 21:59:43.10 -5, v: 1_000, 
 
 
 def _render(raw: bytes, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "nats_kplugin"],
-        input=raw,
-        capture_output=True,
+    return run_module(
+        [],
+        stdin=raw,
         env={
             "NATS_RENDER_KEY": "k",
             "PYTHONPATH": str(ROOT),

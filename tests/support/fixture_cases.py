@@ -14,10 +14,10 @@ Regenerate every expected file after a deliberate behaviour change, then review 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.support.launcher import run_module
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures"
@@ -51,13 +51,8 @@ def case_env(folder: Path) -> dict[str, str]:
 def run_case(folder: Path) -> Outcome:
     args_file = folder / "args"
     args = args_file.read_text().split("\n") if args_file.exists() else []
-    done = subprocess.run(
-        [sys.executable, "-m", "nats_kplugin", *[a for a in args if a]],
-        input=(folder / "input.yaml").read_bytes(),
-        capture_output=True,
-        env=case_env(folder),
-        cwd=folder,
-        timeout=60,
+    done = run_module(
+        [a for a in args if a], stdin=(folder / "input.yaml").read_bytes(), env=case_env(folder), cwd=folder
     )
     return Outcome(done.returncode, done.stdout.decode(), done.stderr.decode())
 

@@ -1,7 +1,10 @@
-"""How the plugin tests run the installed programs: as their tools do, in a clean environment.
+"""The one launcher of the real commands: the installed programs and the package's command line.
 
-Only PATH (this venv's bin first, so the entry points and the real nats-server and kubectl are found) and
-what each test sets reach a program: nothing from the developer's shell, in particular no render key.
+The installed programs (`nats-render`, the Argo CD, kustomize and KRM plugins) run as their tools run them,
+in a clean environment: only PATH (this venv's bin first, so the entry points and the real nats-server and
+kubectl are found) and what each test sets reach a program: nothing from the developer's shell, in
+particular no render key. `run_module` runs `python -m nats_kplugin` with exactly the environment given.
+The hostile tests run the same commands as an unprivileged user through unprivileged.py's sandbox.
 """
 
 from __future__ import annotations
@@ -33,6 +36,28 @@ def run(
 ) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(command, input=stdin, capture_output=True, cwd=cwd, env=env, timeout=120)
     return subprocess.CompletedProcess(done.args, done.returncode, done.stdout.decode(), done.stderr.decode())
+
+
+def run_module(
+    args: list[str],
+    *,
+    stdin: bytes | str,
+    env: dict[str, str],
+    cwd: Path | None = None,
+    text: bool = False,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[Any]:
+    """`python -m nats_kplugin` from this interpreter: the command line as the package runs it, with the
+    environment the caller gives (nothing else), the streams as bytes unless `text`."""
+    return subprocess.run(
+        [sys.executable, "-m", "nats_kplugin", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=cwd,
+        env=env,
+        text=text,
+        timeout=timeout,
+    )
 
 
 def nats_render(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

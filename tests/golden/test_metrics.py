@@ -11,8 +11,8 @@ from nats_kplugin.entrypoints import argocd, invocation
 from nats_kplugin.entrypoints.options import from_environment
 from nats_kplugin.manifests import EXPORTER_IMAGE
 from nats_kplugin.pipeline import RenderOptions
-from tests.golden.test_tls_render import container, document, kinds, objects
 from tests.support import realcheck
+from tests.support.rendered import container, document, kinds, objects
 
 PLAIN = document(tls={"enabled": False})
 

@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from nats_kplugin.codes import Code
-from tests.golden.test_tls_render import config_of, container, objects, pod_spec, run
 from tests.support import realcheck
+from tests.support.rendered import config_of, container, objects, pod_spec, run
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "resolver-operator" / "input.yaml"
 OPERATOR: dict[str, Any] = yaml.safe_load(FIXTURE.read_text())

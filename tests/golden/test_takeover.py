@@ -16,8 +16,8 @@ import yaml
 from nats_kplugin.documents import parse_stream
 from nats_kplugin.entrypoints import argocd, invocation, options
 from nats_kplugin.pipeline import RenderOptions, render
-from tests.golden.test_tls_render import config_of, objects, pod_spec
 from tests.support import realcheck
+from tests.support.rendered import config_of, objects, pod_spec
 
 NAME = "events"
 # The managed service's objects for `metadata.name: events` with three replicas.

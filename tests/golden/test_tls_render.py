@@ -8,21 +8,13 @@ import copy
 from typing import Any
 
 import pytest
-import yaml
 
-from nats_kplugin import output
 from nats_kplugin.certificates import IssuerRef, parse_issuer
 from nats_kplugin.codes import Code
-from nats_kplugin.documents import parse_stream
-from nats_kplugin.pipeline import RenderOptions, RenderResult, render
+from nats_kplugin.pipeline import RenderOptions
 from tests.support import realcheck
+from tests.support.rendered import config_of, container, document, kinds, objects, pod_spec, run
 
-BASE: dict[str, Any] = {
-    "apiVersion": "apps.cozystack.io/v1alpha1",
-    "kind": "NATS",
-    "metadata": {"name": "secure", "namespace": "tenant-a"},
-    "spec": {"replicas": 3, "tls": {"enabled": True}, "users": {"app": {"password": "app-password"}}},
-}
 DNS_NAMES = [
     "nats-secure",
     "nats-secure.tenant-a.svc",
@@ -32,49 +24,6 @@ DNS_NAMES = [
     "nats-secure-headless.tenant-a.svc.cluster.local",
     "*.nats-secure-headless.tenant-a.svc.cluster.local",
 ]
-
-
-def document(**spec: Any) -> dict[str, Any]:
-    changed = copy.deepcopy(BASE)
-    for key, value in spec.items():
-        if value is None:
-            changed["spec"].pop(key, None)
-        else:
-            changed["spec"][key] = value
-    return changed
-
-
-def run(doc: dict[str, Any], options: RenderOptions = RenderOptions()) -> RenderResult:
-    documents, problems = parse_stream(yaml.safe_dump(doc).encode(), "test")
-    assert not problems
-    return render(documents, options)
-
-
-def objects(doc: dict[str, Any], options: RenderOptions = RenderOptions()) -> list[dict[str, Any]]:
-    result = run(doc, options)
-    assert result.ok, [str(p) for p in result.problems]
-    text = output.dump_documents(result.documents)
-    assert "&id0" not in text, "an object shared between two places is written as a YAML alias"
-    return [d for d in yaml.safe_load_all(text) if d]
-
-
-def kinds(rendered: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    return [(o["kind"], o["metadata"]["name"]) for o in rendered]
-
-
-def config_of(rendered: list[dict[str, Any]]) -> str:
-    secret = next(o for o in rendered if o["metadata"]["name"].endswith("-config"))
-    return str(secret["stringData"]["nats.conf"])
-
-
-def pod_spec(rendered: list[dict[str, Any]]) -> dict[str, Any]:
-    sts = next(o for o in rendered if o["kind"] == "StatefulSet")
-    spec: dict[str, Any] = sts["spec"]["template"]["spec"]
-    return spec
-
-
-def container(rendered: list[dict[str, Any]], name: str) -> dict[str, Any]:
-    return next(c for c in pod_spec(rendered)["containers"] if c["name"] == name)
 
 
 def test_tls_renders_the_cert_manager_chain_before_the_workload() -> None:

@@ -30,8 +30,8 @@ from nats_kplugin.nats_server import config as server_config
 from nats_kplugin.nats_server import encoder, vocabulary
 from nats_kplugin.pipeline import RenderOptions, render
 from nats_kplugin.problems import Location
-from tests.servers.test_owned_settings import varz
 from tests.support import pods, realcheck
+from tests.support.netns import varz
 
 OPTIONS = RenderOptions(render_key=b"merge-against-server")
 STATS: dict[str, int] = {

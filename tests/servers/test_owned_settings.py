@@ -5,23 +5,15 @@ its /varz, read on the port the probes use, must agree with the container ports 
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from nats_kplugin.codes import Code
-from nats_kplugin.documents import Document
-from nats_kplugin.pipeline import RenderOptions, render
-from nats_kplugin.problems import Location
 from tests.support import pods
-
-VARZ_IN_NETNS = Path(__file__).resolve().parents[1] / "support" / "varz_in_netns.py"
+from tests.support.netns import varz
+from tests.support.rendered import render_merge
 
 FLOWS: dict[str, dict[str, Any]] = {
     "client-port": {"port": 5222},
@@ -80,33 +72,6 @@ REFUSED: dict[str, tuple[dict[str, Any], str, Code]] = {
         Code.PORT_IN_USE,
     ),
 }
-
-
-def render_merge(merge: dict[str, Any]) -> Any:
-    document = {
-        "apiVersion": "apps.cozystack.io/v1alpha1",
-        "kind": "NATS",
-        "metadata": {"name": "owned"},
-        "spec": {"replicas": 3, "jetstream": {"enabled": False}, "config": {"merge": merge}},
-    }
-    return render([Document(document, Location("<owned>"))], RenderOptions())
-
-
-def varz(config: str, monitor_port: int, env: dict[str, str]) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder, "nats.conf")
-        # The pid file's folder does not exist outside the pod; the test moves it, nothing else.
-        path.write_text(config.replace('"/var/run/nats/nats.pid"', f'"{folder}/nats.pid"'), encoding="utf-8")
-        done = subprocess.run(
-            ["unshare", "-n", sys.executable, str(VARZ_IN_NETNS), str(path), str(monitor_port)],
-            capture_output=True,
-            text=True,
-            env={**env, "PATH": os.environ["PATH"]},
-            timeout=60,
-        )
-    assert done.returncode == 0, done.stderr
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="a network namespace of our own needs root")

@@ -416,7 +416,7 @@ def test_durations_are_read_as_the_server_reads_them() -> None:
 
 
 def _error_codes(merge: dict[str, Any]) -> list[Code]:
-    from tests.servers.test_owned_settings import render_merge
+    from tests.support.rendered import render_merge
 
     return [p.code for p in render_merge(merge).problems if p.is_error]
 

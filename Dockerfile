@@ -3,7 +3,7 @@
 # plugin.yaml from /home/argocd/cmp-server/config/ and runs nats-render-argocd from PATH.
 FROM python:3.12.8-slim-bookworm
 
-# Every path the RUN steps use is an ENV value, so tests/test_deploy.py can run those steps as plain
+# Every path the RUN steps use is an ENV value, so tests/plugins/test_deploy.py can run those steps as plain
 # commands in a fresh venv elsewhere and check they give a working nats-render.
 ENV APP_SRC=/src \
     VIRTUAL_ENV=/opt/nats-render \

@@ -3,7 +3,7 @@
 Like yamllint's rule ids, a code names the kind of a problem, not its wording: messages may be reworded,
 codes stay. Checks name a code as `Code.UNKNOWN_FIELD`, so a typo is an AttributeError and a mypy error,
 never a new code. The README's "Problem codes" table is this table (`python -m nats_kplugin.codes` prints
-it; tests/test_codes.py holds the two equal, and every code used and every use a code of this table).
+it; tests/units/test_codes.py holds the two equal, and every code used and every use a code of this table).
 
 A code has one severity: a check that finds the same thing sometimes as an error and sometimes as a warning
 uses two codes. `--strict` turns every warning into an error and keeps its code; information stays

@@ -7,13 +7,13 @@ multi-line strings such as nats.conf are written as literal blocks so they stay 
 Both kubectl and Argo CD read the stream with sigs.k8s.io/yaml, a YAML 1.1 reader (gopkg.in/yaml.v2) that
 takes more plain words for other types than PyYAML does (`y`, `n`, `08`, `1e3`, `0o17`): a string is
 written plain only when both PyYAML and yaml.v2 read it back as that string (yaml_v2.py, held to the
-real Go reader by tests/test_k8s_reader.py), and every document starts on the line after its `---`,
+real Go reader by tests/servers/test_k8s_reader.py), and every document starts on the line after its `---`,
 since Kubernetes splits a stream at lines that begin with `---` and refuses one with more on it (`--- {}`).
 
 libyaml (CSafeDumper) writes the stream; PyYAML's representer (objects to nodes) and resolver (which
 libyaml asks, twice per scalar, whether a plain scalar would read back as the same type) are Python and
 were most of a large render's write time. `_Dumper` shortens both and hands libyaml the very nodes PyYAML
-would, so the bytes do not change (tests/test_output.py compares it with plain PyYAML given the same
+would, so the bytes do not change (tests/units/test_output.py compares it with plain PyYAML given the same
 quoting rule).
 """
 

@@ -1,7 +1,7 @@
 """The managed service's `resourcesPreset` values and the container limits each one stands for.
 
 This table is the one home of the presets: the schema's enum is tested against it
-(tests/test_spec_api.py), the README's table is written from the same numbers, and `spec` reads the
+(tests/units/test_spec_api.py), the README's table is written from the same numbers, and `spec` reads the
 limits from here. Requests are not in the table: the managed service derives them from the limits
 (cpu a tenth, memory equal), and so does `spec.Resources`.
 

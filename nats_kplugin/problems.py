@@ -81,7 +81,7 @@ class Problem(NamedTuple):
 
 Path = tuple[str | int, ...]
 MAX_STEP = 64
-# The fields of a user (the schema's spec.users.*.properties; tests/test_problem_text.py holds them
+# The fields of a user (the schema's spec.users.*.properties; tests/units/test_problem_text.py holds them
 # equal). Any other key below a user is not named: `alice: {Hunter2}` is a password written as a key.
 USER_FIELDS = frozenset({"password"})
 HIDDEN_KEY = "(a key, not shown)"

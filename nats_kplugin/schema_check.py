@@ -8,9 +8,9 @@ this check refuses loads jsonschema, which then finds every error.
 The schema is the one source of truth: this module interprets it, it holds no rule of its own. Patterns are
 written so that Python's `re` (this check, and jsonschema) and the ECMA regexes of editors read them alike
 (no bare `$`, which Python lets match before a final newline). The check may be stricter than jsonschema,
-never looser (tests/test_schema_check.py holds it to that): a keyword it does not know, a `$ref` it cannot
-resolve, makes it answer "not valid", and jsonschema decides. Integers are JSON's: `3.0` is no integer here,
-nor for the reference validator that `spec` builds.
+never looser (tests/units/test_schema_check.py holds it to that): a keyword it does not know, a `$ref` it
+cannot resolve, makes it answer "not valid", and jsonschema decides. Integers are JSON's: `3.0` is no
+integer here, nor for the reference validator that `spec` builds.
 """
 
 from __future__ import annotations

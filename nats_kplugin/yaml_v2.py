@@ -5,8 +5,8 @@ resolve("", text) (resolve.go of yaml.v2 2.4; Debian's copy is /usr/share/gocode
 the parts of Go's strconv it relies on (ParseInt and ParseUint with base 0, ParseFloat's syntax and range),
 and decode.go's two exceptions: a timestamp decoded into interface{} stays the text as written, and a plain
 `<<` key is a merge. The write step quotes what this calls other than a string; the read step reads plain
-scalars of passed-through documents with it. tests/test_k8s_reader.py holds it to the real Go reader over
-a generated corpus of keys and values.
+scalars of passed-through documents with it. tests/servers/test_k8s_reader.py holds it to the real Go reader
+over a generated corpus of keys and values.
 """
 
 from __future__ import annotations

@@ -1,14 +1,10 @@
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, settings
 
-# The test support modules (pods, realcheck) import each other by plain name.
-sys.path.insert(0, str(Path(__file__).parent))
-
-# Hypothesis profiles for tests/test_properties.py: `ci` (the default, what .ci/run runs) generates
+# Hypothesis profiles for tests/servers/test_properties.py: `ci` (the default, what .ci/run runs) generates
 # 2,600 cases in each of its four tests, over 10,000 in all; `dev` a quick 100 each.
 _COMMON: dict[str, Any] = {
     "deadline": None,  # no speed targets in tests; bench/ measures speed
@@ -22,6 +18,6 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    for name in ("test_properties", "test_merge_against_server"):
+    for name in ("tests.servers.test_properties", "tests.servers.test_merge_against_server"):
         if name in sys.modules:
             sys.modules[name].summary(terminalreporter.write_line)

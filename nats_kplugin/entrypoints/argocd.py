@@ -43,7 +43,7 @@ class Parameter(NamedTuple):
 
 
 # The options of the table that Argo CD offers; plugin.yaml announces exactly these, with these defaults
-# (tests/test_options.py holds the two together).
+# (tests/plugins/test_options.py holds the two together).
 PARAMETERS = tuple(
     Parameter(option.parameter, option.argocd_env or "", option.text_default, option)
     for option in OPTIONS

@@ -4,8 +4,8 @@ click (click_command.py) answers help, version and every usage error in its own 
 costs about 20 ms, more than half of what a whole render may take. So this module reads exactly the options
 of the table (options.py), in the forms click accepts, and gives up (None) on anything else: help, version,
 an unknown option, a missing value, a value the option's check refuses, a path that does not exist. The CLI
-then hands the whole command line to click, which answers as it always did. tests/test_arguments.py holds
-the two readings equal.
+then hands the whole command line to click, which answers as it always did.
+tests/plugins/test_arguments.py holds the two readings equal.
 """
 
 from __future__ import annotations

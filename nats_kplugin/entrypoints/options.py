@@ -6,7 +6,7 @@ env, the default, how a value is checked and read, and the `RenderOptions` field
 arguments.py reads a well-formed command line without click, click_command.py builds the click command,
 argocd.py its `PARAMETERS`, and `from_environment` / `environment_of` the kustomize plugins' variables.
 plugin.yaml and the README's option tables are written by hand and held to this table by tests
-(tests/test_options.py); adding an option is adding an entry here, and those tests then name the lines
+(tests/plugins/test_options.py); adding an option is adding an entry here, and those tests then name the lines
 plugin.yaml and the README lack.
 
 No click here: the command line's fast path imports this module.

@@ -7,7 +7,8 @@ parseLeafAuthorization, parseLeafUsers, parseRemoteLeafNodes, parseAccounts, par
 parseExport/ImportStreamOrService, parseAuthorization, parseUsers, parseUserPermissions, parseAuthCallout,
 parseTLS, parseSimpleAuth, parseWebsocket, parseMQTT, parseProxies, parseCompression), read at commit
 1787eee035cf0253c201fa0f05afad92b6f296dc (2.15.0-dev) and held to the pinned binary, nats-server 2.15.1, by
-tests/test_vocabulary.py (every option below is accepted by `nats-server -t`, a misspelling is refused).
+tests/servers/test_vocabulary.py (every option below is accepted by `nats-server -t`, a misspelling is
+refused).
 To refresh: read the same functions at the new version, edit the tables, run that test.
 
 nats-server lowercases option names (`strings.ToLower`) in every block but three, which it reads key by key

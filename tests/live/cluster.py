@@ -1,11 +1,11 @@
 """The live harness: every pod of a rendered StatefulSet as a real nats-server process.
 
-Each server gets what its pod would get, computed by tests/pods.py from the rendered objects: the config
-file from the config Secret, the container's command, the environment (field refs, secret refs, `$(VAR)`),
-its own network namespace and address (network.py), and the pod DNS names through /etc/hosts. The only
-change to the rendered configuration is the host paths: every volume mount of the nats container (config,
-pid, data) becomes a folder of the test, and the quoted paths under those mounts in nats.conf and in the
-preStop command are rewritten to it. Nothing else in the text changes.
+Each server gets what its pod would get, computed by tests/support/pods.py from the rendered objects: the
+config file from the config Secret, the container's command, the environment (field refs, secret refs,
+`$(VAR)`), its own network namespace and address (network.py), and the pod DNS names through /etc/hosts. The
+only change to the rendered configuration is the host paths: every volume mount of the nats container
+(config, pid, data) becomes a folder of the test, and the quoted paths under those mounts in nats.conf and
+in the preStop command are rewritten to it. Nothing else in the text changes.
 
 Bounds: a server runs under `timeout` (SERVER_LIFETIME) so nothing outlives a crashed test run; it is
 stopped by its PID (SIGTERM, then SIGKILL); the `Cluster` context manager stops every server and removes
@@ -27,9 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import network
-import pods
-import realcheck
+from tests.live import network
+from tests.support import pods, realcheck
 
 SERVER_LIFETIME = 900  # seconds; `timeout` kills a server that outlives its test run
 STOP_WAIT = 15  # seconds a server gets to exit after SIGTERM before SIGKILL

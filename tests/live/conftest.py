@@ -7,13 +7,11 @@ they always run, so a machine that lacks a tool fails loudly instead of skipping
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
 HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE))  # the harness modules (network, cluster, rendering, clients) by plain name
 
 NOT_ROOT = "live tests need root: they create network namespaces (ip netns), a bridge and bind mounts"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cluster import Cluster, Server, wait_for
+from tests.live.cluster import Cluster, Server, wait_for
 
 FORM_TIMEOUT = 30  # seconds for routes and a meta leader after the servers start
 

@@ -12,12 +12,12 @@ import signal
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import clients
-import pods
 import pytest
-import rendering
-from cluster import Cluster, Server, wait_for
-from formation import wait_formed
+
+from tests.live import clients, rendering
+from tests.live.cluster import Cluster, Server, wait_for
+from tests.live.formation import wait_formed
+from tests.support import pods
 
 Document = dict[str, Any]
 RELOAD_TIMEOUT = 10

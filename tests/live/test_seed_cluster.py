@@ -12,12 +12,12 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import clients
 import pytest
-import rendering
-from cluster import Cluster, wait_for
-from formation import meta_leader, routed_peers, wait_formed
 from nats.js.api import StreamConfig
+
+from tests.live import clients, rendering
+from tests.live.cluster import Cluster, wait_for
+from tests.live.formation import meta_leader, routed_peers, wait_formed
 
 SEED_OBJECTS = rendering.rendered(rendering.seed())
 REPLICAS: int = rendering.seed()["spec"]["replicas"]

@@ -14,14 +14,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-import clients
-import formation
 import nats.errors
 import nats.js.errors
-import pods
-import rendering
-from cluster import Cluster
 from nats.js.api import StreamConfig
+
+from tests.live import clients, formation, rendering
+from tests.live.cluster import Cluster
+from tests.support import pods
 
 RECOVERY_TIMEOUT = 30  # seconds for the restored stream to answer
 MESSAGES = [b"first", b"second", b"third"]

@@ -15,16 +15,15 @@ import ssl
 from collections.abc import Iterator
 from typing import Any
 
-import certs
-import clients
 import nats
-import pods
 import pytest
-import rendering
-from cluster import Cluster, Server, wait_for
 from cryptography import x509
-from formation import wait_formed
 from nats.js.api import StreamConfig
+
+from tests.live import clients, rendering
+from tests.live.cluster import Cluster, Server, wait_for
+from tests.live.formation import wait_formed
+from tests.support import certs, pods
 
 NAMESPACE = "tenant-live"
 RELOAD_TIMEOUT = 10

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import clients
-import rendering
-from cluster import Cluster, wait_for
 from nats.js.api import StreamConfig
 from nats.js.errors import ServiceUnavailableError
+
+from tests.live import clients, rendering
+from tests.live.cluster import Cluster, wait_for
 
 START_TIMEOUT = 15
 

@@ -1,0 +1,1 @@
+"""Golden: what a render gives, held to fixtures/ and checked by the real checkers (schemas, nats-server)."""

@@ -1,0 +1,1 @@
+"""Live: the rendered StatefulSet run as real nats-server processes in network namespaces (needs root)."""

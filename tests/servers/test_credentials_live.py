@@ -1,0 +1,192 @@
+"""The encoder round trip against a live nats-server: hostile user names and passwords are rendered, a
+real server is started from the rendered nats.conf on loopback, and nats-py logs in with each exact
+credential (accepted) and with a one-byte change (refused).
+
+The rendered configuration is used as it is: only the listen address, ports and pid file are moved, with
+nats-server's own command-line flags, so the test cannot change what the encoder wrote.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import nats
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nats_kplugin.codes import Code
+from nats_kplugin.documents import Document
+from nats_kplugin.pipeline import RenderOptions, render
+from nats_kplugin.problems import Location
+from tests.support import pods
+from tests.support.nats_specs import PASSWORD_ALPHABET, SECRET_KEY
+
+# Named cases: everything nats.conf, YAML or the CONNECT JSON treat specially, and the longest password.
+NAMED_PASSWORDS = {
+    "quotes": "it's \"quoted\" 'twice'",
+    "backslashes": "C:\\new\\table\\x41\\u0041",
+    "dollar": "$SERVER_NAME",
+    "hash": "#not-a-comment // nor this",
+    "braces": "}{]['",
+    "newlines": "line\nbreak\r\nend",  # inside only: a string may not end in a newline (SPEC 2)
+    "nul": "nul\0byte",
+    "controls": "\x01\x07\x1b\x7f\x85\u2028",
+    "unicode": "pässwörd 🔑 中文 \ufeff",
+    "long": "x" * 100,
+    "longest": "🔑" * 256,
+    "number": "0123",
+    "float": "1e3",
+    "boolean": "true",
+    "duration": "30s",
+    "size": "2Gi",
+    "almost-bcrypt": "$2a$",
+    "spaces": "  padded  ",
+    "include": "include ./other.conf",
+    "variable": "${HOME}",
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def live_server(users: dict[str, str]) -> Iterator[int]:
+    """A nats-server started from the rendered config of a one-server NATS object with these users."""
+    document = {
+        "apiVersion": "apps.cozystack.io/v1alpha1",
+        "kind": "NATS",
+        "metadata": {"name": "live"},
+        "spec": {
+            "replicas": 1,
+            "jetstream": {"enabled": False},
+            "users": {u: {"password": p} for u, p in users.items()},
+        },
+    }
+    result = render([Document(document, Location("<live>"))], RenderOptions())
+    assert result.ok, [str(p) for p in result.problems]
+    pod = pods.pods(result.documents)[0]
+    port = _free_port()
+    with tempfile.TemporaryDirectory() as folder:
+        config = Path(folder, "nats.conf")
+        config.write_text(pod.config, encoding="utf-8")
+        binary = shutil.which("nats-server")
+        assert binary
+        flags = ["-a", "127.0.0.1", "-p", str(port), "-m", str(_free_port()), "-P", f"{folder}/nats.pid"]
+        server = subprocess.Popen([binary, "-c", str(config), *flags], env=pod.env, stderr=subprocess.PIPE)
+        try:
+            _wait_for(port, server)
+            yield port
+        finally:
+            server.terminate()
+            server.communicate(timeout=10)
+
+
+def _wait_for(port: int, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        assert server.poll() is None, (
+            f"nats-server exited: {server.stderr.read().decode() if server.stderr else ''}"
+        )
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.02)
+    raise AssertionError("nats-server did not listen within 10 s")
+
+
+async def _logs_in(port: int, user: str, password: str) -> bool:
+    async def quiet(_: Exception) -> None:
+        pass
+
+    try:
+        client = await nats.connect(
+            f"nats://127.0.0.1:{port}",
+            user=user,
+            password=password,
+            allow_reconnect=False,
+            max_reconnect_attempts=0,
+            connect_timeout=5,
+            error_cb=quiet,
+        )
+    except nats.errors.Error as exc:
+        assert "Authorization Violation" in str(exc), exc
+        return False
+    await client.close()
+    return True
+
+
+def one_byte_changed(password: str) -> str:
+    """The password with its last UTF-8 byte changed, kept valid UTF-8 by flipping an ASCII bit."""
+    last = password[-1]
+    changed = chr(ord(last) ^ 1) if ord(last) < 128 else "a"
+    return password[:-1] + changed
+
+
+def assert_round_trip(users: dict[str, str]) -> None:
+    with live_server(users) as port:
+
+        async def check() -> dict[str, Any]:
+            return {
+                user: (await _logs_in(port, user, pw), await _logs_in(port, user, one_byte_changed(pw)))
+                for user, pw in users.items()
+            }
+
+        outcomes = asyncio.run(check())
+    wrong = {user: got for user, got in outcomes.items() if got != (True, False)}
+    assert not wrong, f"(exact accepted, changed refused) expected for every user; got {wrong}"
+
+
+def test_named_hostile_passwords_round_trip() -> None:
+    assert_round_trip(NAMED_PASSWORDS)
+
+
+def test_user_names_round_trip() -> None:
+    names = ["a", "A.b-c_d", "-", "_", "x" * 200, "1234", "true", ".hidden", "a..b"]
+    assert_round_trip({name: f"pw-{index}" for index, name in enumerate(names)})
+
+
+@settings(max_examples=40)
+@given(
+    st.dictionaries(
+        SECRET_KEY,
+        # No final newline: the spec refuses one in any string (SPEC section 2); inside, anything goes.
+        st.text(PASSWORD_ALPHABET, min_size=1, max_size=256).filter(lambda p: not p.endswith("\n")),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_generated_credentials_round_trip(users: dict[str, str]) -> None:
+    assert_round_trip(users)
+
+
+@pytest.mark.parametrize(
+    "password, code",
+    [("x" * 257, Code.OUT_OF_RANGE), ("\ud800", Code.NOT_ENCODABLE), ("$2a$10$short", Code.INVALID_BCRYPT)],
+    ids=["too-long", "lone-surrogate", "broken-bcrypt"],
+)
+def test_unrepresentable_passwords_are_refused(password: str, code: Code) -> None:
+    document = {
+        "apiVersion": "apps.cozystack.io/v1alpha1",
+        "kind": "NATS",
+        "metadata": {"name": "live"},
+        "spec": {"users": {"alice": {"password": password}}},
+    }
+    result = render([Document(document, Location("<live>"))], RenderOptions())
+    assert not result.ok and result.documents == []
+    assert [(p.code, p.field) for p in result.problems if p.is_error] == [(code, "spec.users.alice.password")]
+    assert not any(password in str(p) for p in result.problems)

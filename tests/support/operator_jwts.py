@@ -1,0 +1,79 @@
+"""Makes the operator and system-account JWTs of fixtures/resolver-operator/input.yaml.
+
+Keys come from fixed seeds and Ed25519 signatures are deterministic, so running it again prints the same
+JWTs. They are test data for operator mode, signed by keys that guard nothing.
+
+    python -m tests.support.operator_jwts
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from typing import Any
+
+import nkeys
+
+ISSUED_AT = 1_767_225_600  # 2026-01-01, fixed so the output never changes
+
+
+def keypair(label: str, prefix: int) -> nkeys.KeyPair:
+    raw = hashlib.sha256(f"nats-render fixture {label}".encode()).digest()
+    return nkeys.from_seed(nkeys.encode_seed(raw, prefix))
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def jwt(claims: dict[str, Any], signer: nkeys.KeyPair) -> str:
+    # jti: base32 of SHA-512/256 over the claims with an empty jti, as the Go jwt library computes it.
+    claims = {"jti": "", **claims}
+    digest = hashlib.new("sha512_256", json.dumps(claims, separators=(",", ":")).encode()).digest()
+    claims["jti"] = base64.b32encode(digest).decode().rstrip("=")
+    header = _b64(json.dumps({"typ": "JWT", "alg": "ed25519-nkey"}, separators=(",", ":")).encode())
+    payload = _b64(json.dumps(claims, separators=(",", ":")).encode())
+    signature = signer.sign(f"{header}.{payload}".encode())
+    return f"{header}.{payload}.{_b64(signature)}"
+
+
+def main() -> None:
+    operator = keypair("operator", nkeys.PREFIX_BYTE_OPERATOR)
+    system = keypair("system account", nkeys.PREFIX_BYTE_ACCOUNT)
+    op_pub, sys_pub = operator.public_key.decode(), system.public_key.decode()
+    operator_jwt = jwt(
+        {
+            "iat": ISSUED_AT,
+            "iss": op_pub,
+            "name": "fixture-operator",
+            "sub": op_pub,
+            "nats": {"system_account": sys_pub, "type": "operator", "version": 2},
+        },
+        operator,
+    )
+    limits = {
+        "subs": -1,
+        "data": -1,
+        "payload": -1,
+        "imports": -1,
+        "exports": -1,
+        "wildcards": True,
+        "conn": -1,
+        "leaf": -1,
+    }
+    system_jwt = jwt(
+        {
+            "iat": ISSUED_AT,
+            "iss": op_pub,
+            "name": "SYS",
+            "sub": sys_pub,
+            "nats": {"limits": limits, "type": "account", "version": 2},
+        },
+        operator,
+    )
+    print(f"operator: {operator_jwt}\nsystem_account: {sys_pub}\n{sys_pub}: {system_jwt}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""The import budget of a plain render (docs/performance.md): what `nats-render`, and the Argo CD and KRM
+adapters, load to render the seed example is a known list, so a heavy import creeping onto the render path
+fails here and gets reviewed.
+
+Not timed: the modules are compared by name, in a fresh process without site (as bench/run.py runs it),
+so nothing the test runner or an editable install's import hook loaded hides an import.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = ROOT / "fixtures" / "seed" / "input.yaml"
+SITE_PACKAGES = Path(yaml.__file__).resolve().parent.parent
+
+# Everything of the project and of third parties a plain render of the seed example imports, by entry
+# point: the command line, and the Argo CD and KRM adapters (Argo CD runs one per refresh of every
+# Application). The seed merges a configuration (config.merge), so deepmerge is on the list; jsonschema
+# (only for invalid documents) and click (only for --help, --version and usage errors) are not.
+PIPELINE = {
+    "nats_kplugin",
+    "nats_kplugin.codes",  # the table of problem codes: one Enum, no imports of its own
+    "nats_kplugin.documents",
+    "nats_kplugin.nats_server",
+    "nats_kplugin.nats_server.listeners",
+    "nats_kplugin.manifests",
+    "nats_kplugin.nats_server.encoder",
+    "nats_kplugin.output",
+    "nats_kplugin.passwords",
+    "nats_kplugin.pipeline",
+    "nats_kplugin.presets",
+    "nats_kplugin.problems",
+    "nats_kplugin.quantities",
+    "nats_kplugin.schema_check",
+    "nats_kplugin.nats_server.checks",
+    "nats_kplugin.nats_server.config",
+    "nats_kplugin.nats_server.vocabulary",
+    "nats_kplugin.spec",
+    "nats_kplugin.spec_schema",
+    "nats_kplugin.yaml_v2",
+    # TLS, metrics and the chart-shaped resolver: small modules of plain data, no imports of their own.
+    "nats_kplugin.certificates",
+    "nats_kplugin.metrics",
+    "nats_kplugin.nats_server.resolver",
+    "nats_kplugin.nats_server.tls",
+}
+# What every entry point shares as a process, and the one table of the render options.
+ENTRY = {
+    "nats_kplugin.entrypoints",
+    "nats_kplugin.entrypoints.invocation",
+    "nats_kplugin.entrypoints.options",
+}
+RENDER_MODULES = {
+    "cli": PIPELINE
+    | ENTRY
+    | {
+        "nats_kplugin.entrypoints.cli",
+        "nats_kplugin.entrypoints.arguments",
+        "nats_kplugin.entrypoints.execute",
+    },
+    "argocd": PIPELINE | ENTRY | {"nats_kplugin.entrypoints.argocd"},
+    "krm": PIPELINE | ENTRY | {"nats_kplugin.entrypoints.krm"},
+}
+THIRD_PARTY_PACKAGES = {"yaml", "deepmerge"}
+# Standard modules that cost milliseconds and that a render has no use for. dataclasses (inspect, ast,
+# dis, tokenize) and its generated methods once took 40% of a render; value objects are NamedTuples.
+HEAVY_STDLIB = {
+    "argparse",
+    "asyncio",
+    "dataclasses",
+    "inspect",
+    "pathlib",
+    "pkgutil",
+    "email",
+    "http",
+    "importlib.resources",
+    "logging",
+    "shutil",
+    "ssl",
+    "subprocess",
+    "tempfile",
+    "urllib.request",
+    "zipfile",
+}
+
+PROBE = """
+import json, sys
+before = set(sys.modules)
+module, function = sys.argv[1:3]
+sys.argv = [module, *sys.argv[3:]]
+try:
+    getattr(__import__(module, fromlist=[function]), function)()
+finally:
+    sys.stderr.write("\\nMODULES " + json.dumps(sorted(set(sys.modules) - before)) + "\\n")
+"""
+ENTRIES = {
+    "cli": ("nats_kplugin.entrypoints.cli", "main"),
+    "argocd": ("nats_kplugin.entrypoints.argocd", "entry"),
+    "krm": ("nats_kplugin.entrypoints.krm", "entry"),
+}
+
+
+def imported_by(entry: str, *argv: str, stdin: bytes = b"", cwd: Path = ROOT) -> set[str]:
+    """The modules a run of an entry point imports, beyond what the bare interpreter starts with."""
+    done = subprocess.run(
+        [sys.executable, "-S", "-c", PROBE, *ENTRIES[entry], *argv],
+        input=stdin,
+        capture_output=True,
+        cwd=cwd,
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            "PYTHONPATH": os.pathsep.join([str(ROOT), str(SITE_PACKAGES)]),
+            "NATS_RENDER_KEY": "import-budget",
+        },
+        timeout=60,
+    )
+    assert done.returncode in (0, 1, 2), done.stderr.decode()
+    line = done.stderr.decode().rsplit("\nMODULES ", 1)[-1]
+    return set(json.loads(line))
+
+
+def _resource_list() -> bytes:
+    seed = yaml.safe_load(SEED.read_text())
+    resource_list = {"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList", "items": []}
+    return yaml.safe_dump({**resource_list, "functionConfig": seed}).encode()
+
+
+def _top(name: str) -> str:
+    return name.split(".")[0]
+
+
+def _third_party(modules: set[str]) -> set[str]:
+    """Top-level packages that are neither the standard library's nor ours. Cython-built extensions
+    (PyYAML's libyaml binding) register `cython_runtime` and `_cython_<version>`: no imports, left out."""
+    tops = {_top(m) for m in modules} - set(sys.stdlib_module_names) - {"nats_kplugin", "cython_runtime"}
+    return {name for name in tops if not name.startswith("_cython_")}
+
+
+@pytest.mark.parametrize("entry", sorted(RENDER_MODULES))
+def test_a_plain_render_imports_only_the_known_modules(entry: str) -> None:
+    if entry == "cli":
+        modules = imported_by("cli", str(SEED))
+    elif entry == "argocd":
+        modules = imported_by("argocd", "generate", cwd=SEED.parent)  # Argo CD runs it in the source folder
+    else:
+        modules = imported_by("krm", stdin=_resource_list())
+    assert {m for m in modules if _top(m) == "nats_kplugin"} == RENDER_MODULES[entry]
+    assert _third_party(modules) == THIRD_PARTY_PACKAGES
+    assert not modules & HEAVY_STDLIB
+
+
+def test_only_what_needs_them_loads_click_and_jsonschema() -> None:
+    # The probe itself would notice neither, so check they really arrive where they are needed.
+    assert "click" in imported_by("cli", "--help")
+    invalid = (
+        b"apiVersion: apps.cozystack.io/v1alpha1\nkind: NATS\nmetadata: {name: x}\nspec: {replicas: many}\n"
+    )
+    assert "jsonschema" in imported_by("cli", stdin=invalid)

@@ -32,17 +32,6 @@ def removed_token() -> str:
     return token
 
 
-def variant(document: dict[str, Any], **spec: Any) -> dict[str, Any]:
-    """`document` with top-level spec fields replaced (`None` removes one)."""
-    changed = copy.deepcopy(document)
-    for key, value in spec.items():
-        if value is None:
-            changed["spec"].pop(key, None)
-        else:
-            changed["spec"][key] = value
-    return changed
-
-
 def with_merge(document: dict[str, Any], merge: dict[str, Any]) -> dict[str, Any]:
     """`document` with `merge` deep-merged into its spec.config.merge."""
     changed = copy.deepcopy(document)

@@ -18,6 +18,7 @@ from tests.live import clients, rendering
 from tests.live.cluster import Cluster, Server, wait_for
 from tests.live.formation import wait_formed
 from tests.support import pods
+from tests.support.rendered import variant
 
 Document = dict[str, Any]
 RELOAD_TIMEOUT = 10
@@ -50,7 +51,7 @@ def template_of(objects: list[Document]) -> Document:
 
 def test_a_users_change_is_reloaded_without_a_restart(tmp_path_factory: pytest.TempPathFactory) -> None:
     before = rendering.seed()
-    after = rendering.variant(
+    after = variant(
         before, users={"user1": {"password": "a-new-password"}, "user2": {}, "user3": {"password": "third"}}
     )
     old, new = rendering.rendered(before), rendering.rendered(after)
@@ -77,7 +78,7 @@ def test_a_users_change_is_reloaded_without_a_restart(tmp_path_factory: pytest.T
 
 
 def _single(document: Document) -> Document:
-    return rendering.variant(
+    return variant(
         document, replicas=1, config={"merge": {"jetstream": {"max_memory_store": "1Gi"}}}
     )
 
@@ -94,10 +95,10 @@ def merge(settings: Document) -> Change:
 # A representative set of changes, each on the seed (a cluster member) or a single server. Only the change is
 # given here; whether nats-server reloads it comes from the server.
 CHANGES: dict[str, tuple[Document, Change]] = {
-    "add a user": (SINGLE, lambda d: rendering.variant(d, users={**d["spec"]["users"], "user3": {}})),
+    "add a user": (SINGLE, lambda d: variant(d, users={**d["spec"]["users"], "user3": {}})),
     "change a password": (
         SINGLE,
-        lambda d: rendering.variant(d, users={"user1": {"password": "x"}, "user2": {}}),
+        lambda d: variant(d, users={"user1": {"password": "x"}, "user2": {}}),
     ),
     "add an account": (SINGLE, merge({"accounts": {"other": {"users": [{"user": "o", "password": "p"}]}}})),
     "debug": (SINGLE, merge({"debug": True})),

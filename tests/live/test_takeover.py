@@ -21,6 +21,7 @@ from nats.js.api import StreamConfig
 from tests.live import clients, formation, rendering
 from tests.live.cluster import Cluster
 from tests.support import pods
+from tests.support.rendered import variant
 
 RECOVERY_TIMEOUT = 30  # seconds for the restored stream to answer
 MESSAGES = [b"first", b"second", b"third"]
@@ -95,7 +96,7 @@ def test_a_re_rendered_cluster_on_the_same_claims_keeps_its_stream(tmp_path: Pat
     plain = pods.find(rendering.rendered(DOCUMENT), "StatefulSet")["spec"]["volumeClaimTemplates"]
     assert [t["metadata"]["name"] for t in plain] == ["data"]
 
-    grown = rendering.variant(DOCUMENT, users={"app": {"password": "app-password"}, "late": {}})
+    grown = variant(DOCUMENT, users={"app": {"password": "app-password"}, "late": {}})
     after = rendering.rendered(grown, managed_service_names=True)
     assert rendering.credentials(after).keys() == {"app", "late"}
     with Cluster(after, tmp_path / "after") as second:

@@ -24,13 +24,14 @@ from tests.live import clients, rendering
 from tests.live.cluster import Cluster, Server, wait_for
 from tests.live.formation import wait_formed
 from tests.support import certs, pods
+from tests.support.rendered import variant
 
 NAMESPACE = "tenant-live"
 RELOAD_TIMEOUT = 10
 
 
 def _document() -> dict[str, Any]:
-    document = rendering.variant(rendering.seed(), tls={"enabled": True})
+    document = variant(rendering.seed(), tls={"enabled": True})
     document["metadata"]["namespace"] = NAMESPACE
     return document
 

@@ -21,14 +21,20 @@ BASE: dict[str, Any] = {
 }
 
 
-def document(**spec: Any) -> dict[str, Any]:
-    changed = copy.deepcopy(BASE)
+def variant(document: dict[str, Any], **spec: Any) -> dict[str, Any]:
+    """`document` with top-level spec fields replaced (`None` removes one)."""
+    changed = copy.deepcopy(document)
     for key, value in spec.items():
         if value is None:
             changed["spec"].pop(key, None)
         else:
             changed["spec"][key] = value
     return changed
+
+
+def document(**spec: Any) -> dict[str, Any]:
+    """BASE with top-level spec fields replaced (`None` removes one)."""
+    return variant(BASE, **spec)
 
 
 def run(doc: dict[str, Any], options: RenderOptions = RenderOptions()) -> RenderResult:

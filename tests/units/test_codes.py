@@ -77,7 +77,7 @@ def test_every_code_is_used() -> None:
 
 def test_the_readme_table_is_the_table() -> None:
     readme = (ROOT / "README.md").read_text()
-    section = readme.split("### Problem codes\n", 1)[1].split("\n#", 1)[0]
+    section = readme.split("## Problem codes\n", 1)[1].split("\n#", 1)[0]
     rows = "".join(line + "\n" for line in section.splitlines() if line.startswith("|"))
     assert rows == table(), (
         "README.md's Problem codes table differs from nats_kplugin/codes.py: "

@@ -9,6 +9,7 @@ from nats.js.errors import ServiceUnavailableError
 
 from tests.live import clients, rendering
 from tests.live.cluster import Cluster, wait_for
+from tests.support.rendered import variant
 
 START_TIMEOUT = 15
 
@@ -24,7 +25,7 @@ async def _replicated_write(urls: list[str], password: str, replicas: int) -> in
 
 
 def test_a_single_server_with_jetstream_serves_a_stream(tmp_path: Path) -> None:
-    document = rendering.variant(rendering.seed(), replicas=1)
+    document = variant(rendering.seed(), replicas=1)
     objects = rendering.rendered(document)
     with Cluster(objects, tmp_path) as single:
         server = single.start().servers[0]
@@ -54,7 +55,7 @@ async def _jetstream_refused(urls: list[str], password: str) -> str:
 
 
 def test_jetstream_disabled_starts_a_cluster_without_jetstream(tmp_path: Path) -> None:
-    document = rendering.variant(rendering.seed(), jetstream={"enabled": False}, config={})
+    document = variant(rendering.seed(), jetstream={"enabled": False}, config={})
     objects = rendering.rendered(document)
     with Cluster(objects, tmp_path) as cluster:
         cluster.start()

@@ -519,6 +519,15 @@ class Source(NamedTuple):
     refusal: str | None = None
 
 
+def kustomization_file(folder: str) -> str | None:
+    """The kustomization of a folder, by the names kustomize looks for, in its order; None without one."""
+    for name in KUSTOMIZATION_FILES:
+        path = os.path.join(folder, name)
+        if os.path.isfile(path):
+            return path
+    return None
+
+
 def source_files(paths: Iterable[str]) -> Iterator[str]:
     """The names of the entries read_sources reads (or refuses) for the given arguments, in order."""
     return (source.name for source in sources(paths))

@@ -100,7 +100,7 @@ def _holds_nats_object(raw: bytes, path: str) -> bool:
 
 def generate(folder: str, environ: Mapping[str, str], stdout: TextIO, stderr: TextIO) -> int:
     options = options_from_argocd(environ)
-    if _has_kustomization(folder):
+    if documents.kustomization_file(folder) is not None:
         from . import argocd_kustomize  # imported on use: a plain folder never runs kustomize
 
         return argocd_kustomize.generate(folder, environ, options, stdout, stderr)
@@ -112,10 +112,6 @@ def generate(folder: str, environ: Mapping[str, str], stdout: TextIO, stderr: Te
             "an empty stream (Argo CD would prune every object of the Application)"
         )
     return invocation.render_and_write(found, problems, options, stdout, stderr)
-
-
-def _has_kustomization(folder: str) -> bool:
-    return any(os.path.isfile(os.path.join(folder, name)) for name in documents.KUSTOMIZATION_FILES)
 
 
 def options_from_argocd(environ: Mapping[str, str]) -> RenderOptions:

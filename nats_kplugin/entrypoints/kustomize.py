@@ -16,7 +16,6 @@ NATS_RENDER_* variable of each option (options.py; the README's table under "kus
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -100,18 +99,17 @@ def _generator_document(config: object, root: str) -> documents.Document | None:
 
 def _generator_files(root: str) -> list[str]:
     """The plain files (not folders of further kustomizations) listed under `generators:`."""
-    for file_name in documents.KUSTOMIZATION_FILES:
-        path = os.path.join(root, file_name)
-        if os.path.isfile(path):
-            found, problems = documents.read_sources([path])
-            data = found[0].data if found and not problems else None
-            entries = data.get("generators") if isinstance(data, dict) else None
-            return [
-                entry
-                for entry in (entries if isinstance(entries, list) else [])
-                if isinstance(entry, str) and os.path.isfile(os.path.join(root, entry))
-            ]
-    return []
+    path = documents.kustomization_file(root)
+    if path is None:
+        return []
+    found, problems = documents.read_sources([path])
+    data = found[0].data if found and not problems else None
+    entries = data.get("generators") if isinstance(data, dict) else None
+    return [
+        entry
+        for entry in (entries if isinstance(entries, list) else [])
+        if isinstance(entry, str) and os.path.isfile(os.path.join(root, entry))
+    ]
 
 
 def _without_kustomize_annotations(data: object) -> object:
@@ -134,12 +132,12 @@ def _without_kustomize_annotations(data: object) -> object:
 
 def install(environ: Mapping[str, str]) -> int:
     """Link the plugin path in the plugin home to this program's executable (the console script)."""
-    program = Path(sys.executable).parent / PROGRAM
-    target = program if program.exists() else Path(shutil.which(PROGRAM) or "")
-    if not target.name:
+    program = invocation.installed_program(PROGRAM)
+    if program is None:
         raise invocation.UsageError(
             f"cannot find the {PROGRAM} executable to install; pip install nats-render"
         )
+    target = Path(program)
     link = plugin_path(plugin_home(environ))
     if link.is_dir() and not link.is_symlink():
         raise invocation.UsageError(f"cannot install over {link}: it is a folder; remove it first")

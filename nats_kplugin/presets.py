@@ -32,7 +32,6 @@ LEGACY: dict[str, tuple[str, str]] = {
     "xlarge": ("4", "4Gi"),
     "2xlarge": ("8", "8Gi"),
 }
-DEFAULT = "nano"
 
 
 def _cpu(millicores: int) -> str:

@@ -384,6 +384,16 @@ class Budget:
     def __init__(self) -> None:
         self.bytes = self.nodes = self.documents = self.objects = 0
 
+    @property
+    def spent(self) -> bool:
+        """Over a limit of the whole input: every stream read after this one would only say so again."""
+        return (
+            self.bytes > MAX_INPUT_BYTES
+            or self.nodes > MAX_INPUT_NODES
+            or self.documents > MAX_INPUT_DOCUMENTS
+            or self.objects > MAX_NATS_OBJECTS
+        )
+
 
 def parse_stream(
     raw: bytes, source: str = "<stdin>", keep_nodes: bool = False, budget: Budget | None = None
@@ -684,8 +694,8 @@ def read_sources(paths: Iterable[str], budget: Budget | None = None) -> tuple[li
         docs, found = parse_stream(raw, source.name, budget=budget)
         documents.extend(docs)
         problems.extend(found)
-        if any(p.message.startswith(_WHOLE_INPUT) for p in found):
-            break  # over a limit of the whole input: the files after it would only say so again
+        if budget.spent:
+            break
     return documents, problems
 
 
@@ -694,5 +704,3 @@ def unreadable(source: Source, exc: OSError) -> Problem:
     message = exc.strerror if exc.errno == 0 else f"cannot read: {exc.strerror}"
     return Problem(Severity.ERROR, Code.UNREADABLE_SOURCE, message or "cannot read", Location(source.name))
 
-
-_WHOLE_INPUT = ("the inputs together", "input has more than")

@@ -61,16 +61,17 @@ def secret_name(full_name: str) -> str:
     return f"{full_name}-tls"
 
 
-def dns_names(full_name: str, namespace: str, cluster_domain: str) -> list[str]:
+def dns_names(full_name: str, headless_name: str, namespace: str, cluster_domain: str) -> list[str]:
     names = []
-    for service in (full_name, f"{full_name}-headless"):
+    for service in (full_name, headless_name):
         names += [service, f"{service}.{namespace}.svc", f"{service}.{namespace}.svc.{cluster_domain}"]
-    names.append(f"*.{full_name}-headless.{namespace}.svc.{cluster_domain}")
+    names.append(f"*.{headless_name}.{namespace}.svc.{cluster_domain}")
     return names
 
 
 def certificate_objects(
     full_name: str,
+    headless_name: str,
     namespace: str,
     cluster_domain: str,
     issuer: IssuerRef | None,
@@ -104,7 +105,7 @@ def certificate_objects(
                 "duration": SERVER_DURATION,
                 "renewBefore": SERVER_RENEW_BEFORE,
                 "commonName": full_name,
-                "dnsNames": dns_names(full_name, namespace, cluster_domain),
+                "dnsNames": dns_names(full_name, headless_name, namespace, cluster_domain),
                 "issuerRef": _issuer_ref(issuer),
                 "privateKey": {"algorithm": "ECDSA", "size": 256, "rotationPolicy": "Always"},
                 # Routes present the server certificate as a client too.

@@ -58,11 +58,12 @@ def build_objects(
 ) -> list[dict[str, Any]]:
     """The objects for one NATS cluster, in apply order: cert-manager issuers and certificates, Secrets,
     Services, StatefulSet, PDB, PodMonitor."""
-    names = _Names(spec.full_name)
+    names = _Names(spec.full_name, spec.headless_name)
     objects: list[dict[str, Any]] = []
     if spec.tls_enabled and spec.namespace:
         objects += certificates.certificate_objects(
             spec.full_name,
+            spec.headless_name,
             spec.namespace,
             extras.cluster_domain,
             extras.tls_issuer,
@@ -84,6 +85,7 @@ def build_objects(
 
 class _Names(NamedTuple):
     full: str
+    headless: str
 
     @property
     def credentials(self) -> str:
@@ -92,10 +94,6 @@ class _Names(NamedTuple):
     @property
     def config(self) -> str:
         return f"{self.full}-config"
-
-    @property
-    def headless(self) -> str:
-        return f"{self.full}-headless"
 
 
 # The managed service installs the upstream nats chart as the Helm release `nats-X-system` (its HelmRelease)

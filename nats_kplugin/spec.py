@@ -80,6 +80,11 @@ class NatsSpec(NamedTuple):
         """The managed service's name for everything rendered: `nats-<name>`."""
         return f"nats-{self.name}"
 
+    @property
+    def headless_name(self) -> str:
+        """The headless Service that gives each pod its DNS name, and the StatefulSet's serviceName."""
+        return f"{self.full_name}-headless"
+
 
 def is_nats_object(data: Any) -> bool:
     return isinstance(data, dict) and data.get("apiVersion") == API_VERSION and data.get("kind") == KIND

@@ -159,7 +159,7 @@ def generate(spec: NatsSpec, passwords: dict[str, str]) -> dict[str, Any]:
             "port": CLUSTER_PORT,
             "no_advertise": True,
             "routes": [
-                f"nats://{spec.full_name}-{index}.{spec.full_name}-headless:{CLUSTER_PORT}"
+                f"nats://{spec.full_name}-{index}.{spec.headless_name}:{CLUSTER_PORT}"
                 for index in range(spec.replicas)
             ],
         }

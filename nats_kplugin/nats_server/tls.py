@@ -44,7 +44,7 @@ def tls_block() -> dict[str, Any]:
 
 def route_urls(spec: NatsSpec, port: int, cluster_domain: str) -> list[str]:
     """One route per pod, by the full name the certificate's `*.nats-X-headless.NS.svc.DOMAIN` covers."""
-    headless = f"{spec.full_name}-headless.{spec.namespace}.svc.{cluster_domain}"
+    headless = f"{spec.headless_name}.{spec.namespace}.svc.{cluster_domain}"
     return [f"nats://{spec.full_name}-{index}.{headless}:{port}" for index in range(spec.replicas)]
 
 

@@ -102,15 +102,24 @@ class _Names(NamedTuple):
 MANAGED_SERVICE_RELEASE_SUFFIX = "-system"
 
 
+INSTANCE_LABEL = "app.kubernetes.io/instance"
+MANAGED_BY = ("app.kubernetes.io/managed-by", "nats-render")  # on every rendered object
+
+
+def instances(full_name: str) -> tuple[str, str]:
+    """The instance label of a cluster's objects: the renderer's own, and the managed service's."""
+    return full_name, full_name + MANAGED_SERVICE_RELEASE_SUFFIX
+
+
 def selector_labels(spec: NatsSpec) -> dict[str, str]:
     """What selects the pods: the StatefulSet, both Services, the PDB, the spread, the PodMonitor."""
     if spec.managed_service_names:
         return {
             "app.kubernetes.io/name": "nats",
-            "app.kubernetes.io/instance": spec.full_name + MANAGED_SERVICE_RELEASE_SUFFIX,
+            INSTANCE_LABEL: instances(spec.full_name)[1],
             "app.kubernetes.io/component": "nats",
         }
-    return {"app.kubernetes.io/name": "nats", "app.kubernetes.io/instance": spec.full_name}
+    return {"app.kubernetes.io/name": "nats", INSTANCE_LABEL: instances(spec.full_name)[0]}
 
 
 def data_volume(spec: NatsSpec) -> str:
@@ -142,7 +151,7 @@ def topology_spread(spec: NatsSpec) -> list[dict[str, Any]]:
 
 def _labels(spec: NatsSpec, extra: dict[str, str] | None) -> dict[str, str]:
     # No version label: a renderer upgrade must not change the pod template and restart every server.
-    return {**(extra or {}), **selector_labels(spec), "app.kubernetes.io/managed-by": "nats-render"}
+    return {**(extra or {}), **selector_labels(spec), MANAGED_BY[0]: MANAGED_BY[1]}
 
 
 def _metadata(spec: NatsSpec, name: str, extra: dict[str, str] | None) -> dict[str, Any]:

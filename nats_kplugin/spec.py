@@ -55,6 +55,11 @@ class Resources(NamedTuple):
         return format_millicores(max(1, -(-millicores // 10)))
 
 
+def full_name(name: str) -> str:
+    """The name of everything rendered for the NATS object `name`: `nats-<name>`, as the managed service."""
+    return f"nats-{name}"
+
+
 class NatsSpec(NamedTuple):
     """One validated `NATS` object with every default applied."""
 
@@ -78,7 +83,7 @@ class NatsSpec(NamedTuple):
     @property
     def full_name(self) -> str:
         """The managed service's name for everything rendered: `nats-<name>`."""
-        return f"nats-{self.name}"
+        return full_name(self.name)
 
     @property
     def headless_name(self) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 from .. import spec
 from ..codes import Code
 from ..documents import Document, parse_stream
-from ..manifests import MANAGED_SERVICE_RELEASE_SUFFIX
+from ..manifests import INSTANCE_LABEL, MANAGED_BY, instances
 from ..output import dump_documents
 from ..pipeline import RenderOptions, render
 from ..problems import Location, Problem, Severity
@@ -105,13 +105,13 @@ def _replace_rendered(items: list[Any], rendered: list[Any], function_config: An
     Run again over its own output (`kpt fn eval` twice), the function must give the same package, not a
     second copy: the objects it made earlier are known by the labels every rendered object carries
     (managed by nats-render, the instance `nats-<name>`, or `nats-<name>-system` with the managed
-    service's names) in the functionConfig's namespace. An object rendered again keeps the file
+    service's names) in the namespace they were rendered into. An object rendered again keeps the file
     annotations the orchestrator gave it, so it stays in its file.
     """
-    metadata = function_config.get("metadata") or {}
-    instance, namespace = f"nats-{metadata.get('name')}", metadata.get("namespace")
-    # Either instance: an earlier run may have had --managed-service-names on, or off.
-    instances = {instance, instance + MANAGED_SERVICE_RELEASE_SUFFIX}
+    # The namespace the objects got (the functionConfig's, or the default namespace option), and either
+    # instance: an earlier run may have had --managed-service-names on, or off.
+    namespace = rendered[0]["metadata"].get("namespace") if rendered else None
+    ours = set(instances(spec.full_name(function_config["metadata"]["name"])))
     kept: list[Any] = []
     files: dict[tuple[Any, ...], dict[str, Any]] = {}
     for item in items:
@@ -122,8 +122,8 @@ def _replace_rendered(items: list[Any], rendered: list[Any], function_config: An
         labels = item_metadata.get("labels")
         if (
             isinstance(labels, dict)
-            and labels.get("app.kubernetes.io/managed-by") == "nats-render"
-            and labels.get("app.kubernetes.io/instance") in instances
+            and labels.get(MANAGED_BY[0]) == MANAGED_BY[1]
+            and labels.get(INSTANCE_LABEL) in ours
             and item_metadata.get("namespace") == namespace
         ):
             annotations = item_metadata.get("annotations")

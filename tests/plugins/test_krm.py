@@ -220,3 +220,15 @@ def test_the_function_config_is_read_as_the_command_line_reads_a_nats_object(tmp
     assert output["items"] == [
         {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "flags"}, "data": {"a": True}}
     ]
+
+
+def test_run_again_with_the_default_namespace_option_it_still_replaces(tmp_path: Path) -> None:
+    """A functionConfig without a namespace renders into NATS_RENDER_NAMESPACE's; a second run must find
+    its earlier objects there too."""
+    config = nats_object({"replicas": 3})
+    del config["metadata"]["namespace"]
+    first = call(resource_list(config), tmp_path, NATS_RENDER_NAMESPACE="elsewhere")
+    assert first.returncode == 0, first.stderr
+    second = call(first.stdout.encode(), tmp_path, NATS_RENDER_NAMESPACE="elsewhere")
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == first.stdout

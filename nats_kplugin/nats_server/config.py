@@ -18,7 +18,7 @@ from ..problems import Problem
 from ..spec import NatsSpec
 from . import vocabulary
 from .encoder import Variable
-from .vocabulary import LISTENER_BLOCKS, MONITOR_KEYS, SAME_SETTING, duration_seconds
+from .vocabulary import CLIENT_LISTENER_BLOCKS, LISTENER_BLOCKS, MONITOR_KEYS, SAME_SETTING, duration_seconds
 
 CLIENT_PORT = 4222
 CLUSTER_PORT = 6222
@@ -109,7 +109,7 @@ class ServerLayout(NamedTuple):
     @property
     def client_listeners(self) -> list[Listener]:
         """What the client Service exposes: the client port and every client-facing listener."""
-        return [self.client, *(lst for lst in self.extra_listeners if lst.name != "gateway")]
+        return [self.client, *(lst for lst in self.extra_listeners if lst.name in CLIENT_LISTENER_BLOCKS)]
 
 
 def build(spec: NatsSpec, passwords: dict[str, str]) -> tuple[dict[str, Any] | None, list[Problem]]:

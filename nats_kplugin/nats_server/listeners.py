@@ -14,8 +14,7 @@ from typing import Any
 
 from ..codes import Code
 from ..problems import Path, Problem, error
-from .vocabulary import LISTENER_BLOCKS as BLOCKS
-from .vocabulary import MONITOR_KEYS
+from .vocabulary import LISTENER_BLOCKS, MONITOR_KEYS
 
 # Names that every resolver maps to the loopback interface (RFC 6761, Debian's /etc/hosts).
 _LOOPBACK_NAMES = ("localhost", "ip6-localhost", "ip6-loopback")
@@ -65,7 +64,7 @@ _LOOPBACK_REASON = (
 
 def _listener_settings(config: dict[str, Any], base: Path) -> list[tuple[Path, Any]]:
     found = [((*base, key), config[key]) for key in ("port", "listen", *MONITOR_KEYS) if key in config]
-    for block in BLOCKS:
+    for block in LISTENER_BLOCKS:
         body = config.get(block)
         if isinstance(body, dict):
             found += [((*base, block, key), body[key]) for key in ("port", "listen") if key in body]
@@ -74,7 +73,7 @@ def _listener_settings(config: dict[str, Any], base: Path) -> list[tuple[Path, A
 
 def _host_settings(config: dict[str, Any], base: Path) -> list[tuple[Path, Any]]:
     found = [((*base, key), config[key]) for key in ("host", "net") if key in config]
-    for block in BLOCKS:
+    for block in LISTENER_BLOCKS:
         body = config.get(block)
         if isinstance(body, dict) and "host" in body:
             found.append(((*base, block, "host"), body["host"]))

@@ -22,6 +22,7 @@ from typing import Any
 from ..codes import Code
 from ..problems import Path, Problem, error, warning
 from ..spec import NatsSpec
+from .vocabulary import CLIENT_LISTENER_BLOCKS
 
 TLS_DIR = "/etc/nats-tls"
 CERT_FILE = f"{TLS_DIR}/tls.crt"
@@ -29,8 +30,6 @@ KEY_FILE = f"{TLS_DIR}/tls.key"
 CA_FILE = f"{TLS_DIR}/ca.crt"
 SECRET_KEYS = ("tls.crt", "tls.key", "ca.crt")  # the keys of the Secret the pod mounts, nothing else
 DEFAULT_CLUSTER_DOMAIN = "cluster.local"
-# Blocks config.merge may add whose listener speaks TLS with the server certificate.
-TLS_LISTENERS = ("websocket", "leafnodes", "mqtt")
 # A route takes this long at most for the TLS handshake; nats-server's default (2s) is short for a pod whose
 # peer is starting at the same moment.
 ROUTE_TLS_TIMEOUT = 5
@@ -69,7 +68,7 @@ def secure(spec: NatsSpec, config: dict[str, Any], cluster_domain: str) -> list[
         number = int(str(port).rsplit(":", 1)[-1]) if str(port).rsplit(":", 1)[-1].isdigit() else None
         if number is not None and "routes" in cluster:
             cluster["routes"] = route_urls(spec, number, cluster_domain)
-    for name in TLS_LISTENERS:
+    for name in CLIENT_LISTENER_BLOCKS:  # config.merge may add them; they speak TLS with this certificate
         block = config.get(name)
         if not isinstance(block, dict):
             continue

@@ -457,8 +457,10 @@ SAME_SETTING: dict[str, dict[str, tuple[str, ...]]] = {
 }
 MONITOR_KEYS = SAME_SETTING["top"]["monitor port"]
 # Blocks with a listener of their own (`port`, `listen`, `host`); all but cluster become container and
-# Service ports named after the block.
-LISTENER_BLOCKS = ("cluster", "websocket", "leafnodes", "mqtt", "gateway")
+# Service ports named after the block. Clients dial these (the client Service exposes them, TLS covers
+# them); routes dial cluster, other clusters dial gateway.
+CLIENT_LISTENER_BLOCKS = ("websocket", "leafnodes", "mqtt")
+LISTENER_BLOCKS = ("cluster", *CLIENT_LISTENER_BLOCKS, "gateway")
 
 
 def lookup(block: str, key: str) -> Option | None:

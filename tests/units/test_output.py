@@ -1,6 +1,7 @@
-"""The write step's shorter path through PyYAML (nats_kplugin/output.py) changes no byte: for any
-documents, `dump_documents` writes what plain PyYAML writes with the dumper it replaced, including the
-anchors of shared objects, the quoting of strings that read as other types, and literal blocks.
+"""The write step's quick writer and its shorter path through PyYAML (nats_kplugin/output.py) change no
+byte: for any documents, `dump_documents` writes what plain PyYAML writes with the dumper it replaced,
+including the anchors of shared objects, the quoting of strings that read as other types, and literal
+blocks; and the quick writer, where it writes at all, writes what libyaml writes.
 
 Plain PyYAML here is given output.py's quoting rule (`resolve_scalar`: PyYAML's plain reading, and
 yaml.v2's, must both be the string) and its cut of the stream (a document that is not a non-empty block
@@ -15,11 +16,12 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from nats_kplugin.documents import parse_stream
-from nats_kplugin.output import _Dumper, dump_documents, resolve_scalar
+from nats_kplugin.output import _dump, _Dumper, _LeftToLibyaml, _write_run, dump_documents, resolve_scalar
+from tests.support.fixture_cases import FIXTURES
 
 
 class _PlainDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
@@ -169,3 +171,80 @@ def test_what_pyyaml_refuses_is_refused_alike(value: Any) -> None:
 def test_the_memo_relies_on_no_path_resolvers() -> None:
     # resolve() is memoised on its arguments; a path resolver would make it depend on the position too.
     assert not _Dumper.yaml_path_resolvers
+
+
+# Multi-line strings as rendered configs and scripts are, and as they go wrong: indented lines, blank
+# lines, final breaks, spaces before a break or at the end, tabs, and YAML's other line breaks.
+multi_line = st.lists(st.text(" a#:-'\t", max_size=5), min_size=2, max_size=4).map("\n".join)
+plain_strings = st.one_of(strings, multi_line, st.from_regex(r"[a-z0-9./:=-]{1,12}", fullmatch=True))
+plain_leaves = st.one_of(plain_strings, st.integers(), st.booleans(), st.none())
+# A multi-line key is a complex key (`? |-`), which the quick writer always leaves to libyaml.
+plain_keys = st.one_of(plain_strings.filter(lambda s: "\n" not in s), st.integers(-3, 3), st.booleans())
+plain_trees = st.recursive(
+    plain_leaves,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(plain_keys, children, max_size=4)
+    ),
+    max_leaves=16,
+)
+plain_documents = st.one_of(
+    st.lists(plain_trees, min_size=1, max_size=4),
+    st.dictionaries(plain_keys, plain_trees, min_size=1, max_size=4),
+)
+
+
+def quick(documents: list[Any]) -> str | None:
+    try:
+        return _write_run(documents)
+    except _LeftToLibyaml:
+        return None
+
+
+@settings(max_examples=min(settings.default.max_examples, 1000))
+@given(st.lists(plain_documents, min_size=1, max_size=3))
+def test_the_quick_writer_writes_what_libyaml_writes(documents: list[Any]) -> None:
+    text = quick(documents)
+    event("written by the quick writer" if text is not None else "left to libyaml")
+    if text is not None:
+        assert text == _dump(documents, explicit_start=True)
+
+
+@pytest.mark.parametrize("value", TRICKY)
+@pytest.mark.parametrize(
+    "place",
+    [
+        lambda v: {"k": v},
+        lambda v: {v: "x"} if type(v) is str else {"k": v},
+        lambda v: ["a", v],
+        lambda v: {"a": [{"b": v, "c": [v, [v]]}]},
+        lambda v: [[v, {"d": {"e": v}}]],
+    ],
+    ids=["value", "key", "item", "nested", "deeper"],
+)
+def test_each_tricky_string_in_each_place(value: str, place: Any) -> None:
+    documents = [place(value), {"after": value}]
+    text = quick(documents)
+    if text is not None:
+        assert text == _dump(documents, explicit_start=True)
+
+
+def test_the_quick_writer_writes_the_rendered_fixtures() -> None:
+    """Every expected stream under fixtures/ was written by the renderer: read back, it is written again
+    to the same bytes, by the quick writer (not left to libyaml) unless it holds another type (a float
+    passed through)."""
+    for path in sorted(FIXTURES.glob("*/expected.yaml")):
+        text = path.read_text()
+        documents = list(yaml.safe_load_all(text))
+        assert dump_documents(documents) == text, path
+        floats = "ratio: 1000.0" in text
+        assert (quick(documents) is None) == floats, path
+
+
+def test_the_quick_writer_leaves_what_it_cannot_place() -> None:
+    shared = {"x": 1}
+    assert quick([{"a": shared, "b": shared}]) is None  # an anchor and its alias
+    assert quick([{"k": 1.5}]) is None  # a type libyaml writes
+    assert quick([{"x" * 200: 1}]) is None  # a complex key (`? ...`)
+    assert quick([{"k": "a\n\n"}]) is None  # kept final breaks end the stream with `...`
+    assert quick([{"k": "a\u2028b"}]) is None  # a line break the writer does not indent
+    assert quick([{"k": "a\nb", "l": ["c\n"]}]) == "---\nk: |-\n  a\n  b\nl:\n- |\n  c\n"

@@ -17,7 +17,18 @@ from typing import Any, NamedTuple
 from . import certificates, metrics
 from .nats_server import encoder as nats_conf
 from .nats_server import tls
-from .nats_server.config import CONFIG_DIR, CONFIG_FILE, PID_DIR, PID_FILE, STORE_DIR, Listener, ServerLayout
+from .nats_server.config import (
+    CONFIG_FILE,
+    CONFIG_VOLUME,
+    PID_FILE,
+    PID_VOLUME,
+    TLS_DIR,
+    TLS_VOLUME,
+    Folder,
+    Listener,
+    ServerLayout,
+    store_volume,
+)
 from .nats_server.resolver import ResolverClaim
 from .passwords import is_bcrypt_hash
 from .spec import NatsSpec
@@ -120,12 +131,6 @@ def selector_labels(spec: NatsSpec) -> dict[str, str]:
             "app.kubernetes.io/component": "nats",
         }
     return {"app.kubernetes.io/name": "nats", INSTANCE_LABEL: instances(spec.full_name)[0]}
-
-
-def data_volume(spec: NatsSpec) -> str:
-    """The JetStream claim template, so the claims are `<template>-nats-X-<index>`: the managed service's
-    `nats-X-js-nats-X-N` are reused with --managed-service-names."""
-    return f"{spec.full_name}-js" if spec.managed_service_names else "data"
 
 
 def topology_spread(spec: NatsSpec) -> list[dict[str, Any]]:
@@ -282,20 +287,8 @@ def _container_security() -> dict[str, Any]:
     }
 
 
-def _nats_container(
-    spec: NatsSpec, server: ServerLayout, image: str, claim: ResolverClaim | None
-) -> dict[str, Any]:
-    mounts = [
-        {"name": "config", "mountPath": CONFIG_DIR, "readOnly": True},
-        {"name": "pid", "mountPath": PID_DIR},
-    ]
-    if spec.tls_enabled:
-        mounts.append(_tls_mount())
-    if server.jetstream:
-        mounts.append({"name": data_volume(spec), "mountPath": STORE_DIR})
-    if claim is not None:
-        # Below the JetStream volume when dir is under /data: the runtime mounts parents first.
-        mounts.append({"name": claim.name, "mountPath": claim.mount_path})
+def _nats_container(spec: NatsSpec, server: ServerLayout, image: str) -> dict[str, Any]:
+    mounts = [_mount(folder) for folder in server.folders]
     return {
         "name": "nats",
         "image": image,
@@ -315,9 +308,12 @@ def _nats_container(
     }
 
 
-def _tls_mount() -> dict[str, Any]:
+def _mount(folder: Folder) -> dict[str, Any]:
     # A new dict for each container: a shared one would be written as a YAML anchor and alias.
-    return {"name": "tls", "mountPath": tls.TLS_DIR, "readOnly": True}
+    mount: dict[str, Any] = {"name": folder.volume, "mountPath": folder.path}
+    if not folder.writable:
+        mount["readOnly"] = True
+    return mount
 
 
 def _reloader_container(image: str, server: ServerLayout, tls_enabled: bool) -> dict[str, Any]:
@@ -325,13 +321,9 @@ def _reloader_container(image: str, server: ServerLayout, tls_enabled: bool) -> 
     process namespace): `-config` once per file, as the upstream chart passes its certificate files."""
     watched = [CONFIG_FILE]
     if tls_enabled:
-        watched += [f for f in tls.watched_files(server.config) if f.startswith(tls.TLS_DIR + "/")]
-    mounts = [
-        {"name": "config", "mountPath": CONFIG_DIR, "readOnly": True},
-        {"name": "pid", "mountPath": PID_DIR},
-    ]
-    if tls_enabled:
-        mounts.append(_tls_mount())
+        watched += [f for f in tls.watched_files(server.config) if f.startswith(TLS_DIR + "/")]
+    # The files it watches and the pid file it signals through; never the stores.
+    mounts = [_mount(folder) for folder in server.folders if not folder.persistent]
     return {
         "name": "reloader",
         "image": image,
@@ -359,14 +351,14 @@ def statefulset(
     claim: ResolverClaim | None = None,
 ) -> dict[str, Any]:
     volumes: list[dict[str, Any]] = [
-        {"name": "config", "secret": {"secretName": names.config}},
-        {"name": "pid", "emptyDir": {}},
+        {"name": CONFIG_VOLUME, "secret": {"secretName": names.config}},
+        {"name": PID_VOLUME, "emptyDir": {}},
     ]
     if spec.tls_enabled:
         # The server certificate's Secret, these keys only; the CA's Secret (with its key) is never mounted.
         items = [{"key": key, "path": key} for key in tls.SECRET_KEYS]
         secret = {"secretName": certificates.secret_name(spec.full_name), "items": items}
-        volumes.append({"name": "tls", "secret": secret})
+        volumes.append({"name": TLS_VOLUME, "secret": secret})
     pod_spec: dict[str, Any] = {
         "shareProcessNamespace": True,
         "enableServiceLinks": False,
@@ -380,7 +372,7 @@ def statefulset(
             "seccompProfile": {"type": "RuntimeDefault"},
         },
         "containers": [
-            _nats_container(spec, server, images.nats, claim),
+            _nats_container(spec, server, images.nats),
             _reloader_container(images.reloader, server, spec.tls_enabled),
             metrics.exporter_container(
                 images.exporter,
@@ -408,7 +400,7 @@ def statefulset(
     }
     templates = []
     if server.jetstream:
-        templates.append(_claim_template(data_volume(spec), spec.jetstream_size, spec.storage_class or None))
+        templates.append(_claim_template(store_volume(spec), spec.jetstream_size, spec.storage_class or None))
     if claim is not None:
         templates.append(_claim_template(claim.name, claim.size, claim.storage_class))
     if templates:

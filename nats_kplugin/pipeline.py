@@ -105,24 +105,27 @@ def _expand_spec(
     translated, found = resolver.translate(nats_spec.resolver, nats_spec.full_name)
     problems += found
     nats_spec = nats_spec._replace(resolver=translated.block)
+    claim = translated.claim
+    pod_folders = server_config.folders(nats_spec, claim)
+    # config.merge is read once, as nats-server reads it, and passed on in canonical spellings.
+    merge_config, found = server_config.read_merge(nats_spec, pod_folders)
+    found = found or server_checks.check_overrides(nats_spec, merge_config)
+    problems += found
+    if found:
+        return [], problems
     # The configuration is checked even when a password is missing, so one run reports every error.
     placeholders = {user: user_passwords.get(user, "") for user in nats_spec.users}
-    overridden = server_checks.check_overrides(nats_spec)
-    problems += overridden
-    if overridden:
-        return [], problems
-    config, found = server_config.build(nats_spec, placeholders)
+    config, found = server_config.build(nats_spec, merge_config, placeholders)
     problems += found
     if config is None:
         return [], problems
     if nats_spec.tls_enabled:
         problems += tls.secure(nats_spec, config, options.cluster_domain)
     problems += tls.plain_outside(nats_spec)
-    claim = translated.claim
-    problems += server_checks.check(nats_spec, config, (claim.mount_path,) if claim else ())
+    problems += server_checks.check(nats_spec, config, pod_folders)
     if any(p.is_error for p in problems):
         return [], problems
-    server = server_config.describe(nats_spec, config)
+    server = server_config.describe(nats_spec, config, pod_folders)
     labels = (data.get("metadata") or {}).get("labels")
     try:
         extras = manifests.Extras(

@@ -12,19 +12,17 @@ from typing import Any
 from ..codes import Code
 from ..problems import Path, Problem, error, info, warning
 from ..spec import NatsSpec
-from .config import PID_FILE, STORE_DIR, account_name, read_merge
+from .config import PID_FILE, STORE_DIR, Folder, account_name
 from .listeners import check_listeners
 from .vocabulary import SAME_SETTING, duration_seconds, original_path
 
 BASE: Path = ("spec", "config", "merge")
 
 
-def check_overrides(spec: NatsSpec) -> list[Problem]:
-    """config.merge read as nats-server reads it (unknown options, values it refuses, paths the pod does
-    not have), then the overrides of what the pod layout or spec.users depend on, in any spelling."""
-    merge_config, problems = read_merge(spec)
-    if problems:
-        return problems
+def check_overrides(spec: NatsSpec, merge_config: dict[str, Any]) -> list[Problem]:
+    """The overrides in config.merge (as config.read_merge read it, in canonical spellings) of what the
+    pod layout or spec.users depend on, whichever spelling the user wrote."""
+    problems: list[Problem] = []
     base = BASE
     if "pid_file" in merge_config:
         problems.append(
@@ -114,9 +112,8 @@ def _check_spec_users_kept(spec: NatsSpec, merge_config: dict[str, Any]) -> list
     return []
 
 
-def check(spec: NatsSpec, config: dict[str, Any], volumes: tuple[str, ...] = ()) -> list[Problem]:
-    """Combinations nats-server refuses (`-t`) or accepts but cannot run. `volumes`: mount paths of
-    writable volumes besides the JetStream one (the chart-shaped resolver's claim)."""
+def check(spec: NatsSpec, config: dict[str, Any], pod_folders: tuple[Folder, ...]) -> list[Problem]:
+    """Combinations nats-server refuses (`-t`) or accepts but cannot run in the pod's folders."""
     base = BASE
     problems: list[Problem] = []
     for block, groups in SAME_SETTING.items():
@@ -133,7 +130,7 @@ def check(spec: NatsSpec, config: dict[str, Any], volumes: tuple[str, ...] = ())
     problems += _check_open_server(spec, config)
     problems += _check_cluster(spec, config, base)
     problems += _check_jetstream(spec, config, base)
-    problems += _check_operator(spec, config, base, volumes)
+    problems += _check_operator(spec, config, base, pod_folders)
     problems += _check_lame_duck(config, base)
     problems += check_listeners(config, spec.replicas, base)
     return [p._replace(path=original_path(spec.merge, p.path)) if p.path[:3] == base else p for p in problems]
@@ -338,7 +335,7 @@ def _check_jetstream(spec: NatsSpec, config: dict[str, Any], base: Path) -> list
 
 
 def _check_operator(
-    spec: NatsSpec, config: dict[str, Any], base: Path, volumes: tuple[str, ...]
+    spec: NatsSpec, config: dict[str, Any], base: Path, pod_folders: tuple[Folder, ...]
 ) -> list[Problem]:
     problems: list[Problem] = []
     if "resolver" in config and "operator" not in config:
@@ -373,9 +370,7 @@ def _check_operator(
                         ("spec", "config", "resolver"),
                     )
                 )
-        elif directory not in volumes and not (
-            isinstance(directory, str) and directory.startswith(STORE_DIR + "/") and spec.jetstream_enabled
-        ):
+        elif not (isinstance(directory, str) and _lasting_folder(directory, pod_folders)):
             problems.append(
                 error(
                     Code.PATH_OUTSIDE_VOLUME,
@@ -385,6 +380,16 @@ def _check_operator(
                 )
             )
     return problems
+
+
+def _lasting_folder(directory: str, pod_folders: tuple[Folder, ...]) -> bool:
+    """Whether account JWTs written to `directory` outlive the pod: inside a claim, or the whole of one
+    other than the JetStream volume (whose top holds the streams)."""
+    return any(
+        directory.startswith(folder.path + "/") or (directory == folder.path and folder.path != STORE_DIR)
+        for folder in pod_folders
+        if folder.persistent
+    )
 
 
 def _check_lame_duck(config: dict[str, Any], base: Path) -> list[Problem]:

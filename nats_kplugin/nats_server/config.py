@@ -1,24 +1,28 @@
 """Step 3, configure: the nats-server configuration of one `NatsSpec`, as data.
 
-`build` does it in four moves: read `config.merge` as nats-server reads it (vocabulary.py: canonical
-spellings, values checked, sizes in bytes, durations as strings), `generate` the renderer's own
-configuration, `merge` `config.merge` and `config.resolver` into it (maps merge recursively, lists and scalars
-replace, null removes a key), and normalise the result. checks.py then refuses what nats-server would
-refuse or could not run, and `describe` says where the listeners ended up, so the Kubernetes objects follow
-the final configuration rather than the defaults. This module also holds where the pod keeps its files and
-which options nats-server reloads.
+`read_merge` reads `config.merge` once, as nats-server reads it (vocabulary.py: canonical spellings,
+values checked, sizes in bytes, durations as strings, files only in the pod's `folders`); `build`
+generates the renderer's own configuration and merges `config.merge` and `config.resolver` into it (maps
+merge recursively, lists and scalars replace, null removes a key), then normalises the result. checks.py
+then refuses what nats-server would refuse or could not run, and `describe` says where the listeners
+ended up, so the Kubernetes objects follow the final configuration rather than the defaults. This module
+also holds where the pod keeps its files (`folders`, which the container's volumeMounts are made from)
+and which options nats-server reloads.
 """
 
 from __future__ import annotations
 
 import copy
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..problems import Problem
 from ..spec import NatsSpec
 from . import vocabulary
 from .encoder import Variable
 from .vocabulary import CLIENT_LISTENER_BLOCKS, LISTENER_BLOCKS, MONITOR_KEYS, SAME_SETTING, duration_seconds
+
+if TYPE_CHECKING:
+    from .resolver import ResolverClaim
 
 CLIENT_PORT = 4222
 CLUSTER_PORT = 6222
@@ -28,6 +32,10 @@ CONFIG_FILE = f"{CONFIG_DIR}/nats.conf"
 PID_DIR = "/var/run/nats"
 PID_FILE = f"{PID_DIR}/nats.pid"
 STORE_DIR = "/data"
+TLS_DIR = "/etc/nats-tls"  # the server certificate's Secret, with spec.tls_enabled
+# The pod's volumes, by the names the nats container mounts them with (and the JetStream claim template's,
+# `store_volume`); the chart-shaped resolver's own claim must be named otherwise.
+CONFIG_VOLUME, PID_VOLUME, TLS_VOLUME, STORE_VOLUME = "config", "pid", "tls", "data"
 ACCOUNT = "users"  # the one account every spec user belongs to
 # The managed service's name for that account (cozystack packages/apps/nats writes spec.users into
 # `accounts.A`): kept with --managed-service-names, so config.merge.accounts.A written for the managed
@@ -92,6 +100,7 @@ class ServerLayout(NamedTuple):
     server_name_stem: str | None = None  # a literal server_name made unique per pod
     lame_duck_seconds: int = 30
     lame_duck_grace_seconds: int = 10
+    folders: tuple[Folder, ...] = ()  # the nats container's mounts (`folders`)
 
     @property
     def jetstream(self) -> bool:
@@ -112,14 +121,14 @@ class ServerLayout(NamedTuple):
         return [self.client, *(lst for lst in self.extra_listeners if lst.name in CLIENT_LISTENER_BLOCKS)]
 
 
-def build(spec: NatsSpec, passwords: dict[str, str]) -> tuple[dict[str, Any] | None, list[Problem]]:
-    """The generated configuration with `config.merge` (read as nats-server reads it) and
-    `config.resolver` merged in and normalised."""
-    merge_config, problems = read_merge(spec)
-    if problems:
-        return None, problems
+def build(
+    spec: NatsSpec, merge_config: dict[str, Any], passwords: dict[str, str]
+) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """The generated configuration with `config.merge` (as `read_merge` read it) and `config.resolver`
+    merged in and normalised."""
     config = merge(generate(spec, passwords), merge_config, spec.resolver)
     _place_resolver_store(config)
+    problems: list[Problem] = []
     if spec.resolver and "resolver" in config:  # config.resolver is merged as given: its sizes and durations
         resolver, problems = vocabulary.read({"resolver": config["resolver"]}, None)
         config["resolver"] = resolver["resolver"]
@@ -131,16 +140,46 @@ def account_name(spec: NatsSpec) -> str:
     return MANAGED_SERVICE_ACCOUNT if spec.managed_service_names else ACCOUNT
 
 
-def mounts(spec: NatsSpec) -> vocabulary.Mounts:
-    """The folders of the pod nats-server can use: the pid folder and the JetStream volume are writable,
-    the configuration folder is read-only; the root filesystem is read-only (manifests.py)."""
-    writable = (PID_DIR, STORE_DIR) if spec.jetstream_enabled else (PID_DIR,)
-    return vocabulary.Mounts(writable, (CONFIG_DIR, *writable))
+class Folder(NamedTuple):
+    """A folder of the nats container and the pod volume mounted there. Everything else is the read-only
+    root filesystem, which holds nothing of the user's."""
+
+    volume: str
+    path: str
+    writable: bool = False
+    persistent: bool = False  # a volume claim: outlives the pod
 
 
-def read_merge(spec: NatsSpec) -> tuple[dict[str, Any], list[Problem]]:
-    """config.merge in canonical spellings, or the problems nats-server or the pod would have with it."""
-    return vocabulary.read(spec.merge, mounts(spec))
+def store_volume(spec: NatsSpec) -> str:
+    """The JetStream volume and its claim template, so the claims are `<template>-nats-X-<index>`: the
+    managed service's `nats-X-js-nats-X-N` are reused with --managed-service-names."""
+    return managed_store_volume(spec.full_name) if spec.managed_service_names else STORE_VOLUME
+
+
+def managed_store_volume(full_name: str) -> str:
+    return f"{full_name}-js"
+
+
+def folders(spec: NatsSpec, claim: ResolverClaim | None = None) -> tuple[Folder, ...]:
+    """The folders of the nats container, in mount order: the runtime mounts a parent before a folder
+    inside it, so the resolver's own claim (often under /data) comes after the JetStream volume. The
+    vocabulary's path checks, the resolver's, and the container's volumeMounts all read this."""
+    found = [Folder(CONFIG_VOLUME, CONFIG_DIR), Folder(PID_VOLUME, PID_DIR, writable=True)]
+    if spec.tls_enabled:
+        found.append(Folder(TLS_VOLUME, TLS_DIR))
+    if spec.jetstream_enabled:
+        found.append(Folder(store_volume(spec), STORE_DIR, writable=True, persistent=True))
+    if claim is not None:
+        found.append(Folder(claim.name, claim.mount_path, writable=True, persistent=True))
+    return tuple(found)
+
+
+def read_merge(spec: NatsSpec, pod_folders: tuple[Folder, ...]) -> tuple[dict[str, Any], list[Problem]]:
+    """config.merge in canonical spellings, or the problems nats-server or the pod would have with it: a
+    file it reads must be in a folder of the pod, a file or folder it writes in a writable one."""
+    writable = tuple(folder.path for folder in pod_folders if folder.writable)
+    readable = tuple(folder.path for folder in pod_folders)
+    return vocabulary.read(spec.merge, vocabulary.Mounts(writable, readable))
 
 
 def generate(spec: NatsSpec, passwords: dict[str, str]) -> dict[str, Any]:
@@ -239,7 +278,7 @@ def block_port(block: Any) -> int | None:
     return listen_port(block.get("port")) or listen_port(block.get("listen"))
 
 
-def describe(spec: NatsSpec, config: dict[str, Any]) -> ServerLayout:
+def describe(spec: NatsSpec, config: dict[str, Any], pod_folders: tuple[Folder, ...]) -> ServerLayout:
     """The facts the Kubernetes objects follow: listeners, the per-pod server name, lame-duck timing.
     Pure: `config` is left as it is; the ServerLayout holds the configuration the pods get."""
     client = listen_port(config.get("port")) or listen_port(config.get("listen")) or CLIENT_PORT
@@ -269,4 +308,5 @@ def describe(spec: NatsSpec, config: dict[str, Any]) -> ServerLayout:
         stem,
         lame_duck_seconds=int(duration_seconds(config.get("lame_duck_duration", "2m")) or 0),
         lame_duck_grace_seconds=int(duration_seconds(config.get("lame_duck_grace_period", "10s")) or 0),
+        folders=pod_folders,
     )

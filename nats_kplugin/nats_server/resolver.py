@@ -19,14 +19,15 @@ from typing import Any, NamedTuple
 from ..codes import Code
 from ..problems import Path, Problem, error
 from ..quantities import to_bytes
+from .config import CONFIG_VOLUME, PID_VOLUME, STORE_VOLUME, TLS_VOLUME, managed_store_volume
 
 CHART_KEYS = frozenset({"enabled", "merge", "patch", "pvc"})
 CHART_DIR = "/data/resolver"  # the chart's default
 CLAIM_SIZE = "1Gi"  # the chart's default
 _PVC_KEYS = frozenset({"enabled", "size", "storageClassName", "name", "merge", "patch"})
 _BASE: Path = ("spec", "config", "resolver")
-# The volumes manifests.py gives the pod; the claim's name must be another.
-_POD_VOLUMES = frozenset({"config", "pid", "data", "tls"})
+# The volumes the pod has already; the claim's name must be another.
+_POD_VOLUMES = frozenset({CONFIG_VOLUME, PID_VOLUME, TLS_VOLUME, STORE_VOLUME})
 _DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 
 
@@ -115,8 +116,7 @@ def _claim(
     if not isinstance(name, str) or not _DNS_LABEL.fullmatch(name) or len(name) > 63:
         message = "must be a DNS label (the volume's name in the pod)"
         problems.append(error(Code.INVALID_FORMAT, message, (*where, "name")))
-    # `-js`: the JetStream volume's name with --managed-service-names (manifests.data_volume).
-    elif name in _POD_VOLUMES or name == f"{full_name}-js":
+    elif name in _POD_VOLUMES or name == managed_store_volume(full_name):
         message = f"{name!r} is a volume of the pod already; choose another name"
         problems.append(error(Code.VOLUME_NAME_TAKEN, message, (*where, "name")))
     storage_class = pvc.get("storageClassName")

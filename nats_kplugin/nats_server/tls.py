@@ -22,9 +22,9 @@ from typing import Any
 from ..codes import Code
 from ..problems import Path, Problem, error, warning
 from ..spec import NatsSpec
+from .config import TLS_DIR
 from .vocabulary import CLIENT_LISTENER_BLOCKS
 
-TLS_DIR = "/etc/nats-tls"
 CERT_FILE = f"{TLS_DIR}/tls.crt"
 KEY_FILE = f"{TLS_DIR}/tls.key"
 CA_FILE = f"{TLS_DIR}/ca.crt"

@@ -66,9 +66,12 @@ def test_restart_hash_input_holds_no_credential() -> None:
     nats_spec, problems = validate(documents[0].data)
     assert nats_spec is not None, problems
     passwords = {"alice": GIVEN, "bob": SECRETS[3], "carol": HASHED}
-    config, problems = server_config.build(nats_spec, passwords)
+    folders = server_config.folders(nats_spec)
+    merge_config, problems = server_config.read_merge(nats_spec, folders)
+    assert not problems
+    config, problems = server_config.build(nats_spec, merge_config, passwords)
     assert config is not None, problems
-    server = server_config.describe(nats_spec, config)
+    server = server_config.describe(nats_spec, config, folders)
     hashed_text = manifests.nats_conf.encode(server.restart_relevant())
     assert not [s for s in SECRETS if s in hashed_text]
     assert render(documents, RenderOptions(render_key=KEY.encode())).ok

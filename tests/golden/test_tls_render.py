@@ -78,6 +78,22 @@ def test_config_merge_adds_inside_the_tls_blocks_but_cannot_remove_them() -> Non
     assert config_of(removed).count('"cert_file"') == 2, "spec.tls.enabled is the one switch"
 
 
+def test_config_merge_may_name_the_mounted_certificate_files_only_when_they_are_mounted() -> None:
+    # One list of the pod's folders (config.folders) serves the path checks and the volumeMounts, so the
+    # certificate folder counts as readable exactly when the pod mounts it.
+    remote = {"url": "tls://hub.example.com:7422", "tls": {"ca_file": "/etc/nats-tls/ca.crt"}}
+    merge = {"leafnodes": {"remotes": [remote]}}
+    rendered = objects(document(config={"merge": merge}))
+    assert '"ca_file": "/etc/nats-tls/ca.crt"' in config_of(rendered)
+    mounts = container(rendered, "nats")["volumeMounts"]
+    assert {"name": "tls", "mountPath": "/etc/nats-tls", "readOnly": True} in mounts
+    realcheck.assert_server_accepts(rendered)
+    plain = run(document(tls={"enabled": False}, config={"merge": merge}))
+    assert [(p.code, p.path[-1]) for p in plain.problems if p.is_error] == [
+        (Code.PATH_OUTSIDE_VOLUME, "ca_file")
+    ]
+
+
 def test_a_plain_websocket_is_kept_with_a_warning() -> None:
     result = run(document(config={"merge": {"websocket": {"port": 8080, "no_tls": True}}}))
     assert result.ok

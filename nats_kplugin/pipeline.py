@@ -164,7 +164,7 @@ def _ref(data: Any) -> str | None:
 Identity = tuple[str, str, str, str]  # API group, kind, namespace, name: one object in a cluster
 
 
-def _identity(obj: Any, default_namespace: str | None) -> Identity | None:
+def object_identity(obj: Any, default_namespace: str | None) -> Identity | None:
     """What names `obj` in a cluster. The group, not the version: `apps/v1` and `apps/v1beta2` StatefulSets of
     one name are one object. An object without a namespace lands in the default one (kubectl's context, Argo
     CD's destination), which is `default_namespace` when it is given."""
@@ -193,7 +193,7 @@ class _Identities:
         NATS `x`): kubectl and Argo CD would apply one over the other."""
         clashes: dict[int, tuple[Document, list[str]]] = {}
         for obj in objects:
-            identity = _identity(obj, self.default_namespace)
+            identity = object_identity(obj, self.default_namespace)
             if identity is None:
                 continue
             earlier = self.first.setdefault(identity, document)
@@ -202,10 +202,10 @@ class _Identities:
         return [self._clash(earlier, document, names) for earlier, names in clashes.values()]
 
     def _clash(self, earlier: Document, later: Document, objects: list[str]) -> Problem:
-        later_identity = _identity(later.data, self.default_namespace)
+        later_identity = object_identity(later.data, self.default_namespace)
         where = f" in namespace {later_identity[2]}" if later_identity and later_identity[2] else ""
         also = f"{_ref(earlier.data) or 'a document'} at {earlier.location}"
-        if _identity(earlier.data, self.default_namespace) == later_identity:  # one NATS object, twice
+        if object_identity(earlier.data, self.default_namespace) == later_identity:  # one NATS object, twice
             message = (
                 f"is defined twice{where}: also at {earlier.location}, so both render {', '.join(objects)}"
             )

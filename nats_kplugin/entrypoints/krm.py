@@ -25,7 +25,7 @@ from ..codes import Code
 from ..documents import Document, parse_stream
 from ..manifests import INSTANCE_LABEL, MANAGED_BY, instances
 from ..output import dump_documents
-from ..pipeline import RenderOptions, render
+from ..pipeline import RenderOptions, object_identity, render
 from ..problems import Location, Problem, Severity
 from . import invocation
 from .options import from_environment
@@ -78,11 +78,16 @@ def run_function(resource_list: Document, options: RenderOptions) -> tuple[dict[
     data = resource_list.data
     config = resource_list.child("functionConfig")
     items = list(data.get("items") or [])
+    subjects: dict[int, Any] = {}  # the item a problem is about, when it is not the functionConfig
     if spec.is_nats_object(config.data):
         result = render([config], options)
         problems = result.problems
         if result.ok:
-            items = _replace_rendered(items, result.documents, config.data)
+            replaced = _replace_rendered(items, result.documents, config.data)
+            clashes = _clashes(resource_list, replaced, result.documents, options)
+            problems = [*problems, *(problem for problem, _ in clashes)]
+            subjects.update((id(problem), item) for problem, item in clashes)
+            items = items if clashes else replaced
     else:
         message = f"functionConfig must be the {spec.API_VERSION} {spec.KIND} object to render"
         line = config.line_of(()) if config.node is not None else resource_list.location.line
@@ -91,8 +96,34 @@ def run_function(resource_list: Document, options: RenderOptions) -> tuple[dict[
     output: dict[str, Any] = {"apiVersion": data["apiVersion"], "kind": KIND, "items": items}
     if config.data is not None:
         output["functionConfig"] = config.data
-    output["results"] = [krm_result(p, config.data) for p in problems]
+    output["results"] = [krm_result(p, subjects.get(id(p), config.data)) for p in problems]
     return output, problems
+
+
+def _clashes(
+    resource_list: Document, items: list[Any], rendered: list[Any], options: RenderOptions
+) -> list[tuple[Problem, Any]]:
+    """An error, and its item, for each item of the package that is also one of the rendered objects (a
+    Service `nats-x` of the user's beside NATS `x`): the package would hold two of one object, and the
+    one applied last would win. The items this functionConfig rendered before are replaced, not clashes."""
+    ours = {object_identity(obj, options.default_namespace) for obj in rendered}
+    kept = {id(item) for item in items}
+    problems: list[tuple[Problem, Any]] = []
+    for index, item in enumerate(resource_list.data.get("items") or []):
+        identity = object_identity(item, options.default_namespace)
+        if identity is None or identity not in ours or id(item) not in kept:
+            continue
+        _, kind, namespace, name = identity
+        message = (
+            "is also rendered from the functionConfig; every object may appear once in the package "
+            "(the one applied last would replace the other)"
+        )
+        ref = f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}"
+        location = resource_list.location._replace(
+            line=resource_list.line_of(("items", index, "metadata", "name"))
+        )
+        problems.append((Problem(Severity.ERROR, Code.DUPLICATE_OBJECT, message, location, ref), item))
+    return problems
 
 
 # What an orchestrator writes on items to know their file; kept when an item is rendered again.
@@ -145,7 +176,8 @@ def _identity(obj: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def krm_result(problem: Problem, function_config: Any) -> dict[str, Any]:
-    """One entry of `results`, in the fields the KRM function spec and kustomize's kyaml define."""
+    """One entry of `results`, in the fields the KRM function spec and kustomize's kyaml define, about
+    `function_config` (or the item a problem is about)."""
     entry: dict[str, Any] = {"message": problem.message, "severity": problem.severity.value}
     entry["tags"] = {"code": problem.code.value}  # kyaml's Result.Tags: the kind of problem, stable
     metadata = function_config.get("metadata") if isinstance(function_config, dict) else None

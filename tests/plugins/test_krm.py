@@ -232,3 +232,34 @@ def test_run_again_with_the_default_namespace_option_it_still_replaces(tmp_path:
     second = call(first.stdout.encode(), tmp_path, NATS_RENDER_NAMESPACE="elsewhere")
     assert second.returncode == 0, second.stderr
     assert second.stdout == first.stdout
+
+
+def test_an_item_of_the_package_that_is_also_rendered_is_an_error_naming_the_item(tmp_path: Path) -> None:
+    """A Service `nats-events` of the user's beside NATS `events`: the package would hold two of one
+    object. The function refuses it, as the command line refuses the same pair in one stream, and leaves
+    the items as they were; an item of another namespace or kind is no clash."""
+    own = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "nats-events", "namespace": "messaging", "annotations": {"team": "a"}},
+        "spec": {"ports": [{"port": 80}]},
+    }
+    elsewhere = {**own, "metadata": {"name": "nats-events", "namespace": "other"}}
+    other_kind = {**PASSED_THROUGH, "metadata": {"name": "nats-events", "namespace": "messaging"}}
+    done = call(resource_list(nats_object({"replicas": 3}), [elsewhere, other_kind, own]), tmp_path)
+    assert done.returncode == 1
+    output = yaml.safe_load(done.stdout)
+    assert output["items"] == [elsewhere, other_kind, own]
+    (result,) = [r for r in output["results"] if r["severity"] == "error"]
+    assert result["tags"]["code"] == "duplicate-object"
+    assert result["resourceRef"] == {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "name": "nats-events",
+        "namespace": "messaging",
+    }
+    stdin_lines = resource_list(nats_object({"replicas": 3}), [elsewhere, other_kind, own]).decode()
+    (stderr_line,) = [text for text in done.stderr.splitlines() if "duplicate-object" in text]
+    assert "Service/messaging/nats-events" in stderr_line
+    line_number = int(stderr_line.removeprefix("nats-render: <stdin>:").split(" ")[0])
+    assert stdin_lines.split("\n")[line_number - 1].strip() == "name: nats-events"

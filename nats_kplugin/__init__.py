@@ -18,7 +18,9 @@ the stream as a whole: every object once, near misses of the NATS kind):
 
 Every check returns `problems.Problem` values instead of raising; `quantities.py` reads Kubernetes sizes.
 The values passed between steps are immutable `typing.NamedTuple`s, not dataclasses, whose import and
-generated methods took 40% of a cold render (README, "Performance").
+generated methods took 40% of a cold render (docs/performance.md). The modules that define them do without
+`from __future__ import annotations`: typing compiles each string annotation of a NamedTuple, and the first
+compile() of a process costs more than a seed render's work (tests/units/test_import_budget.py).
 
 On top, in `entrypoints/` and imported by nothing below them, the entry points: `cli.py` (`nats-render`;
 `arguments.py` reads a well-formed command line, `click_command.py` answers everything else), `argocd.py`,

@@ -12,8 +12,6 @@ the pods. A NATS object without a namespace gets no TLS (nats_server/tls.py refu
 a guessed namespace would not verify wherever the objects are really applied.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -23,7 +21,8 @@ ISSUER_KINDS = ("Issuer", "ClusterIssuer")
 CA_DURATION = "43800h"  # five years, as the managed service
 SERVER_DURATION = "8760h"  # one year ...
 SERVER_RENEW_BEFORE = "720h"  # ... renewed 30 days before it ends
-_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+# Compiled on first use (re caches it): only the options that name an issuer or a domain need it.
+_SUBDOMAIN = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
 
 
 class IssuerRef(NamedTuple):
@@ -43,7 +42,7 @@ def parse_issuer(text: str) -> IssuerRef:
         kind, name = "Issuer", kind
     if kind not in ISSUER_KINDS:
         raise ValueError(f"the TLS issuer must be Issuer/NAME or ClusterIssuer/NAME, not {text!r}")
-    if len(name) > 253 or not _SUBDOMAIN.fullmatch(name):
+    if len(name) > 253 or not re.fullmatch(_SUBDOMAIN, name):
         raise ValueError(f"the TLS issuer's name must be a DNS subdomain (lowercase), not {name!r}")
     return IssuerRef(kind, name)
 
@@ -51,7 +50,7 @@ def parse_issuer(text: str) -> IssuerRef:
 def check_cluster_domain(text: str) -> str:
     """The cluster DNS domain (`cluster.local`); ValueError when it is not a DNS name."""
     domain = text.strip().strip(".")
-    if len(domain) > 253 or not _SUBDOMAIN.fullmatch(domain):
+    if len(domain) > 253 or not re.fullmatch(_SUBDOMAIN, domain):
         raise ValueError(f"the cluster domain must be a DNS name such as cluster.local, not {text!r}")
     return domain
 

@@ -14,7 +14,14 @@ from __future__ import annotations
 
 import enum
 
-from .problems import Severity
+
+class Severity(str, enum.Enum):
+    """Errors fail the run; warnings are shown and fail it under `--strict`; information is only shown,
+    never promoted by `--strict` and never in the exit code (a KRM `results` severity `info`)."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
 
 _E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
 

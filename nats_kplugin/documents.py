@@ -5,8 +5,6 @@ problems with a line number, never a traceback and never "last key wins". Folder
 order so the same tree gives the same stream on every machine.
 """
 
-from __future__ import annotations
-
 import base64
 import math
 import os
@@ -17,8 +15,8 @@ from typing import Any, BinaryIO, NamedTuple
 
 import yaml
 
-from .codes import Code
-from .problems import Location, Problem, Severity
+from .codes import Code, Severity
+from .problems import Location, Problem
 from .yaml_v2 import plain_scalar
 
 try:  # libyaml's parser is several times faster; the constructor (our checks) stays in Python either way
@@ -66,7 +64,7 @@ class Document(NamedTuple):
             line = node.start_mark.line + 1
         return line
 
-    def child(self, key: str) -> Document:
+    def child(self, key: str) -> "Document":
         """The value under `key` of this document's mapping, as a document of its own at the same source,
         with its node (the KRM function's functionConfig inside its ResourceList)."""
         data = self.data.get(key) if isinstance(self.data, dict) else None
@@ -156,7 +154,7 @@ class _PlainNode(yaml.ScalarNode):
 
 
 _TAG = "tag:yaml.org,2002:"
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE = r"\\u[dD][89a-fA-F]"  # (compiled on first use, by re)
 
 
 class _Strict(_BoundedComposer):
@@ -273,7 +271,8 @@ class _SurrogateLoader(_Strict, yaml.SafeLoader):
 
 
 def _loader(text: str) -> _StrictLoader | _SurrogateLoader:
-    return _SurrogateLoader(text) if _SURROGATE_ESCAPE.search(text) else _StrictLoader(text)
+    surrogate = "\\u" in text and re.search(_SURROGATE_ESCAPE, text)
+    return _SurrogateLoader(text) if surrogate else _StrictLoader(text)
 
 
 def _top_level(node: yaml.Node, key: str) -> yaml.Node | None:
@@ -492,7 +491,7 @@ def _object_limits(data: dict[str, Any], budget: Budget, location: Location) -> 
 # What the parser quotes from the input: 'text' and "text" (an alias's or tag's name, a key), and the names
 # after `*`, `&` and `!`. A password can stand in any of these places (`password: *Hunter2`, `!Hunter2`),
 # so a message built from a parse error keeps none of it. YAML's own tags (`!!set`) are no secret.
-_QUOTED = re.compile(
+_QUOTED = (  # (compiled on first use, by re: only parse errors need it)
     r"'(?!(?:!!|tag:yaml\.org,2002:)[a-z]+'|<[a-z ]+>')[^']*'"  # 'text', but for YAML's tags and tokens
     r'|"[^"]*"'
     r"|(?<![\w!])(?:[*&][^\s,]+|!(?!![a-z]+\b)[^\s,]*)"  # *alias, &anchor, !tag, but for !!int and the like
@@ -500,7 +499,7 @@ _QUOTED = re.compile(
 
 
 def _without_input(message: str) -> str:
-    return _QUOTED.sub("(not shown)", message)
+    return re.sub(_QUOTED, "(not shown)", message)
 
 
 def _duplicate_message(dup: _DuplicateKey) -> str:

@@ -9,8 +9,6 @@ environment come from the merged configuration, not from defaults. Dicts are bui
 `kubectl` prints them (apiVersion, kind, metadata, spec), which is the order they are written in.
 """
 
-from __future__ import annotations
-
 import hashlib
 from typing import Any, NamedTuple
 

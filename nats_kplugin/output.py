@@ -167,8 +167,7 @@ class _LeftToLibyaml(Exception):
 # ASCII without YAML indicators at the start, `: ` or ` #` inside, or spaces at either end. Strings outside
 # it are not necessarily unsafe for plain style; they only go the slower, exact way.
 _PLAIN_CANDIDATE = re.compile(r"[A-Za-z0-9_/](?:[A-Za-z0-9_./@%+=,()-]|:(?! |\Z)| (?![ #]|\Z))*\Z").match
-_LITERAL_CANDIDATE = re.compile(r"[!-~][ -~]*(?:\n[ -~]*)*\n?\Z").match  # checked for " \n" apart
-_BREAKS = re.compile("[\r\x85\u2028\u2029]").search  # YAML line breaks other than \n
+_OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")  # YAML line breaks besides \n
 _LONGEST = 100_000  # far below the width, so libyaml never folds what the writer writes itself
 _SIMPLE_KEY = 100  # libyaml writes a key longer than 128 characters as a complex key (`? key`)
 _PLAIN_READING = (True, False)
@@ -296,7 +295,9 @@ def _quick_literal(value: str) -> bool:
     (a first line that starts with a space) and no kept final breaks: rendered scripts and configs."""
     return (
         "\n" in value
-        and _LITERAL_CANDIDATE(value) is not None
+        and value[0] not in (" ", "\n")
+        and value.isascii()
+        and value.replace("\n", "").isprintable()
         and " \n" not in value  # a space before a break forbids the block style
         and not value.endswith(("\n\n", " "))
     )
@@ -316,7 +317,7 @@ def _literal_block(value: str) -> tuple[str, list[str]]:
 def _libyaml_text(value: str, key: bool) -> str:
     """libyaml's text for a string alone in a mapping, as key or value: in block context a scalar's style
     depends on nothing else. A literal block comes with its lines, indented by two."""
-    if _BREAKS(value) or len(value) > _LONGEST:
+    if any(brk in value for brk in _OTHER_BREAKS) or len(value) > _LONGEST:
         raise _LeftToLibyaml  # written over several lines, indented in context
     if key:
         text = _dump([{value: 0}], explicit_start=False)

@@ -18,19 +18,19 @@ from .problems import Problem, error
 from .spec import NatsSpec
 
 # nats-server treats every password with this prefix as a bcrypt hash (its isBcrypt check) ...
-_BCRYPT_PREFIX = re.compile(r"^\$2[abxy]?\$[0-9]{2}\$")
+_BCRYPT_PREFIX = r"\$2[abxy]?\$[0-9]{2}\$"  # (compiled on first use, by re)
 # ... and only a well-formed hash can ever match a login.
-_BCRYPT = re.compile(r"^\$2[abxy]?\$[0-9]{2}\$[./A-Za-z0-9]{53}$")
+_BCRYPT = r"\$2[abxy]?\$[0-9]{2}\$[./A-Za-z0-9]{53}"
 _DERIVATION_CONTEXT = b"nats-render/password/v1"
 
 
 def is_bcrypt_hash(password: str) -> bool:
-    return _BCRYPT.match(password) is not None
+    return password.startswith("$2") and re.fullmatch(_BCRYPT, password) is not None
 
 
 def looks_like_bcrypt(password: str) -> bool:
     """True where nats-server will compare logins against this password as a bcrypt hash."""
-    return _BCRYPT_PREFIX.match(password) is not None
+    return password.startswith("$2") and re.match(_BCRYPT_PREFIX, password) is not None
 
 
 def _encodable(text: str) -> bool:

@@ -5,19 +5,17 @@ Pure: documents and options in, output documents and problems out. No file, envi
 happens here (the CLI and the plugin adapters do that), so the tests call it directly.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 from . import certificates, manifests, passwords, spec
-from .codes import Code
+from .codes import Code, Severity
 from .documents import Document
 from .nats_server import checks as server_checks
 from .nats_server import config as server_config
 from .nats_server import resolver, tls
 from .nats_server.encoder import EncodeError
-from .problems import Problem, Severity
+from .problems import Problem
 
 
 class RenderOptions(NamedTuple):

@@ -4,23 +4,10 @@ Errors are values, not exceptions: each step returns the problems it found besid
 collects all of them, and the writers (stderr text, KRM `results`, exit code) read the same list.
 """
 
-from __future__ import annotations
-
-import enum
 import re
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
-if TYPE_CHECKING:  # codes.py imports Severity from here; the Problem only names the type
-    from .codes import Code
-
-
-class Severity(str, enum.Enum):
-    """Errors fail the run; warnings are shown and fail it under `--strict`; information is only shown,
-    never promoted by `--strict` and never in the exit code (a KRM `results` severity `info`)."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
+from .codes import Code, Severity
 
 
 class Location(NamedTuple):
@@ -63,10 +50,10 @@ class Problem(NamedTuple):
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
-    def as_error(self) -> Problem:
+    def as_error(self) -> "Problem":
         return self._replace(severity=Severity.ERROR)
 
-    def as_strict(self) -> Problem:
+    def as_strict(self) -> "Problem":
         """Under `--strict`: a warning becomes an error, information stays information."""
         return self.as_error() if self.severity is Severity.WARNING else self
 
@@ -99,7 +86,7 @@ def _shown(path: Path) -> Path:
 # Terminal control sequences: CSI (`ESC [` or 8-bit 0x9B, then parameters, intermediates, a final byte),
 # the string sequences OSC, DCS, SOS, PM and APC (`ESC ]`... up to BEL or ST; a title, a hyperlink, OSC 52
 # writing the clipboard), and the other escapes (`ESC c` resets the terminal, `ESC ( 0` switches charsets).
-_TERMINAL_SEQUENCE = re.compile(
+_TERMINAL_SEQUENCE = (  # (compiled on first use, by re)
     r"(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]"
     r"|(?:\x1b[]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
     r"|\x1b[\x20-\x2f]*[\x30-\x7e]"
@@ -113,7 +100,7 @@ def _one_line(text: str) -> str:
     written as a Python escape."""
     if text.isprintable():
         return text
-    text = _TERMINAL_SEQUENCE.sub("", text)
+    text = re.sub(_TERMINAL_SEQUENCE, "", text)
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 

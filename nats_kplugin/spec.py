@@ -9,10 +9,7 @@ text (`integer_problems`), because the value PyYAML constructs has already lost 
 The presets live in `presets`.
 """
 
-from __future__ import annotations
-
 import json
-import re
 from typing import Any, NamedTuple
 
 import yaml
@@ -143,15 +140,20 @@ def validate(
 
 # YAML 1.2's core schema: decimal digits with an optional sign, no leading zero. PyYAML reads YAML 1.1,
 # where `010` is 8, `0b11` 3, `0x3` 3, `1_0` 10 and `1:30` 90; a YAML 1.2 reader reads them otherwise.
-_YAML12_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
 _INT_TAG = "tag:yaml.org,2002:int"
+
+
+def _is_yaml12_int(text: str) -> bool:
+    """[-+]?(0|[1-9][0-9]*), without compiling a pattern for it."""
+    digits = text[1:] if text[:1] in ("+", "-") else text
+    return digits.isascii() and digits.isdigit() and (digits == "0" or not digits.startswith("0"))
 
 
 def integer_problems(node: yaml.Node | None) -> list[Problem]:
     """An error for every integer under `spec` that is not written as a YAML 1.2 integer."""
     found: list[Problem] = []
     for path, scalar in _scalars(child_node(node, "spec"), ("spec",)):
-        if scalar.tag == _INT_TAG and not _YAML12_INT.fullmatch(scalar.value):
+        if scalar.tag == _INT_TAG and not _is_yaml12_int(scalar.value):
             found.append(error(Code.AMBIGUOUS_INTEGER, _integer_message(scalar.value), path))
     return found
 

@@ -14,8 +14,6 @@ key never comes from the Application (it lives in Git): only from the sidecar's 
 `NATS_RENDER_KEY_FILE`, and an Application that tries to set it is refused.
 """
 
-from __future__ import annotations
-
 import json
 import os
 import re

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import TextIO
 
 from .. import documents, spec
-from ..codes import Code
+from ..codes import Code, Severity
 from ..pipeline import RenderOptions
-from ..problems import Location, Problem, Severity
+from ..problems import Location, Problem
 from . import invocation, kustomize
 from .options import environment_of
 

@@ -21,12 +21,12 @@ import sys
 from typing import Any
 
 from .. import spec
-from ..codes import Code
+from ..codes import Code, Severity
 from ..documents import Document, parse_stream
 from ..manifests import INSTANCE_LABEL, MANAGED_BY, instances
 from ..output import dump_documents
 from ..pipeline import RenderOptions, object_identity, render
-from ..problems import Location, Problem, Severity
+from ..problems import Location, Problem
 from . import invocation
 from .options import from_environment
 

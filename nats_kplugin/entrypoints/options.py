@@ -12,8 +12,6 @@ plugin.yaml and the README lack.
 No click here: the command line's fast path imports this module.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 

@@ -10,8 +10,6 @@ also holds where the pod keeps its files (`folders`, which the container's volum
 and which options nats-server reloads.
 """
 
-from __future__ import annotations
-
 import copy
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -82,6 +80,16 @@ RELOADABLE_CLUSTER_KEYS = frozenset({"pool_size", "compression", "no_advertise"}
 LISTENERS = tuple(block for block in LISTENER_BLOCKS if block != "cluster")
 
 
+class Folder(NamedTuple):
+    """A folder of the nats container and the pod volume mounted there. Everything else is the read-only
+    root filesystem, which holds nothing of the user's."""
+
+    volume: str
+    path: str
+    writable: bool = False
+    persistent: bool = False  # a volume claim: outlives the pod
+
+
 class Listener(NamedTuple):
     name: str  # the container port name: nats, cluster, monitor, websocket, leafnodes, mqtt, gateway
     port: int
@@ -140,16 +148,6 @@ def account_name(spec: NatsSpec) -> str:
     return MANAGED_SERVICE_ACCOUNT if spec.managed_service_names else ACCOUNT
 
 
-class Folder(NamedTuple):
-    """A folder of the nats container and the pod volume mounted there. Everything else is the read-only
-    root filesystem, which holds nothing of the user's."""
-
-    volume: str
-    path: str
-    writable: bool = False
-    persistent: bool = False  # a volume claim: outlives the pod
-
-
 def store_volume(spec: NatsSpec) -> str:
     """The JetStream volume and its claim template, so the claims are `<template>-nats-X-<index>`: the
     managed service's `nats-X-js-nats-X-N` are reused with --managed-service-names."""
@@ -160,7 +158,7 @@ def managed_store_volume(full_name: str) -> str:
     return f"{full_name}-js"
 
 
-def folders(spec: NatsSpec, claim: ResolverClaim | None = None) -> tuple[Folder, ...]:
+def folders(spec: NatsSpec, claim: "ResolverClaim | None" = None) -> tuple[Folder, ...]:
     """The folders of the nats container, in mount order: the runtime mounts a parent before a folder
     inside it, so the resolver's own claim (often under /data) comes after the JetStream volume. The
     vocabulary's path checks, the resolver's, and the container's volumeMounts all read this."""

@@ -7,8 +7,6 @@ real server). A `Variable` is the only thing written unquoted: `$SERVER_NAME` is
 from the pod's environment.
 """
 
-from __future__ import annotations
-
 import math
 import re
 from typing import Any, NamedTuple

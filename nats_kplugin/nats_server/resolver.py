@@ -11,8 +11,6 @@ own (`type`, `dir`, `allow_delete`, ...) and is passed through unchanged, as it 
 says the same thing as data.
 """
 
-from __future__ import annotations
-
 import re
 from typing import Any, NamedTuple
 
@@ -28,7 +26,7 @@ _PVC_KEYS = frozenset({"enabled", "size", "storageClassName", "name", "merge", "
 _BASE: Path = ("spec", "config", "resolver")
 # The volumes the pod has already; the claim's name must be another.
 _POD_VOLUMES = frozenset({CONFIG_VOLUME, PID_VOLUME, TLS_VOLUME, STORE_VOLUME})
-_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+_DNS_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"  # (compiled on first use, by re)
 
 
 class ResolverClaim(NamedTuple):
@@ -113,7 +111,7 @@ def _claim(
         message = "must be a Kubernetes quantity of at least 1Mi, such as 1Gi"
         problems.append(error(Code.INVALID_QUANTITY, message, (*where, "size")))
     name = pvc.get("name") or f"{full_name}-resolver"
-    if not isinstance(name, str) or not _DNS_LABEL.fullmatch(name) or len(name) > 63:
+    if not isinstance(name, str) or not re.fullmatch(_DNS_LABEL, name) or len(name) > 63:
         message = "must be a DNS label (the volume's name in the pod)"
         problems.append(error(Code.INVALID_FORMAT, message, (*where, "name")))
     elif name in _POD_VOLUMES or name == managed_store_volume(full_name):

@@ -17,8 +17,6 @@ keys the same way, so `PORT`, `Listen` and `cluster.ROUTES` are the options they
 one canonical spelling (the first one listed), so no option is ever written twice in two spellings.
 """
 
-from __future__ import annotations
-
 import os.path
 from typing import Any, NamedTuple
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,12 +16,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nats_kplugin.codes import Code
+from nats_kplugin.codes import Code, Severity
 from nats_kplugin.entrypoints.arguments import quick_parse
 from nats_kplugin.entrypoints.click_command import command
 from nats_kplugin.entrypoints.invocation import KEY_FILE_ENV, report
 from nats_kplugin.entrypoints.options import OPTIONS, Arguments
-from nats_kplugin.problems import Problem, Severity
+from nats_kplugin.problems import Problem
+from tests.support.launcher import launch
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = str(ROOT / "fixtures" / "seed" / "input.yaml")
@@ -142,14 +142,8 @@ def test_help_version_and_mistakes_go_to_click(argv: list[str]) -> None:
 
 
 def _run(entry: str, argv: list[str], env: dict[str, str], stdin: bytes) -> tuple[int, str, str]:
-    done = subprocess.run(
-        [sys.executable, "-c", entry, *argv],
-        input=stdin,
-        capture_output=True,
-        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env},
-        cwd=ROOT,
-        timeout=60,
-    )
+    environment = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env}
+    done = launch([sys.executable, "-c", entry, *argv], environment, cwd=ROOT, stdin=stdin)
     return done.returncode, done.stdout.decode(), done.stderr.decode()
 
 

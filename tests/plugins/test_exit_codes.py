@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.launcher import BIN, RENDER_KEY, environment
+from tests.support.launcher import BIN, RENDER_KEY, environment, launch
 
 ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = ROOT / "fixtures" / "minimal" / "input.yaml"
@@ -17,9 +17,7 @@ MINIMAL = ROOT / "fixtures" / "minimal" / "input.yaml"
 
 def shell(command: str, cwd: Path = ROOT, **env: str) -> subprocess.CompletedProcess[bytes]:
     """Through sh, for the redirections a test of stdout needs (`>&-`, `>/dev/full`)."""
-    return subprocess.run(
-        ["sh", "-c", command], capture_output=True, cwd=cwd, env=environment(**env), timeout=60
-    )
+    return launch(["sh", "-c", command], environment(**env), cwd=cwd, timeout=60)
 
 
 @pytest.mark.parametrize("program", ["nats-render MINIMAL", "cd SOURCE && nats-render-argocd generate"])
@@ -51,12 +49,10 @@ def test_print_schema_on_a_full_disk_is_exit_74() -> None:
 def test_deeply_nested_plugin_parameters_are_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "nats.yaml").write_bytes(MINIMAL.read_bytes())
     nested = "[" * 20_000 + "]" * 20_000
-    done = subprocess.run(
+    done = launch(
         [str(BIN / "nats-render-argocd"), "generate"],
-        capture_output=True,
+        environment(NATS_RENDER_KEY=RENDER_KEY, ARGOCD_APP_PARAMETERS=nested),
         cwd=tmp_path,
-        env=environment(NATS_RENDER_KEY=RENDER_KEY, ARGOCD_APP_PARAMETERS=nested),
-        timeout=60,
     )
     assert done.returncode == 2, done.stderr
     assert b"ARGOCD_APP_PARAMETERS nests too deep" in done.stderr and done.stdout == b""
@@ -66,19 +62,15 @@ def test_a_key_that_is_not_utf8_works_as_its_bytes_from_a_file(tmp_path: Path) -
     key = b"\xff\xfe-not-utf8"
     (tmp_path / "key").write_bytes(key)
     users = MINIMAL.read_bytes() + b"spec:\n  users:\n    alice: {}\n"
-    from_env = subprocess.run(
+    from_env = launch(
         [str(BIN / "nats-render")],
-        input=users,
-        capture_output=True,
-        env={**environment(), "NATS_RENDER_KEY": os.fsdecode(key)},
-        timeout=60,
+        {**environment(), "NATS_RENDER_KEY": os.fsdecode(key)},
+        stdin=users,
     )
-    from_file = subprocess.run(
+    from_file = launch(
         [str(BIN / "nats-render"), "--key-file", str(tmp_path / "key")],
-        input=users,
-        capture_output=True,
-        env=environment(),
-        timeout=60,
+        environment(),
+        stdin=users,
     )
     assert from_env.returncode == 0, from_env.stderr
     assert from_env.stdout == from_file.stdout and b"alice" in from_env.stdout
@@ -87,19 +79,15 @@ def test_a_key_that_is_not_utf8_works_as_its_bytes_from_a_file(tmp_path: Path) -
 def test_install_over_a_folder_or_where_it_cannot_write_is_a_clean_error(tmp_path: Path) -> None:
     home = tmp_path / "plugins"
     (home / "apps.cozystack.io" / "v1alpha1" / "nats" / "NATS").mkdir(parents=True)
-    over_folder = subprocess.run(
+    over_folder = launch(
         [str(BIN / "nats-render-kustomize"), "--install"],
-        capture_output=True,
-        env=environment(KUSTOMIZE_PLUGIN_HOME=str(home)),
-        timeout=60,
+        environment(KUSTOMIZE_PLUGIN_HOME=str(home)),
     )
     assert over_folder.returncode == 2 and b"it is a folder; remove it first" in over_folder.stderr
     (tmp_path / "file").write_text("")
-    unwritable = subprocess.run(
+    unwritable = launch(
         [str(BIN / "nats-render-kustomize"), "--install"],
-        capture_output=True,
-        env=environment(KUSTOMIZE_PLUGIN_HOME=str(tmp_path / "file" / "home")),
-        timeout=60,
+        environment(KUSTOMIZE_PLUGIN_HOME=str(tmp_path / "file" / "home")),
     )
     assert unwritable.returncode == 74 and b"cannot install" in unwritable.stderr, unwritable.stderr
 
@@ -113,22 +101,18 @@ def test_settings_that_are_not_utf8_are_usage_errors(tmp_path: Path) -> None:
         ([str(BIN / "nats-render-kustomize"), str(MINIMAL)], {"NATS_RENDER_NATS_IMAGE": image}),
     ]
     for command, env in cases:
-        done = subprocess.run(
+        done = launch(
             command,
-            capture_output=True,
+            {**environment(NATS_RENDER_KEY=RENDER_KEY), **env},
             cwd=tmp_path,
-            env={**environment(NATS_RENDER_KEY=RENDER_KEY), **env},
-            timeout=60,
         )
         assert done.returncode == 2 and b"image is not UTF-8 text" in done.stderr, (command, done.stderr)
-    config = subprocess.run(
+    config = launch(
         [str(BIN / "nats-render-kustomize")],
-        capture_output=True,
-        env={
+        {
             **environment(NATS_RENDER_KEY=RENDER_KEY),
             "KUSTOMIZE_PLUGIN_CONFIG_STRING": os.fsdecode(b"a: \xff"),
         },
-        timeout=60,
     )
     assert config.returncode == 1 and b"input is not UTF-8" in config.stderr, config.stderr
 

@@ -31,10 +31,24 @@ def environment(**extra: str) -> dict[str, str]:
     }
 
 
+def launch(
+    command: list[str],
+    env: dict[str, str],
+    *,
+    cwd: Path | None = None,
+    stdin: bytes = b"",
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[bytes]:
+    """One run of a real command with exactly `env`, its streams as bytes (for output that need not be
+    UTF-8, and for what is not written at all)."""
+    return subprocess.run(command, input=stdin, capture_output=True, cwd=cwd, env=env, timeout=timeout)
+
+
 def run(
     command: list[str], cwd: Path, env: dict[str, str], stdin: bytes = b""
 ) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(command, input=stdin, capture_output=True, cwd=cwd, env=env, timeout=120)
+    """`launch`, its streams decoded."""
+    done = launch(command, env, cwd=cwd, stdin=stdin)
     return subprocess.CompletedProcess(done.args, done.returncode, done.stdout.decode(), done.stderr.decode())
 
 

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from nats_kplugin.codes import Code, table
+from nats_kplugin.codes import Code, Severity, table
 from nats_kplugin.documents import parse_stream
 from nats_kplugin.pipeline import RenderOptions, render
-from nats_kplugin.problems import Severity
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "nats_kplugin"

@@ -92,14 +92,22 @@ HEAVY_STDLIB = {
 }
 
 PROBE = """
-import json, sys
+import builtins, json, sys
 before = set(sys.modules)
+compiled = []
+_compile = builtins.compile
+def _counting_compile(source, filename, mode, *args, **kwargs):
+    if not sys._getframe(1).f_code.co_filename.startswith("<frozen importlib"):  # a module without .pyc
+        compiled.append(f"{filename} ({mode})")
+    return _compile(source, filename, mode, *args, **kwargs)
+builtins.compile = _counting_compile
 module, function = sys.argv[1:3]
 sys.argv = [module, *sys.argv[3:]]
 try:
     getattr(__import__(module, fromlist=[function]), function)()
 finally:
     sys.stderr.write("\\nMODULES " + json.dumps(sorted(set(sys.modules) - before)) + "\\n")
+    sys.stderr.write("COMPILED " + json.dumps(compiled) + "\\n")
 """
 ENTRIES = {
     "cli": ("nats_kplugin.entrypoints.cli", "main"),
@@ -108,8 +116,9 @@ ENTRIES = {
 }
 
 
-def imported_by(entry: str, *argv: str, stdin: bytes = b"", cwd: Path = ROOT) -> set[str]:
-    """The modules a run of an entry point imports, beyond what the bare interpreter starts with."""
+def probe(entry: str, *argv: str, stdin: bytes = b"", cwd: Path = ROOT) -> tuple[set[str], list[str]]:
+    """The modules a run of an entry point imports, beyond what the bare interpreter starts with, and the
+    sources it compiles at run time."""
     done = subprocess.run(
         [sys.executable, "-S", "-c", PROBE, *ENTRIES[entry], *argv],
         input=stdin,
@@ -123,8 +132,12 @@ def imported_by(entry: str, *argv: str, stdin: bytes = b"", cwd: Path = ROOT) ->
         timeout=60,
     )
     assert done.returncode in (0, 1, 2), done.stderr.decode()
-    line = done.stderr.decode().rsplit("\nMODULES ", 1)[-1]
-    return set(json.loads(line))
+    modules, _, compiled = done.stderr.decode().rsplit("\nMODULES ", 1)[-1].partition("\nCOMPILED ")
+    return set(json.loads(modules)), json.loads(compiled)
+
+
+def imported_by(entry: str, *argv: str, stdin: bytes = b"", cwd: Path = ROOT) -> set[str]:
+    return probe(entry, *argv, stdin=stdin, cwd=cwd)[0]
 
 
 def _resource_list() -> bytes:
@@ -145,16 +158,22 @@ def _third_party(modules: set[str]) -> set[str]:
 
 
 @pytest.mark.parametrize("entry", sorted(RENDER_MODULES))
-def test_a_plain_render_imports_only_the_known_modules(entry: str) -> None:
+def test_a_plain_render_imports_only_the_known_modules_and_compiles_nothing(entry: str) -> None:
+    """Nothing is compiled at run time: the first compile() of a process sets up the ast module's types,
+    about ten million instructions, more than a seed render's own work. typing compiles every string
+    annotation of a NamedTuple (`from __future__ import annotations` makes them all strings), so the
+    modules that define NamedTuples do without it."""
     if entry == "cli":
-        modules = imported_by("cli", str(SEED))
+        modules, compiled = probe("cli", str(SEED))
     elif entry == "argocd":
-        modules = imported_by("argocd", "generate", cwd=SEED.parent)  # Argo CD runs it in the source folder
+        # Argo CD runs it in the source folder
+        modules, compiled = probe("argocd", "generate", cwd=SEED.parent)
     else:
-        modules = imported_by("krm", stdin=_resource_list())
+        modules, compiled = probe("krm", stdin=_resource_list())
     assert {m for m in modules if _top(m) == "nats_kplugin"} == RENDER_MODULES[entry]
     assert _third_party(modules) == THIRD_PARTY_PACKAGES
     assert not modules & HEAVY_STDLIB
+    assert compiled == []
 
 
 def test_only_what_needs_them_loads_click_and_jsonschema() -> None:

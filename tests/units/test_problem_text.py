@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from nats_kplugin.codes import Code
+from nats_kplugin.codes import Code, Severity
 from nats_kplugin.documents import parse_stream
 from nats_kplugin.entrypoints.krm import read_resource_list, run_function
 from nats_kplugin.pipeline import RenderOptions, render
-from nats_kplugin.problems import USER_FIELDS, Problem, Severity
+from nats_kplugin.problems import USER_FIELDS, Problem
 
 SCHEMA = Path(__file__).resolve().parents[2] / "nats_kplugin" / "schema" / "nats.schema.json"
 HEAD = "apiVersion: apps.cozystack.io/v1alpha1\nkind: NATS\nmetadata:\n  name: x\nspec:\n  users:\n    alice:"

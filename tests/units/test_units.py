@@ -8,9 +8,9 @@ import re
 import pytest
 
 from nats_kplugin import quantities, spec
-from nats_kplugin.codes import Code
+from nats_kplugin.codes import Code, Severity
 from nats_kplugin.nats_server import encoder as nats_conf
-from nats_kplugin.problems import Problem, Severity
+from nats_kplugin.problems import Problem
 
 
 @pytest.mark.parametrize(

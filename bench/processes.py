@@ -36,17 +36,24 @@ with open(sys.argv[1], "w") as out:
 """
 
 
-def run_once(
-    command: list[str], stdin: Path | None, cwd: Path, expect: int = 0, key: bool = True
-) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one run; a run that does not exit `expect` aborts the benchmark.
-    `key=False` runs without a render key (users without a password are then an error each)."""
+def environment(key: bool = True) -> dict[str, str]:
+    """What every measured run gets, and nothing from the caller's shell (PYTHONDONTWRITEBYTECODE there
+    would make every run compile every module). `key=False`: no render key (users without a password are
+    then an error each)."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "PYTHONPATH": os.pathsep.join([str(ROOT), str(SITE_PACKAGES)]),
     }
     if key:
         env["NATS_RENDER_KEY"] = "bench-key"
+    return env
+
+
+def run_once(
+    command: list[str], stdin: Path | None, cwd: Path, expect: int = 0, key: bool = True
+) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one run; a run that does not exit `expect` aborts the benchmark."""
+    env = environment(key)
     with (stdin or Path(os.devnull)).open("rb") as given, tempfile.TemporaryDirectory() as folder:
         result = Path(folder, "result")
         subprocess.run(

@@ -128,6 +128,10 @@ class Code(str, enum.Enum):
     PLAIN_TEXT = (
         "plain-text", _W, "traffic in clear where TLS is expected (external without TLS, websocket no_tls)"
     )
+    # Metrics (metrics.py).
+    METRICS_UNREADABLE = (
+        "metrics-unreadable", _W, "the metrics exporter cannot read a monitor port served over HTTPS"
+    )
     # The stream as a whole and the entry points (pipeline.py, entrypoints/).
     DUPLICATE_OBJECT = "duplicate-object", _E, "two documents render the same Kubernetes object"
     INVALID_RESOURCE_LIST = (

@@ -14,7 +14,7 @@ from ..problems import Path, Problem, error, info, warning
 from ..spec import NatsSpec
 from .config import PID_FILE, STORE_DIR, Folder, account_name
 from .listeners import check_listeners
-from .vocabulary import SAME_SETTING, duration_seconds, original_path
+from .vocabulary import MONITOR_KEYS, SAME_SETTING, duration_seconds, original_path
 
 BASE: Path = ("spec", "config", "merge")
 
@@ -128,6 +128,7 @@ def check(spec: NatsSpec, config: dict[str, Any], pod_folders: tuple[Folder, ...
                 problems.append(error(Code.DUPLICATE_SETTING, message, where))
     problems += _check_auth(spec, config, base)
     problems += _check_open_server(spec, config)
+    problems += _check_monitor_scheme(config, base)
     problems += _check_cluster(spec, config, base)
     problems += _check_jetstream(spec, config, base)
     problems += _check_operator(spec, config, base, pod_folders)
@@ -152,6 +153,21 @@ def _check_open_server(spec: NatsSpec, config: dict[str, Any]) -> list[Problem]:
             ("spec", "external"),
         )
     ]
+
+
+def _check_monitor_scheme(config: dict[str, Any], base: Path) -> list[Problem]:
+    """The exporter sidecar (metrics.py) reads the monitor port at localhost. prometheus-nats-exporter has
+    no client TLS settings: over HTTPS it verifies the server certificate against the system CAs and the
+    name localhost, which fails, and with -use_internal_server_id it waits for /varz before it serves."""
+    https = [key for key in MONITOR_KEYS if "https" in key and key in config]
+    if not https:
+        return []
+    message = (
+        "the monitor port is served over HTTPS only; the metrics exporter sidecar reads it at localhost "
+        "without TLS settings (prometheus-nats-exporter has none), so it never starts serving metrics: "
+        "keep the monitor on http_port (the default) for the exporter"
+    )
+    return [warning(Code.METRICS_UNREADABLE, message, (*base, https[0]))]
 
 
 def _has_credentials(config: dict[str, Any]) -> bool:

@@ -7,12 +7,13 @@ import json
 
 import pytest
 
+from nats_kplugin.codes import Code, Severity
 from nats_kplugin.entrypoints import argocd, invocation
 from nats_kplugin.entrypoints.options import from_environment
 from nats_kplugin.manifests import EXPORTER_IMAGE
 from nats_kplugin.pipeline import RenderOptions
 from tests.support import realcheck
-from tests.support.rendered import container, document, kinds, objects
+from tests.support.rendered import container, document, kinds, objects, run
 
 PLAIN = document(tls={"enabled": False})
 
@@ -98,3 +99,14 @@ def test_the_new_options_as_argo_cd_parameters_and_plugin_env() -> None:
             argocd.options_from_argocd(
                 {"ARGOCD_APP_PARAMETERS": json.dumps([{"name": name, "string": value}])}
             )
+
+
+def test_a_monitor_served_over_https_only_is_a_warning_the_exporter_cannot_read_it() -> None:
+    # prometheus-nats-exporter has no client TLS settings: it would verify the server certificate for
+    # localhost against the system CAs, fail, and wait for /varz forever before serving.
+    result = run(document(tls={"enabled": False}, config={"merge": {"https_port": 8443}}))
+    assert [(p.code, p.field) for p in result.problems if p.severity is Severity.WARNING] == [
+        (Code.METRICS_UNREADABLE, "spec.config.merge.https_port")
+    ]
+    plain = run(document(tls={"enabled": False}, config={"merge": {"http_port": 8333}}))
+    assert Code.METRICS_UNREADABLE not in [p.code for p in plain.problems]

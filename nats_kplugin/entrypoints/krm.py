@@ -25,7 +25,7 @@ from ..codes import Code, Severity
 from ..documents import Document, parse_stream
 from ..manifests import INSTANCE_LABEL, MANAGED_BY, instances
 from ..output import dump_documents
-from ..pipeline import RenderOptions, object_identity, render
+from ..pipeline import Identity, RenderOptions, object_identity, render
 from ..problems import Location, Problem
 from . import invocation
 from .options import from_environment
@@ -83,7 +83,7 @@ def run_function(resource_list: Document, options: RenderOptions) -> tuple[dict[
         result = render([config], options)
         problems = result.problems
         if result.ok:
-            replaced = _replace_rendered(items, result.documents, config.data)
+            replaced = _replace_rendered(items, result.documents, config.data, options.default_namespace)
             clashes = _clashes(resource_list, replaced, result.documents, options)
             problems = [*problems, *(problem for problem, _ in clashes)]
             subjects.update((id(problem), item) for problem, item in clashes)
@@ -130,7 +130,9 @@ def _clashes(
 FILE_ANNOTATIONS = (*PATH_ANNOTATIONS, *INDEX_ANNOTATIONS)
 
 
-def _replace_rendered(items: list[Any], rendered: list[Any], function_config: Any) -> list[Any]:
+def _replace_rendered(
+    items: list[Any], rendered: list[Any], function_config: Any, default_namespace: str | None
+) -> list[Any]:
     """`items` without what this functionConfig rendered before, then what it renders now.
 
     Run again over its own output (`kpt fn eval` twice), the function must give the same package, not a
@@ -144,7 +146,7 @@ def _replace_rendered(items: list[Any], rendered: list[Any], function_config: An
     namespace = rendered[0]["metadata"].get("namespace") if rendered else None
     ours = set(instances(spec.full_name(function_config["metadata"]["name"])))
     kept: list[Any] = []
-    files: dict[tuple[Any, ...], dict[str, Any]] = {}
+    files: dict[Identity | None, dict[str, Any]] = {}
     for item in items:
         item_metadata = item.get("metadata") if isinstance(item, dict) else None
         if not isinstance(item_metadata, dict):
@@ -159,20 +161,17 @@ def _replace_rendered(items: list[Any], rendered: list[Any], function_config: An
         ):
             annotations = item_metadata.get("annotations")
             annotations = annotations if isinstance(annotations, dict) else {}
-            files[_identity(item)] = {k: annotations[k] for k in FILE_ANNOTATIONS if k in annotations}
+            kept_file = {k: annotations[k] for k in FILE_ANNOTATIONS if k in annotations}
+            files[object_identity(item, default_namespace)] = kept_file
         else:
             kept.append(item)
     for obj in rendered:
-        file = files.get(_identity(obj))
+        file = files.get(object_identity(obj, default_namespace))
         if file:
             annotations = {**obj["metadata"].get("annotations", {}), **file}
             obj = {**obj, "metadata": {**obj["metadata"], "annotations": annotations}}
         kept.append(obj)
     return kept
-
-
-def _identity(obj: dict[str, Any]) -> tuple[Any, ...]:
-    return (obj.get("apiVersion"), obj.get("kind"), obj["metadata"].get("name"))
 
 
 def krm_result(problem: Problem, function_config: Any) -> dict[str, Any]:

@@ -63,15 +63,11 @@ def run_module(
 ) -> subprocess.CompletedProcess[Any]:
     """`python -m nats_kplugin` from this interpreter: the command line as the package runs it, with the
     environment the caller gives (nothing else), the streams as bytes unless `text`."""
-    return subprocess.run(
-        [sys.executable, "-m", "nats_kplugin", *args],
-        input=stdin,
-        capture_output=True,
-        cwd=cwd,
-        env=env,
-        text=text,
-        timeout=timeout,
-    )
+    given = stdin.encode() if isinstance(stdin, str) else stdin
+    done = launch([sys.executable, "-m", "nats_kplugin", *args], env, cwd=cwd, stdin=given, timeout=timeout)
+    if not text:
+        return done
+    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout.decode(), done.stderr.decode())
 
 
 def nats_render(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

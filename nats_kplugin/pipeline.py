@@ -68,7 +68,7 @@ def render_each(
             near_miss = spec.near_miss(document.data)
             if near_miss is not None:
                 problems.append(
-                    near_miss._replace(location=document.location, object_ref=_ref(document.data))
+                    near_miss._replace(location=document.location, object_ref=object_ref(document.data))
                 )
         problems += seen.add(objects, document)
         if options.strict:
@@ -137,14 +137,14 @@ def _expand_spec(
 
 
 def _locate(problems: list[Problem], document: Document, data: dict[str, Any]) -> list[Problem]:
-    ref = _ref(data)
+    ref = object_ref(data)
     return [
         p._replace(location=document.location._replace(line=document.line_of(p.path)), object_ref=ref)
         for p in problems
     ]
 
 
-def _ref(data: Any) -> str | None:
+def object_ref(data: Any) -> str | None:
     """How problems name an object: `NATS/name`, `NATS/namespace/name`, `Service/name`."""
     if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
         return None
@@ -202,7 +202,7 @@ class _Identities:
     def _clash(self, earlier: Document, later: Document, objects: list[str]) -> Problem:
         later_identity = object_identity(later.data, self.default_namespace)
         where = f" in namespace {later_identity[2]}" if later_identity and later_identity[2] else ""
-        also = f"{_ref(earlier.data) or 'a document'} at {earlier.location}"
+        also = f"{object_ref(earlier.data) or 'a document'} at {earlier.location}"
         if object_identity(earlier.data, self.default_namespace) == later_identity:  # one NATS object, twice
             message = (
                 f"is defined twice{where}: also at {earlier.location}, so both render {', '.join(objects)}"
@@ -215,4 +215,4 @@ class _Identities:
         )
         line = later.line_of(("metadata", "name")) if later.node is not None else later.location.line
         location = later.location._replace(line=line)
-        return Problem(Severity.ERROR, Code.DUPLICATE_OBJECT, message, location, _ref(later.data))
+        return Problem(Severity.ERROR, Code.DUPLICATE_OBJECT, message, location, object_ref(later.data))

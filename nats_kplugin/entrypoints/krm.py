@@ -25,7 +25,7 @@ from ..codes import Code, Severity
 from ..documents import Document, parse_stream
 from ..manifests import INSTANCE_LABEL, MANAGED_BY, instances
 from ..output import dump_documents
-from ..pipeline import Identity, RenderOptions, object_identity, render
+from ..pipeline import Identity, RenderOptions, object_identity, object_ref, render
 from ..problems import Location, Problem
 from . import invocation
 from .options import from_environment
@@ -113,12 +113,11 @@ def _clashes(
         identity = object_identity(item, options.default_namespace)
         if identity is None or identity not in ours or id(item) not in kept:
             continue
-        _, kind, namespace, name = identity
         message = (
             "is also rendered from the functionConfig; every object may appear once in the package "
             "(the one applied last would replace the other)"
         )
-        ref = f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}"
+        ref = object_ref(item)
         location = resource_list.location._replace(
             line=resource_list.line_of(("items", index, "metadata", "name"))
         )

@@ -23,6 +23,7 @@ class Severity(str, enum.Enum):
     WARNING = "warning"
     INFO = "info"
 
+
 _E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 
@@ -39,30 +40,40 @@ class Code(str, enum.Enum):
 
     # Reading the input (documents.py, the sources of the entry points).
     UNREADABLE_SOURCE = (
-        "unreadable-source", _E, "a file or folder of the input cannot be read, or must not be"
+        "unreadable-source",
+        _E,
+        "a file or folder of the input cannot be read, or must not be",
     )
     NOT_UTF8 = "not-utf8", _E, "the input is not UTF-8 text"
     YAML_SYNTAX = "yaml-syntax", _E, "the input is not valid YAML"
     DUPLICATE_KEY = "duplicate-key", _E, "a mapping holds a key twice (never last-one-wins)"
     INPUT_LIMIT = (
-        "input-limit", _E, "the input is over a limit: bytes, documents, nodes, nesting, objects or users"
+        "input-limit",
+        _E,
+        "the input is over a limit: bytes, documents, nodes, nesting, objects or users",
     )
     # The NATS object against its schema (spec.py, spec_messages.py).
     NEAR_MISS_KIND = "near-miss-kind", _W, "a document close to a NATS object is passed through unrendered"
     NON_STRING_KEY = "non-string-key", _E, "a key YAML reads as a number or boolean where a name goes"
     AMBIGUOUS_INTEGER = (
-        "ambiguous-integer", _E, "an integer YAML 1.1 and 1.2 read differently (010, 0x3, 1_0, 1:30)"
+        "ambiguous-integer",
+        _E,
+        "an integer YAML 1.1 and 1.2 read differently (010, 0x3, 1_0, 1:30)",
     )
     UNKNOWN_FIELD = "unknown-field", _E, "a field the object or block does not have"
     MISSING_FIELD = "missing-field", _E, "a field that must be given is not"
     WRONG_TYPE = (
-        "wrong-type", _E, "a value of the wrong type (a string for a mapping, a number for a string...)"
+        "wrong-type",
+        _E,
+        "a value of the wrong type (a string for a mapping, a number for a string...)",
     )
     INVALID_CHOICE = "invalid-choice", _E, "a value that is not one of the allowed ones"
     UNKNOWN_PRESET = "unknown-preset", _E, "resourcesPreset names no preset"
     INVALID_QUANTITY = "invalid-quantity", _E, "a size or amount that is not a quantity such as 10Gi or 250m"
     INVALID_FORMAT = (
-        "invalid-format", _E, "a name or string not of the form its field needs (a DNS label, a path)"
+        "invalid-format",
+        _E,
+        "a name or string not of the form its field needs (a DNS label, a path)",
     )
     OUT_OF_RANGE = "out-of-range", _E, "a number, size or length below the minimum or above the maximum"
     SCHEMA_VIOLATION = "schema-violation", _E, "any other refusal of the schema"
@@ -70,7 +81,9 @@ class Code(str, enum.Enum):
     NO_RENDER_KEY = "no-render-key", _E, "a user has no password and no render key is set to derive one"
     INVALID_BCRYPT = "invalid-bcrypt", _E, "a password starts like a bcrypt hash but is not a valid one"
     NOT_ENCODABLE = (
-        "not-encodable", _E, "a value cannot be written out (a lone surrogate, a key nats.conf cannot hold)"
+        "not-encodable",
+        _E,
+        "a value cannot be written out (a lone surrogate, a key nats.conf cannot hold)",
     )
     # config.merge read as nats-server reads it (nats_server/vocabulary.py).
     UNKNOWN_OPTION = "unknown-option", _E, "config.merge sets an option nats-server does not have"
@@ -82,43 +95,63 @@ class Code(str, enum.Enum):
     # The merged configuration against the pod the renderer builds (nats_server/checks.py, listeners.py).
     OWNED_SETTING = "owned-setting", _E, "config.merge overrides a setting the pod layout owns"
     SPEC_USERS_OVERRIDDEN = (
-        "spec-users-overridden", _E, "config.merge removes or replaces the account of spec.users"
+        "spec-users-overridden",
+        _E,
+        "config.merge removes or replaces the account of spec.users",
     )
     JETSTREAM_DISABLED = "jetstream-disabled", _E, "JetStream settings while spec.jetstream.enabled is false"
     CONFLICTING_AUTH = (
-        "conflicting-auth", _E, "ways of logging in nats-server refuses together (token, users, operator)"
+        "conflicting-auth",
+        _E,
+        "ways of logging in nats-server refuses together (token, users, operator)",
     )
     DUPLICATE_USER = "duplicate-user", _E, "a user defined twice in the configuration"
     UNKNOWN_USER = "unknown-user", _E, "no_auth_user names no configured user"
     UNKNOWN_ACCOUNT = "unknown-account", _E, "system_account names no account"
     OPEN_SERVER = (
-        "open-server", _W, "a LoadBalancer in front of a server that takes clients without credentials"
+        "open-server",
+        _W,
+        "a LoadBalancer in front of a server that takes clients without credentials",
     )
     INCOMPLETE_CLUSTER = (
-        "incomplete-cluster", _E, "replicas above 1 with a cluster block lacking its name or port, or none"
+        "incomplete-cluster",
+        _E,
+        "replicas above 1 with a cluster block lacking its name or port, or none",
     )
     CLUSTER_OF_ONE = "cluster-of-one", _W, "a cluster block with replicas 1 routes to no one"
     JETSTREAM_CLUSTER_OF_ONE = (
-        "jetstream-cluster-of-one", _E, "JetStream in a cluster of one never elects a leader"
+        "jetstream-cluster-of-one",
+        _E,
+        "JetStream in a cluster of one never elects a leader",
     )
     JETSTREAM_TWO_SERVERS = "jetstream-two-servers", _I, "JetStream on 2 servers has no fault tolerance"
     SHARED_SERVER_NAME = (
-        "shared-server-name", _W, "one server_name for several servers; each pod gets its own"
+        "shared-server-name",
+        _W,
+        "one server_name for several servers; each pod gets its own",
     )
     STORE_OVER_VOLUME = "store-over-volume", _E, "jetstream.max_file_store is larger than spec.jetstream.size"
     STORE_OVER_MEMORY = (
-        "store-over-memory", _W, "jetstream.max_memory_store is above the container memory limit"
+        "store-over-memory",
+        _W,
+        "jetstream.max_memory_store is above the container memory limit",
     )
     RESOLVER_WITHOUT_OPERATOR = (
-        "resolver-without-operator", _E, "a resolver without an operator, which nats-server refuses"
+        "resolver-without-operator",
+        _E,
+        "a resolver without an operator, which nats-server refuses",
     )
     LAME_DUCK_TIMING = "lame-duck-timing", _E, "lame-duck duration or grace period nats-server refuses"
     INVALID_ADDRESS = (
-        "invalid-address", _E, "a port or host:port nats-server cannot parse, or the pod cannot serve"
+        "invalid-address",
+        _E,
+        "a port or host:port nats-server cannot parse, or the pod cannot serve",
     )
     PORT_IN_USE = "port-in-use", _E, "two listeners on one port"
     LOOPBACK_ADDRESS = (
-        "loopback-address", _E, "a listener on a loopback address the probes and Services cannot reach"
+        "loopback-address",
+        _E,
+        "a listener on a loopback address the probes and Services cannot reach",
     )
     # The chart-shaped resolver (nats_server/resolver.py).
     NOT_APPLIED = "not-applied", _E, "a setting of the upstream chart that the renderer does not apply"
@@ -126,19 +159,27 @@ class Code(str, enum.Enum):
     # TLS (nats_server/tls.py).
     TLS_NEEDS_NAMESPACE = "tls-needs-namespace", _E, "TLS without a namespace to name the certificate after"
     PLAIN_TEXT = (
-        "plain-text", _W, "traffic in clear where TLS is expected (external without TLS, websocket no_tls)"
+        "plain-text",
+        _W,
+        "traffic in clear where TLS is expected (external without TLS, websocket no_tls)",
     )
     # Metrics (metrics.py).
     METRICS_UNREADABLE = (
-        "metrics-unreadable", _W, "the metrics exporter cannot read a monitor port served over HTTPS"
+        "metrics-unreadable",
+        _W,
+        "the metrics exporter cannot read a monitor port served over HTTPS",
     )
     # The stream as a whole and the entry points (pipeline.py, entrypoints/).
     DUPLICATE_OBJECT = "duplicate-object", _E, "two documents render the same Kubernetes object"
     INVALID_RESOURCE_LIST = (
-        "invalid-resource-list", _E, "the KRM input is not one ResourceList with a NATS functionConfig"
+        "invalid-resource-list",
+        _E,
+        "the KRM input is not one ResourceList with a NATS functionConfig",
     )
     UNRENDERED_NATS = (
-        "unrendered-nats", _E, "a kustomization lists a NATS object under resources:, not generators:"
+        "unrendered-nats",
+        _E,
+        "a kustomization lists a NATS object under resources:, not generators:",
     )
 
 

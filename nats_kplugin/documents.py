@@ -702,4 +702,3 @@ def unreadable(source: Source, exc: OSError) -> Problem:
     """The error for a source read_source refused (errno 0: the refusal) or could not read."""
     message = exc.strerror if exc.errno == 0 else f"cannot read: {exc.strerror}"
     return Problem(Severity.ERROR, Code.UNREADABLE_SOURCE, message or "cannot read", Location(source.name))
-

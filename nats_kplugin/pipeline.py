@@ -126,9 +126,7 @@ def _expand_spec(
     server = server_config.describe(nats_spec, config, pod_folders)
     labels = (data.get("metadata") or {}).get("labels")
     try:
-        extras = manifests.Extras(
-            options.cluster_domain, options.tls_issuer, claim, options.pod_monitor
-        )
+        extras = manifests.Extras(options.cluster_domain, options.tls_issuer, claim, options.pod_monitor)
         objects = manifests.build_objects(nats_spec, server, user_passwords, options.images, labels, extras)
     except EncodeError as exc:
         where = ("spec", "config", "merge", *exc.path)

@@ -113,7 +113,7 @@ def near_miss(data: Any) -> Problem | None:
     return warning(
         Code.NEAR_MISS_KIND,
         f"passed through unrendered: {what} is close to {API_VERSION} {KIND}, the only kind nats-render "
-        "expands; correct it to render the object"
+        "expands; correct it to render the object",
     )
 
 

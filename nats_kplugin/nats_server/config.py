@@ -287,9 +287,7 @@ def describe(spec: NatsSpec, config: dict[str, Any], pod_folders: tuple[Folder, 
     cluster = None
     if spec.replicas > 1:
         cluster = Listener("cluster", block_port(config.get("cluster")) or CLUSTER_PORT)
-    extra = tuple(
-        Listener(block, port) for block in LISTENERS if (port := block_port(config.get(block)))
-    )
+    extra = tuple(Listener(block, port) for block in LISTENERS if (port := block_port(config.get(block))))
     stem = config.get("server_name")
     if isinstance(stem, str) and spec.replicas > 1:
         # A copy, so describing changes nothing: the literal name becomes the pods' stem.

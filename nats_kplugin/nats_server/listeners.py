@@ -100,7 +100,8 @@ def _checked_address(value: Any, where: Path) -> tuple[int | None, Problem | Non
     if not 1 <= port <= 65535:
         return None, error(
             Code.INVALID_ADDRESS,
-            "must be a port from 1 to 65535 (a random or disabled port cannot be probed or routed to)", where
+            "must be a port from 1 to 65535 (a random or disabled port cannot be probed or routed to)",
+            where,
         )
     return port, None
 

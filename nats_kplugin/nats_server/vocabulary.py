@@ -723,6 +723,8 @@ _CHART_SYNTAX = (
     "(a number, a duration string, ...)"
 )
 _INT64_RANGE = "is out of range: nats-server reads integers of 64 bits (below 2^63)"
+
+
 def _too_long(maximum: float) -> str:
     return f"is too long: nats-server takes at most {maximum}s here"
 

@@ -78,9 +78,7 @@ def test_a_users_change_is_reloaded_without_a_restart(tmp_path_factory: pytest.T
 
 
 def _single(document: Document) -> Document:
-    return variant(
-        document, replicas=1, config={"merge": {"jetstream": {"max_memory_store": "1Gi"}}}
-    )
+    return variant(document, replicas=1, config={"merge": {"jetstream": {"max_memory_store": "1Gi"}}})
 
 
 SEED = rendering.seed()

@@ -42,7 +42,7 @@ def _validators(schema: dict[str, Any]) -> dict[str, tuple[Callable[[], Any], Ca
     """name -> (build, check) for each validator available here."""
     from jsonschema import Draft202012Validator
 
-    from nats_kplugin import schema_check
+    from nats_kplugin.spec import fast_check as schema_check
 
     found: dict[str, tuple[Callable[[], Any], Callable[[Any], bool]]] = {
         "jsonschema": (lambda: Draft202012Validator(schema), lambda v: v.is_valid),
@@ -67,7 +67,7 @@ def _passes(compiled: Callable[[Any], Any], document: Any) -> bool:
 
 
 def compare(files: dict[str, Path], root: Path, runs: int) -> dict[str, Any]:
-    schema = json.loads((root / "nats_kplugin" / "schema" / "nats.schema.json").read_text())
+    schema = json.loads((root / "nats_kplugin" / "spec" / "nats.schema.json").read_text())
     documents = {name: yaml.safe_load(files[name].read_text()) for name in ("seed", "users-1000")}
     available = _validators(schema)
     # On top of `import yaml`, as in a render (which has re, and the rest yaml loads, already).

@@ -8,14 +8,17 @@ happens here (the CLI and the plugin adapters do that), so the tests call it dir
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
-from . import certificates, manifests, passwords, spec
 from .codes import Code, Severity
-from .documents import Document
+from .documents.reader import Document
+from .kubernetes import certificates
+from .kubernetes import objects as manifests
 from .nats_server import checks as server_checks
 from .nats_server import config as server_config
 from .nats_server import resolver, tls
 from .nats_server.encoder import EncodeError
 from .problems import Problem
+from .spec import model as spec
+from .spec import passwords
 
 
 class RenderOptions(NamedTuple):

@@ -6,5 +6,5 @@ argocd.py         `nats-render-argocd`, the Argo CD config-management plugin (di
 kustomize.py      `nats-render-kustomize`, kustomize's exec generator plugin
 krm.py            `nats-render-krm`, the KRM function (a ResourceList in, a ResourceList out)
 options.py        the render options, once: flags, variables, Argo CD parameters, defaults, help
-invocation.py     what they share as processes: the render key, the report, exit codes
+process.py        what they share as processes: the render key, the report, exit codes
 """

@@ -21,10 +21,12 @@ import sys
 from collections.abc import Mapping
 from typing import NamedTuple, TextIO
 
-from .. import documents, spec
+from ..documents import reader, sources
 from ..pipeline import RenderOptions
 from ..problems import Problem
-from . import invocation
+from ..spec import model as spec
+from ..spec.reading import NATS_OBJECTS
+from . import process as invocation
 from .options import OPTIONS, Option, render_options
 
 PROGRAM = "nats-render-argocd"
@@ -71,11 +73,11 @@ def discover(folder: str, stdout: TextIO, stderr: TextIO) -> int:
     Application shows it."""
     found: list[str] = []
     problems: list[Problem] = []
-    for source in documents.sources([folder]):
+    for source in sources.entries([folder]):
         try:
-            raw = documents.read_source(source)
+            raw = sources.read_source(source)
         except OSError as exc:
-            problems.append(documents.unreadable(source, exc))
+            problems.append(sources.unreadable(source, exc))
             found.append(source.name)
             continue
         if _holds_nats_object(raw, source.name):
@@ -89,7 +91,7 @@ def discover(folder: str, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _holds_nats_object(raw: bytes, path: str) -> bool:
-    parsed, problems = documents.parse_stream(raw, path)
+    parsed, problems = reader.parse_stream(raw, NATS_OBJECTS, path)
     if not problems:
         return any(spec.is_nats_object(d.data) for d in parsed)
     text = raw.decode("utf-8", "replace")
@@ -98,11 +100,11 @@ def _holds_nats_object(raw: bytes, path: str) -> bool:
 
 def generate(folder: str, environ: Mapping[str, str], stdout: TextIO, stderr: TextIO) -> int:
     options = options_from_argocd(environ)
-    if documents.kustomization_file(folder) is not None:
+    if sources.kustomization_file(folder) is not None:
         from . import argocd_kustomize  # imported on use: a plain folder never runs kustomize
 
         return argocd_kustomize.generate(folder, environ, options, stdout, stderr)
-    found, problems = documents.read_sources([folder])
+    found, problems = sources.read_sources([folder], NATS_OBJECTS)
     if not found and not problems:
         # An empty stream would make Argo CD prune every object of the Application.
         raise invocation.UsageError(

@@ -19,11 +19,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
-from .. import documents, spec
 from ..codes import Code, Severity
+from ..documents import reader
 from ..pipeline import RenderOptions
 from ..problems import Location, Problem
-from . import invocation, kustomize
+from ..spec import model as spec
+from ..spec.reading import NATS_OBJECTS
+from . import kustomize
+from . import process as invocation
 from .options import environment_of
 
 KUSTOMIZE_TIMEOUT_SECONDS = 300  # Argo CD's own default exec timeout is 90 s; this only stops a hang
@@ -81,7 +84,7 @@ def _generator_environment(environ: Mapping[str, str], options: RenderOptions) -
 
 
 def _unrendered_nats_objects(stream: bytes) -> list[Problem]:
-    found, problems = documents.parse_stream(stream, "kustomize build")
+    found, problems = reader.parse_stream(stream, NATS_OBJECTS, "kustomize build")
     if problems:
         return problems
     return [

@@ -19,7 +19,7 @@ import sys
 
 from .arguments import quick_parse
 from .execute import execute
-from .invocation import (
+from .process import (
     EXIT_INTERNAL,
     EXIT_INVALID,
     EXIT_OUTPUT,
@@ -29,7 +29,7 @@ from .invocation import (
     say,
     utf8_stdout,
 )
-from .invocation import render_key as invocation_render_key
+from .process import render_key as invocation_render_key
 
 
 def main() -> None:

@@ -16,8 +16,8 @@ import click
 
 from .. import __version__
 from .execute import execute
-from .invocation import UsageError, render_key
 from .options import OPTIONS, Arguments, Option
+from .process import UsageError, render_key
 
 
 def _render(paths: tuple[str, ...], **values: Any) -> None:

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import sys
 
-from ..documents import Budget, Document, parse_stream, read_sources
+from ..documents.reader import Budget, Document, parse_stream
+from ..documents.sources import read_sources
 from ..problems import Problem
-from .invocation import EXIT_OK, render_and_write, stdin_bytes, write_output
+from ..spec.reading import NATS_OBJECTS
 from .options import Arguments, command_line_options
+from .process import EXIT_OK, render_and_write, stdin_bytes, write_output
 
 
 def execute(arguments: Arguments, render_key: bytes | None) -> int:
     """Render what the arguments name to stdout, problems to stderr; the exit code."""
     if arguments.values["print_schema"]:
-        from ..spec import schema_text
+        from ..spec.model import schema_text
 
         write_output(schema_text(), sys.stdout)
         return EXIT_OK
@@ -30,9 +32,9 @@ def _read(paths: tuple[str, ...]) -> tuple[list[Document], list[Problem]]:
     problems: list[Problem] = []
     for path in paths or ("-",):
         if path == "-":
-            found = parse_stream(stdin_bytes(), "<stdin>", budget=budget)
+            found = parse_stream(stdin_bytes(), NATS_OBJECTS, "<stdin>", budget=budget)
         else:
-            found = read_sources([path], budget)
+            found = read_sources([path], NATS_OBJECTS, budget)
         documents.extend(found[0])
         problems.extend(found[1])
     return documents, problems

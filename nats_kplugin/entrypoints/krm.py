@@ -20,14 +20,15 @@ import os
 import sys
 from typing import Any
 
-from .. import spec
 from ..codes import Code, Severity
-from ..documents import Document, parse_stream
-from ..manifests import INSTANCE_LABEL, MANAGED_BY, instances
-from ..output import dump_documents
+from ..documents.reader import Document, parse_stream
+from ..documents.writer import dump_documents
+from ..kubernetes.objects import INSTANCE_LABEL, MANAGED_BY, instances
 from ..pipeline import Identity, RenderOptions, object_identity, object_ref, render
 from ..problems import Location, Problem
-from . import invocation
+from ..spec import model as spec
+from ..spec.reading import NATS_OBJECTS
+from . import process as invocation
 from .options import from_environment
 
 PROGRAM = "nats-render-krm"
@@ -56,7 +57,7 @@ def read_resource_list(raw: bytes) -> tuple[Document | None, list[Problem]]:
     """The one ResourceList document on stdin, or why there is none."""
     # Through the same reader as every entry point, keeping the nodes: problems in the functionConfig then
     # point at lines of stdin, and its numbers are checked as they are written.
-    found, problems = parse_stream(raw, "<stdin>", keep_nodes=True)
+    found, problems = parse_stream(raw, NATS_OBJECTS, "<stdin>", keep_nodes=True)
     if problems:
         return None, problems
     where = found[0].location if found else Location("<stdin>")

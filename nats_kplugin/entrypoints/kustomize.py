@@ -20,9 +20,11 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from .. import documents, spec
+from ..documents import reader, sources
 from ..problems import Problem
-from . import invocation
+from ..spec import model as spec
+from ..spec.reading import NATS_OBJECTS
+from . import process as invocation
 from .options import from_environment
 
 PROGRAM = "nats-render-kustomize"
@@ -54,7 +56,7 @@ def main(argv: list[str]) -> int:
     return invocation.render_and_write(found, problems, options, sys.stdout, sys.stderr)
 
 
-def _read(argv: list[str], environ: Mapping[str, str]) -> tuple[list[documents.Document], list[Problem]]:
+def _read(argv: list[str], environ: Mapping[str, str]) -> tuple[list[reader.Document], list[Problem]]:
     """The generator config: the file kustomize names, else the same text from its environment.
 
     kustomize hands over a re-serialised copy in a temporary file (keys sorted, comments gone), so its
@@ -63,11 +65,11 @@ def _read(argv: list[str], environ: Mapping[str, str]) -> tuple[list[documents.D
     user wrote and its real lines.
     """
     if argv:
-        found, problems = documents.read_sources(argv)
+        found, problems = sources.read_sources(argv, NATS_OBJECTS)
     elif CONFIG_STRING_ENV in environ:
         # surrogateescape: the bytes of the environment as they are, so that what is not UTF-8 is an error.
         raw = environ[CONFIG_STRING_ENV].encode("utf-8", "surrogateescape")
-        found, problems = documents.parse_stream(raw, CONFIG_STRING_ENV)
+        found, problems = reader.parse_stream(raw, NATS_OBJECTS, CONFIG_STRING_ENV)
     else:
         raise invocation.UsageError(
             f"no NATS object: kustomize passes a file argument and {CONFIG_STRING_ENV}"
@@ -83,11 +85,11 @@ CONFIG_ROOT_ENV = "KUSTOMIZE_PLUGIN_CONFIG_ROOT"  # the kustomization's folder; 
 _KUSTOMIZE_ANNOTATION_PREFIXES = ("config.kubernetes.io/", "internal.config.kubernetes.io/")
 
 
-def _generator_document(config: object, root: str) -> documents.Document | None:
+def _generator_document(config: object, root: str) -> reader.Document | None:
     """The document of the kustomization's `generators:` files that is the object kustomize passed."""
     listed = _generator_files(root)
     for name in listed:
-        found, problems = documents.read_sources([os.path.join(root, name)])
+        found, problems = sources.read_sources([os.path.join(root, name)], NATS_OBJECTS)
         if problems:
             continue
         for document in found:
@@ -99,10 +101,10 @@ def _generator_document(config: object, root: str) -> documents.Document | None:
 
 def _generator_files(root: str) -> list[str]:
     """The plain files (not folders of further kustomizations) listed under `generators:`."""
-    path = documents.kustomization_file(root)
+    path = sources.kustomization_file(root)
     if path is None:
         return []
-    found, problems = documents.read_sources([path])
+    found, problems = sources.read_sources([path], NATS_OBJECTS)
     data = found[0].data if found and not problems else None
     entries = data.get("generators") if isinstance(data, dict) else None
     return [

@@ -15,12 +15,12 @@ No click here: the command line's fast path imports this module.
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
-from ..certificates import check_cluster_domain, parse_issuer
-from ..manifests import EXPORTER_IMAGE, NATS_IMAGE, RELOADER_IMAGE, Images
+from ..kubernetes.certificates import check_cluster_domain, parse_issuer
+from ..kubernetes.objects import EXPORTER_IMAGE, NATS_IMAGE, RELOADER_IMAGE, Images
 from ..nats_server.tls import DEFAULT_CLUSTER_DOMAIN
 from ..pipeline import RenderOptions
-from . import invocation
-from .invocation import KEY_ENV, KEY_FILE_ENV
+from . import process as invocation
+from .process import KEY_ENV, KEY_FILE_ENV
 
 
 def _namespace(value: str, setting: str) -> str | None:

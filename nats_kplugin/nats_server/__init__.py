@@ -1,8 +1,12 @@
 """The nats-server zone: everything that knows nats-server's configuration language.
 
-vocabulary.py nats-server's options as data (blocks, spellings, kinds); config.merge read through it
-config.py     generate the renderer's configuration, merge config.merge into it, normalise, describe
-checks.py     combinations nats-server refuses or accepts but cannot run in the pod
-listeners.py  where the merged configuration listens, so the pod and Services can follow it
-encoder.py    the one writer of nats.conf text
+option_table.py  nats-server's options as data (blocks, spellings, kinds): the table a maintainer refreshes
+values.py        values as nats-server reads them: sizes, durations, host:port
+merge_reader.py  config.merge read through the table: canonical spellings, values, paths
+config.py        generate the renderer's configuration, merge config.merge into it, describe
+resolver.py      config.resolver, either shape, and the claim it needs
+tls.py           the tls blocks, and routes by the names the certificate covers
+checks.py        combinations nats-server refuses or accepts but cannot run in the pod
+listeners.py     where the merged configuration listens, so the pod and Services can follow it
+encoder.py       the one writer of nats.conf text
 """

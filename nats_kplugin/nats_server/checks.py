@@ -11,10 +11,12 @@ from typing import Any
 
 from ..codes import Code
 from ..problems import Path, Problem, error, info, warning
-from ..spec import NatsSpec
+from ..spec.model import NatsSpec
 from .config import PID_FILE, STORE_DIR, Folder, account_name
 from .listeners import check_listeners
-from .vocabulary import MONITOR_KEYS, SAME_SETTING, duration_seconds, original_path
+from .merge_reader import original_path
+from .option_table import MONITOR_KEYS, SAME_SETTING
+from .values import duration_seconds
 
 BASE: Path = ("spec", "config", "merge")
 

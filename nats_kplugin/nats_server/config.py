@@ -14,10 +14,11 @@ import copy
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..problems import Problem
-from ..spec import NatsSpec
-from . import vocabulary
+from ..spec.model import NatsSpec
+from . import merge_reader as vocabulary
 from .encoder import Variable
-from .vocabulary import CLIENT_LISTENER_BLOCKS, LISTENER_BLOCKS, MONITOR_KEYS, SAME_SETTING, duration_seconds
+from .option_table import CLIENT_LISTENER_BLOCKS, LISTENER_BLOCKS, MONITOR_KEYS, SAME_SETTING
+from .values import duration_seconds
 
 if TYPE_CHECKING:
     from .resolver import ResolverClaim

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..codes import Code
 from ..problems import Path, Problem, error
-from .vocabulary import LISTENER_BLOCKS, MONITOR_KEYS
+from .option_table import LISTENER_BLOCKS, MONITOR_KEYS
 
 # Names that every resolver maps to the loopback interface (RFC 6761, Debian's /etc/hosts).
 _LOOPBACK_NAMES = ("localhost", "ip6-localhost", "ip6-loopback")

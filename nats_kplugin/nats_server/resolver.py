@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from ..codes import Code
 from ..problems import Path, Problem, error
-from ..quantities import to_bytes
+from ..spec.quantities import to_bytes
 from .config import CONFIG_VOLUME, PID_VOLUME, STORE_VOLUME, TLS_VOLUME, managed_store_volume
 
 CHART_KEYS = frozenset({"enabled", "merge", "patch", "pvc"})

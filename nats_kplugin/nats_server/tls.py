@@ -21,9 +21,9 @@ from typing import Any
 
 from ..codes import Code
 from ..problems import Path, Problem, error, warning
-from ..spec import NatsSpec
+from ..spec.model import NatsSpec
 from .config import TLS_DIR
-from .vocabulary import CLIENT_LISTENER_BLOCKS
+from .option_table import CLIENT_LISTENER_BLOCKS
 
 CERT_FILE = f"{TLS_DIR}/tls.crt"
 KEY_FILE = f"{TLS_DIR}/tls.key"

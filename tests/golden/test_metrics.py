@@ -8,9 +8,10 @@ import json
 import pytest
 
 from nats_kplugin.codes import Code, Severity
-from nats_kplugin.entrypoints import argocd, invocation
+from nats_kplugin.entrypoints import argocd
+from nats_kplugin.entrypoints import process as invocation
 from nats_kplugin.entrypoints.options import from_environment
-from nats_kplugin.manifests import EXPORTER_IMAGE
+from nats_kplugin.kubernetes.objects import EXPORTER_IMAGE
 from nats_kplugin.pipeline import RenderOptions
 from tests.support import realcheck
 from tests.support.rendered import container, document, kinds, objects, run

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import yaml
 
-from nats_kplugin.documents import parse_stream
+from nats_kplugin.documents.reader import parse_stream
 from nats_kplugin.pipeline import RenderOptions, render
+from nats_kplugin.spec.reading import NATS_OBJECTS
 from tests.support.fixture_cases import FIXTURES
 
 
 def test_pod_mounts_no_api_token_and_runs_as_a_high_uid() -> None:
-    documents, problems = parse_stream((FIXTURES / "seed" / "input.yaml").read_bytes())
+    documents, problems = parse_stream((FIXTURES / "seed" / "input.yaml").read_bytes(), NATS_OBJECTS)
     result = render(documents, RenderOptions(render_key=b"k"))
     assert not problems and result.ok, result.problems
     (statefulset,) = [d for d in result.documents if d["kind"] == "StatefulSet"]

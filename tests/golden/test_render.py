@@ -11,7 +11,8 @@ import jsonschema
 import pytest
 import yaml
 
-from nats_kplugin.documents import source_files
+from nats_kplugin.documents.sources import source_files
+from nats_kplugin.spec.reading import NATS_OBJECTS
 from tests.support import realcheck
 from tests.support.fixture_cases import FIXTURES, ROOT
 from tests.support.launcher import run_module
@@ -173,10 +174,12 @@ def test_key_file_and_usage_errors(tmp_path: Path) -> None:
 
 def test_pods_spread_over_nodes_required_and_over_zones_preferred() -> None:
     """Losing one node must not take two servers of a JetStream quorum with it (SPEC section 12)."""
-    from nats_kplugin.documents import parse_stream
+    from nats_kplugin.documents.reader import parse_stream
     from nats_kplugin.pipeline import render
 
-    documents, _ = parse_stream(b"apiVersion: apps.cozystack.io/v1alpha1\nkind: NATS\nmetadata: {name: a}\n")
+    documents, _ = parse_stream(
+        b"apiVersion: apps.cozystack.io/v1alpha1\nkind: NATS\nmetadata: {name: a}\n", NATS_OBJECTS
+    )
     (statefulset,) = [o for o in render(documents).documents if o["kind"] == "StatefulSet"]
     spread = statefulset["spec"]["template"]["spec"]["topologySpreadConstraints"]
     assert [(c["topologyKey"], c["whenUnsatisfiable"], c["maxSkew"]) for c in spread] == [

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import yaml
 
-from nats_kplugin import manifests
-from nats_kplugin.documents import parse_stream
+from nats_kplugin.documents.reader import parse_stream
+from nats_kplugin.kubernetes import objects as manifests
 from nats_kplugin.nats_server import config as server_config
-from nats_kplugin.passwords import derive_password
 from nats_kplugin.pipeline import RenderOptions, render
-from nats_kplugin.spec import validate
+from nats_kplugin.spec.model import validate
+from nats_kplugin.spec.passwords import derive_password
+from nats_kplugin.spec.reading import NATS_OBJECTS
 from tests.support.launcher import run_module
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,7 +63,7 @@ def test_credentials_only_in_the_two_secrets() -> None:
 
 
 def test_restart_hash_input_holds_no_credential() -> None:
-    documents, _ = parse_stream(INPUT.encode())
+    documents, _ = parse_stream(INPUT.encode(), NATS_OBJECTS)
     nats_spec, problems = validate(documents[0].data)
     assert nats_spec is not None, problems
     passwords = {"alice": GIVEN, "bob": SECRETS[3], "carol": HASHED}

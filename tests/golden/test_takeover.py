@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 import yaml
 
-from nats_kplugin.documents import parse_stream
-from nats_kplugin.entrypoints import argocd, invocation, options
+from nats_kplugin.documents.reader import parse_stream
+from nats_kplugin.entrypoints import argocd, options
+from nats_kplugin.entrypoints import process as invocation
 from nats_kplugin.pipeline import RenderOptions, render
+from nats_kplugin.spec.reading import NATS_OBJECTS
 from tests.support import realcheck
 from tests.support.rendered import config_of, objects, pod_spec
 
@@ -147,7 +149,7 @@ def test_the_option_on_every_entry_point() -> None:
 
 
 def _documents(doc: dict[str, Any]) -> list[Any]:
-    documents, problems = parse_stream(yaml.safe_dump(doc).encode(), "nats.yaml")
+    documents, problems = parse_stream(yaml.safe_dump(doc).encode(), NATS_OBJECTS, "nats.yaml")
     assert not problems
     return documents
 

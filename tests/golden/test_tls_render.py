@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from nats_kplugin.certificates import IssuerRef, parse_issuer
 from nats_kplugin.codes import Code
+from nats_kplugin.kubernetes.certificates import IssuerRef, parse_issuer
 from nats_kplugin.pipeline import RenderOptions
 from tests.support import realcheck
 from tests.support.rendered import config_of, container, document, kinds, objects, pod_spec, run

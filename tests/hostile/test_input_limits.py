@@ -9,12 +9,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from nats_kplugin import documents
 from nats_kplugin.codes import Code
-from nats_kplugin.documents import Budget, parse_stream, read_sources
-from nats_kplugin.entrypoints import invocation
-from nats_kplugin.output import dump_documents
+from nats_kplugin.documents import reader as documents
+from nats_kplugin.documents.reader import Budget, parse_stream
+from nats_kplugin.documents.sources import read_sources
+from nats_kplugin.documents.writer import dump_documents
+from nats_kplugin.entrypoints import process as invocation
 from nats_kplugin.pipeline import RenderOptions, render
+from nats_kplugin.spec import reading
+from nats_kplugin.spec.reading import NATS_OBJECTS
 
 NATS = "---\napiVersion: apps.cozystack.io/v1alpha1\nkind: NATS\nmetadata:\n  name: n{index}\n"
 
@@ -31,7 +34,7 @@ def test_nodes_are_counted_across_files(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(documents, "MAX_INPUT_NODES", 1_000)
     for index in range(3):
         write(tmp_path, f"part{index}.yaml", "a: [" + "1," * 399 + "1]\n")  # 402 nodes each
-    _, problems = read_sources([str(tmp_path)])
+    _, problems = read_sources([str(tmp_path)], NATS_OBJECTS)
     assert [p.location.source for p in problems] == [f"{tmp_path}/part2.yaml"], messages(problems)
     assert problems[0].code is Code.INPUT_LIMIT
     assert "input has more than 1000 nodes in all its documents" in problems[0].message  # names the limit
@@ -41,25 +44,26 @@ def test_documents_and_objects_are_counted_across_files_and_stdin(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(documents, "MAX_INPUT_DOCUMENTS", 5)
-    monkeypatch.setattr(documents, "MAX_NATS_OBJECTS", 3)
+    three_objects = NATS_OBJECTS._replace(max_objects=3)
     write(tmp_path, "a.yaml", NATS.format(index=1) + NATS.format(index=2))
     write(tmp_path, "b.yaml", NATS.format(index=3) + NATS.format(index=4))
-    _, problems = read_sources([str(tmp_path)])
+    _, problems = read_sources([str(tmp_path)], three_objects)
     assert messages(problems) == [
         f"{tmp_path}/b.yaml:7 (document 2): error[input-limit]: input has more than 3 NATS objects"
     ]
     budget = Budget()
-    read_sources([str(tmp_path / "a.yaml")], budget)
-    _, problems = parse_stream(b"---\na: 1\n---\nb: 1\n---\nc: 1\n---\nd: 1\n", "<stdin>", budget=budget)
+    read_sources([str(tmp_path / "a.yaml")], NATS_OBJECTS, budget)
+    stdin = b"---\na: 1\n---\nb: 1\n---\nc: 1\n---\nd: 1\n"
+    _, problems = parse_stream(stdin, NATS_OBJECTS, "<stdin>", budget=budget)
     assert messages(problems) == [
         "<stdin>:8 (document 4): error[input-limit]: input has more than 5 documents in all its sources"
     ]
 
 
 def test_users_over_the_limit_are_refused_as_the_object_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(documents, "MAX_USERS", 2)
+    monkeypatch.setattr(reading, "MAX_USERS", 2)
     text = NATS.format(index=0) + "spec:\n  users:\n    a: {}\n    b: {}\n    c: {}\n"
-    _, problems = parse_stream(text.encode())
+    _, problems = parse_stream(text.encode(), NATS_OBJECTS)
     assert messages(problems) == [
         "<stdin>:2 (document 1): error[input-limit]: spec.users: 3 users, the limit is 2 per object"
     ]
@@ -67,7 +71,7 @@ def test_users_over_the_limit_are_refused_as_the_object_is_read(monkeypatch: pyt
 
 def test_locating_many_problems_indexes_each_mapping_once() -> None:
     users = "".join(f"    u{index}: {{}}\n" for index in range(2_000))
-    (document,), _ = parse_stream((NATS.format(index=0) + "spec:\n  users:\n" + users).encode())
+    (document,), _ = parse_stream((NATS.format(index=0) + "spec:\n  users:\n" + users).encode(), NATS_OBJECTS)
     assert document.line_of(("spec", "users", "u1999")) == 2_007
     users_node = documents.child_node(documents.child_node(document.node, "spec"), "users")
     assert len(users_node._index) == 2_000  # type: ignore[union-attr]
@@ -84,7 +88,7 @@ def test_the_stream_written_in_pieces_is_the_stream_of_one_dump(monkeypatch: pyt
     text = "".join(
         NATS.format(index=index) + (shared.format(index=index) if index % 3 else "") for index in range(10)
     )
-    parsed, problems = parse_stream(text.encode())
+    parsed, problems = parse_stream(text.encode(), NATS_OBJECTS)
     assert not problems
     options = RenderOptions(render_key=b"k")
     out, err = io.StringIO(), io.StringIO()
@@ -95,7 +99,7 @@ def test_the_stream_written_in_pieces_is_the_stream_of_one_dump(monkeypatch: pyt
 
 def test_an_error_anywhere_leaves_stdout_empty() -> None:
     text = "".join(NATS.format(index=index) for index in range(5)) + "spec:\n  replicas: many\n"
-    parsed, _ = parse_stream(text.encode())
+    parsed, _ = parse_stream(text.encode(), NATS_OBJECTS)
     out, err = io.StringIO(), io.StringIO()
     assert invocation.render_and_write(parsed, [], RenderOptions(render_key=b"k"), out, err) == 1
     assert out.getvalue() == "" and "spec.replicas" in err.getvalue()

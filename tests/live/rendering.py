@@ -9,9 +9,10 @@ from typing import Any
 
 import yaml
 
-from nats_kplugin import output
-from nats_kplugin.documents import parse_stream
+from nats_kplugin.documents import writer as output
+from nats_kplugin.documents.reader import parse_stream
 from nats_kplugin.pipeline import RenderOptions, render
+from nats_kplugin.spec.reading import NATS_OBJECTS
 
 SEED = Path(__file__).resolve().parents[2] / "fixtures" / "seed" / "input.yaml"
 SEED_AS_WRITTEN = SEED.parents[1] / "seed-as-written" / "input.yaml"
@@ -51,7 +52,7 @@ def _deep_update(target: dict[str, Any], update: dict[str, Any]) -> None:
 def rendered(document: dict[str, Any], **options: Any) -> list[dict[str, Any]]:
     """The objects of one NATS document (with render `options`, e.g. cluster_domain); fails on any error,
     as a render with errors writes nothing."""
-    documents, problems = parse_stream(yaml.safe_dump(document).encode(), "live-test")
+    documents, problems = parse_stream(yaml.safe_dump(document).encode(), NATS_OBJECTS, "live-test")
     assert not problems, problems
     result = render(documents, RenderOptions(render_key=RENDER_KEY, **options))
     assert result.ok, [str(p) for p in result.problems]

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from nats_kplugin.codes import Code, Severity
 from nats_kplugin.entrypoints.arguments import quick_parse
 from nats_kplugin.entrypoints.click_command import command
-from nats_kplugin.entrypoints.invocation import KEY_FILE_ENV, report
 from nats_kplugin.entrypoints.options import OPTIONS, Arguments
+from nats_kplugin.entrypoints.process import KEY_FILE_ENV, report
 from nats_kplugin.problems import Problem
 from tests.support.launcher import launch
 
@@ -191,9 +191,9 @@ def test_problems_are_written_as_click_echo_wrote_them(capsys: pytest.CaptureFix
 
 def test_options_survive_the_trip_through_the_kustomize_plugins_environment() -> None:
     """Argo CD's kustomize path hands its options to the generator as NATS_RENDER_* variables."""
-    from nats_kplugin.certificates import IssuerRef
     from nats_kplugin.entrypoints.options import environment_of, from_environment
-    from nats_kplugin.manifests import Images
+    from nats_kplugin.kubernetes.certificates import IssuerRef
+    from nats_kplugin.kubernetes.objects import Images
     from nats_kplugin.pipeline import RenderOptions
 
     for options in (

@@ -25,7 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nats_kplugin.codes import Code
-from nats_kplugin.documents import Document
+from nats_kplugin.documents.reader import Document
 from nats_kplugin.pipeline import RenderOptions, render
 from nats_kplugin.problems import Location
 from tests.support import pods

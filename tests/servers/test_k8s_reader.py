@@ -18,9 +18,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nats_kplugin.documents import parse_stream
-from nats_kplugin.output import dump_documents
-from nats_kplugin.yaml_v2 import plain_scalar, plain_type
+from nats_kplugin.documents.reader import parse_stream
+from nats_kplugin.documents.writer import dump_documents
+from nats_kplugin.documents.yaml_v2 import plain_scalar, plain_type
+from nats_kplugin.spec.reading import NATS_OBJECTS
 from tests.support.k8s_reader import Read, mismatches, read_stream, read_streams, same_json
 from tests.support.launcher import run_module
 
@@ -121,7 +122,7 @@ def test_passed_through_plain_scalars_mean_what_they_mean_in_their_source() -> N
     sources = [f"kind: X\nvalue: {text}\n{text}: key\n" for text in CORPUS if _plain(text)]
     accepted, outputs, refused = [], [], 0
     for source in sources:
-        documents, problems = parse_stream(source.encode())
+        documents, problems = parse_stream(source.encode(), NATS_OBJECTS)
         if problems:
             refused += 1
             continue
@@ -292,7 +293,9 @@ def test_binary_in_a_secrets_data_is_written_as_its_base64() -> None:
     ],
 )
 def test_what_kubernetes_cannot_hold_is_refused_with_its_line(text: str, line: int, message: str) -> None:
-    documents, problems = parse_stream(("kind: ConfigMap\n---\n" + text).encode(), "app/tags.yaml")
+    documents, problems = parse_stream(
+        ("kind: ConfigMap\n---\n" + text).encode(), NATS_OBJECTS, "app/tags.yaml"
+    )
     assert documents == [] and [str(p) for p in problems] == [
         f"app/tags.yaml:{line + 2} (document 2): error[{problems[0].code.value}]: {problems[0].message}"
     ]
@@ -306,7 +309,7 @@ def test_json_surrogate_pairs_read_as_one_character() -> None:
         {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "emoji"}, "data": {"a": "😀"}}
     )
     assert "\\ud83d\\ude00" in raw
-    documents, problems = parse_stream(raw.encode(), "emoji.json")
+    documents, problems = parse_stream(raw.encode(), NATS_OBJECTS, "emoji.json")
     assert not problems and documents[0].data["data"] == {"a": "😀"}
     done = _render(raw.encode())
     assert done.returncode == 0, done.stderr
@@ -314,7 +317,9 @@ def test_json_surrogate_pairs_read_as_one_character() -> None:
 
 
 def test_a_lone_surrogate_is_refused() -> None:
-    documents, problems = parse_stream(b'{"kind": "ConfigMap", "data": {"a": "\\ud83d"}}', "lone.json")
+    documents, problems = parse_stream(
+        b'{"kind": "ConfigMap", "data": {"a": "\\ud83d"}}', NATS_OBJECTS, "lone.json"
+    )
     assert documents == [] and len(problems) == 1
     assert str(problems[0]).startswith("lone.json:1 (document 1): error[yaml-syntax]: ")
     assert "surrogate" in problems[0].message

@@ -24,12 +24,13 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nats_kplugin import spec as nats_spec
-from nats_kplugin.documents import Document
+from nats_kplugin.documents.reader import Document
 from nats_kplugin.nats_server import config as server_config
-from nats_kplugin.nats_server import encoder, vocabulary
+from nats_kplugin.nats_server import encoder
+from nats_kplugin.nats_server import merge_reader as vocabulary
 from nats_kplugin.pipeline import RenderOptions, render
 from nats_kplugin.problems import Location
+from nats_kplugin.spec import model as nats_spec
 from tests.support import pods, realcheck
 from tests.support.netns import varz
 

@@ -22,12 +22,13 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nats_kplugin.documents import Document, parse_stream
+from nats_kplugin.documents.reader import Document, parse_stream
+from nats_kplugin.documents.writer import dump_documents
 from nats_kplugin.entrypoints import cli
 from nats_kplugin.entrypoints.click_command import command
-from nats_kplugin.output import dump_documents
 from nats_kplugin.pipeline import RenderOptions, render
 from nats_kplugin.problems import Location
+from nats_kplugin.spec.reading import NATS_OBJECTS
 from tests.support import k8s_reader, kubeschema, pods, realcheck
 from tests.support.nats_specs import garbage_nats, invalid_nats, valid_nats
 
@@ -181,12 +182,14 @@ def test_raw_streams_never_crash() -> None:
     @given(st.one_of(YAML_TEXT.map(str.encode), st.binary(max_size=60)))
     def case(raw: bytes) -> None:
         with timed_case("raw", raw):
-            documents, problems = parse_stream(b"apiVersion: apps.cozystack.io/v1alpha1\nkind: NATS\n" + raw)
+            documents, problems = parse_stream(
+                b"apiVersion: apps.cozystack.io/v1alpha1\nkind: NATS\n" + raw, NATS_OBJECTS
+            )
             if not problems:
                 result = render(documents, OPTIONS)
                 if result.ok:
                     read_back.add(dump_documents(result.documents), result.documents)
-            for document in parse_stream(raw)[0]:
+            for document in parse_stream(raw, NATS_OBJECTS)[0]:
                 result = render([document], OPTIONS)
                 if result.ok:  # a passed-through document: written as kubectl would read its source
                     read_back.add(dump_documents(result.documents), result.documents)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 
-from nats_kplugin import manifests
+from nats_kplugin.kubernetes import objects as manifests
 from tests.support import realcheck
 
 

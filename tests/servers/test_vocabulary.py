@@ -14,14 +14,14 @@ import nkeys
 import pytest
 
 from nats_kplugin.codes import Code
-from nats_kplugin.nats_server import encoder, vocabulary
-from nats_kplugin.nats_server.vocabulary import (
+from nats_kplugin.nats_server import encoder
+from nats_kplugin.nats_server import merge_reader as vocabulary
+from nats_kplugin.nats_server.merge_reader import (
     ANY,
     BLOCK,
     BLOCKS,
     BOOL,
     DURATION,
-    EXACT,
     INT,
     LIST,
     LISTEN,
@@ -37,6 +37,7 @@ from nats_kplugin.nats_server.vocabulary import (
     WDIR,
     WFILE,
 )
+from nats_kplugin.nats_server.option_table import EXACT
 from tests.support import operator_jwts, realcheck
 
 ACCOUNT_KEY = operator_jwts.keypair("vocabulary account", nkeys.PREFIX_BYTE_ACCOUNT).public_key.decode()

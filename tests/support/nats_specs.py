@@ -14,7 +14,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from nats_kplugin.presets import RESOURCE_PRESETS
+from nats_kplugin.spec.presets import RESOURCE_PRESETS
 
 API = {"apiVersion": "apps.cozystack.io/v1alpha1", "kind": "NATS"}
 PASSWORD_ALPHABET = st.characters(blacklist_categories=("Cs",))

@@ -8,10 +8,11 @@ from typing import Any
 
 import yaml
 
-from nats_kplugin import output
-from nats_kplugin.documents import Document, parse_stream
+from nats_kplugin.documents import writer as output
+from nats_kplugin.documents.reader import Document, parse_stream
 from nats_kplugin.pipeline import RenderOptions, RenderResult, render
 from nats_kplugin.problems import Location
+from nats_kplugin.spec.reading import NATS_OBJECTS
 
 BASE: dict[str, Any] = {
     "apiVersion": "apps.cozystack.io/v1alpha1",
@@ -38,7 +39,7 @@ def document(**spec: Any) -> dict[str, Any]:
 
 
 def run(doc: dict[str, Any], options: RenderOptions = RenderOptions()) -> RenderResult:
-    documents, problems = parse_stream(yaml.safe_dump(doc).encode(), "test")
+    documents, problems = parse_stream(yaml.safe_dump(doc).encode(), NATS_OBJECTS, "test")
     assert not problems
     return render(documents, options)
 

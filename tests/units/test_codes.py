@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from nats_kplugin.codes import Code, Severity, table
-from nats_kplugin.documents import parse_stream
+from nats_kplugin.documents.reader import parse_stream
 from nats_kplugin.pipeline import RenderOptions, render
+from nats_kplugin.spec.reading import NATS_OBJECTS
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "nats_kplugin"
@@ -20,7 +21,7 @@ SOURCES = sorted(p for p in PACKAGE.rglob("*.py") if p.name != "codes.py")
 # The builders of problems: the helpers and the vocabulary's reader take the code first, `Problem` second.
 BUILDERS = {"error": Severity.ERROR, "warning": Severity.WARNING, "refuse": Severity.ERROR, "Problem": None}
 # Where a builder passes on a code it was given rather than naming one.
-PASSING_ON = {("problems.py", "Problem"), ("vocabulary.py", "error")}
+PASSING_ON = {("problems.py", "Problem"), ("merge_reader.py", "error")}
 
 
 def _calls() -> list[tuple[Path, ast.Call, str]]:
@@ -106,7 +107,7 @@ metadata: {name: z}
 
 @pytest.mark.parametrize("strict", [False, True])
 def test_problems_carry_their_code_to_every_output(strict: bool) -> None:
-    documents, problems = parse_stream(BAD.encode(), "bad.yaml")
+    documents, problems = parse_stream(BAD.encode(), NATS_OBJECTS, "bad.yaml")
     assert not problems
     result = render(documents, RenderOptions(strict=strict))
     codes = {p.code for p in result.problems}

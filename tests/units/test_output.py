@@ -19,8 +19,16 @@ import yaml
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from nats_kplugin.documents import parse_stream
-from nats_kplugin.output import _dump, _Dumper, _LeftToLibyaml, _write_run, dump_documents, resolve_scalar
+from nats_kplugin.documents.reader import parse_stream
+from nats_kplugin.documents.writer import (
+    _dump,
+    _Dumper,
+    _LeftToLibyaml,
+    _write_run,
+    dump_documents,
+    resolve_scalar,
+)
+from nats_kplugin.spec.reading import NATS_OBJECTS
 from tests.support.fixture_cases import FIXTURES
 
 
@@ -146,7 +154,9 @@ def test_dump_documents_writes_what_plain_pyyaml_writes(documents: list[Any]) ->
 
 
 def test_shared_objects_keep_their_anchors() -> None:
-    documents, problems = parse_stream(b"a: &shared {x: 1}\nb: *shared\nc: &list ['yes', '010']\nd: *list\n")
+    documents, problems = parse_stream(
+        b"a: &shared {x: 1}\nb: *shared\nc: &list ['yes', '010']\nd: *list\n", NATS_OBJECTS
+    )
     assert not problems
     data = [d.data for d in documents]
     text = dump_documents(data)

@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 
 from nats_kplugin.codes import Code, Severity
-from nats_kplugin.documents import parse_stream
+from nats_kplugin.documents.reader import parse_stream
 from nats_kplugin.entrypoints.krm import read_resource_list, run_function
 from nats_kplugin.pipeline import RenderOptions, render
 from nats_kplugin.problems import USER_FIELDS, Problem
+from nats_kplugin.spec.reading import NATS_OBJECTS
 
-SCHEMA = Path(__file__).resolve().parents[2] / "nats_kplugin" / "schema" / "nats.schema.json"
+SCHEMA = Path(__file__).resolve().parents[2] / "nats_kplugin" / "spec" / "nats.schema.json"
 HEAD = "apiVersion: apps.cozystack.io/v1alpha1\nkind: NATS\nmetadata:\n  name: x\nspec:\n  users:\n    alice:"
 BROKEN_USERS = [
     " {password: *Hunter2-a}",
@@ -39,7 +40,7 @@ def test_the_user_fields_are_the_schemas() -> None:
 def test_no_problem_line_and_no_krm_result_quotes_a_password(user: str) -> None:
     secret = "Hunter2-" + user.split("Hunter2-")[1][0]
     text = HEAD + user + "\n"
-    documents, problems = parse_stream(text.encode())
+    documents, problems = parse_stream(text.encode(), NATS_OBJECTS)
     if documents:
         problems = render(documents, RenderOptions(render_key=b"k")).problems
     assert problems and all(p.is_error for p in problems)

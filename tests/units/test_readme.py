@@ -9,7 +9,7 @@ from typing import Any
 from tests.support.launcher import ROOT
 
 README = (ROOT / "README.md").read_text()
-SCHEMA = json.loads((ROOT / "nats_kplugin/schema/nats.schema.json").read_text())
+SCHEMA = json.loads((ROOT / "nats_kplugin/spec/nats.schema.json").read_text())
 # What the API server writes and the renderer ignores: documented as a list, not as fields.
 IGNORED = {"apiVersion", "kind", "metadata", "spec", "status", "spec.tls", "spec.users", "spec.jetstream"}
 IGNORED |= {"spec.config", "spec.resources"}

@@ -19,7 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from nats_kplugin import schema_check, spec
+from nats_kplugin.spec import fast_check as schema_check
+from nats_kplugin.spec import model as spec
 
 SCHEMA = json.loads(spec.schema_text())
 REFERENCE = spec.reference_validator()

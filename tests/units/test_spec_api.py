@@ -8,12 +8,14 @@ import json
 import pytest
 import yaml
 
-from nats_kplugin import pipeline, spec
+from nats_kplugin import pipeline
 from nats_kplugin.codes import Code
-from nats_kplugin.documents import parse_stream
+from nats_kplugin.documents.reader import parse_stream
 from nats_kplugin.entrypoints import krm
-from nats_kplugin.presets import RESOURCE_PRESETS
 from nats_kplugin.problems import Problem
+from nats_kplugin.spec import model as spec
+from nats_kplugin.spec.presets import RESOURCE_PRESETS
+from nats_kplugin.spec.reading import NATS_OBJECTS
 
 KEY = pipeline.RenderOptions(render_key=b"spec-api-test-key")
 
@@ -24,7 +26,7 @@ def nats(name: str = "x", spec_text: str = "{}", metadata: str = "") -> str:
 
 
 def render(text: str, options: pipeline.RenderOptions = KEY) -> pipeline.RenderResult:
-    documents, problems = parse_stream(text.encode(), "input.yaml")
+    documents, problems = parse_stream(text.encode(), NATS_OBJECTS, "input.yaml")
     assert problems == []
     return pipeline.render(documents, options)
 

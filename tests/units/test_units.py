@@ -7,10 +7,11 @@ import re
 
 import pytest
 
-from nats_kplugin import quantities, spec
 from nats_kplugin.codes import Code, Severity
 from nats_kplugin.nats_server import encoder as nats_conf
 from nats_kplugin.problems import Problem
+from nats_kplugin.spec import model as spec
+from nats_kplugin.spec import quantities
 
 
 @pytest.mark.parametrize(

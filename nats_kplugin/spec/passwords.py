@@ -13,9 +13,9 @@ import hashlib
 import hmac
 import re
 
-from .codes import Code
-from .problems import Problem, error
-from .spec import NatsSpec
+from ..codes import Code
+from ..problems import Problem, error
+from .model import NatsSpec
 
 # nats-server treats every password with this prefix as a bcrypt hash (its isBcrypt check) ...
 _BCRYPT_PREFIX = r"\$2[abxy]?\$[0-9]{2}\$"  # (compiled on first use, by re)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from .codes import Code
+from ..codes import Code
+from ..problems import Path, Problem, error
 from .presets import LEGACY, MIB_PER_CPU, MILLICORES, RESOURCE_PRESETS
-from .problems import Path, Problem, error
 
 _TYPE_NAMES = {
     "object": "a mapping",

@@ -1,45 +1,45 @@
-"""Step 1, read: YAML streams from stdin, files and folders into `Document` values, strictly.
+"""Step 1, read: YAML streams into `Document` values, strictly (sources.py finds the files).
 
 Strict means: invalid UTF-8, YAML syntax errors, duplicate keys, alias bombs and oversized input are
-problems with a line number, never a traceback and never "last key wins". Folders are walked in sorted
-order so the same tree gives the same stream on every machine.
+problems with a line number, never a traceback and never "last key wins".
 """
 
-import base64
 import math
-import os
 import re
-import stat
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any, BinaryIO, NamedTuple
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
 
 import yaml
 
-from .codes import Code, Severity
-from .problems import Location, Problem
-from .yaml_v2 import plain_scalar
+from ..codes import Code, Severity
+from ..problems import Location, Path, Problem
+from .yaml_v2 import KUBERNETES_TAGS, NotKubernetes, PlainNode, as_kubernetes_reads
 
 try:  # libyaml's parser is several times faster; the constructor (our checks) stays in Python either way
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - PyYAML without libyaml
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
-# Limits that keep a hostile repository from exhausting the renderer (README, "Limits").
+# Limits that keep a hostile repository from exhausting the renderer (README, "Limits"); the limits of
+# the objects the spec step checks come with its ReadingPolicy, those of source folders are in sources.py.
 MAX_INPUT_BYTES = 32 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 4 * 1024 * 1024
 MAX_EXPANDED_NODES = 200_000  # nodes after alias expansion, per document
 MAX_INPUT_NODES = 1_000_000  # the same, for the whole input (every stream of one run together)
 MAX_DEPTH = 200
 MAX_INPUT_DOCUMENTS = 20_000  # documents in all streams together
-MAX_NATS_OBJECTS = 10_000  # NATS objects in all streams together: what fits the sidecar's 256 Mi
-MAX_USERS = 10_000  # users of one NATS object
-MAX_FOLDER_DEPTH = 100  # folders inside a source folder, nested
-MAX_FOLDER_ENTRIES = 100_000  # files and folders walked in all source folders together
 
-SUFFIXES = (".yaml", ".yml", ".json")
-# A kustomization is not a Kubernetes object; Argo CD would refuse it in the manifest stream.
-KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")  # kustomize's order
-SKIPPED_FILES = frozenset(KUSTOMIZATION_FILES)
+
+class ReadingPolicy(NamedTuple):
+    """What the spec step asks of the reader (spec/reading.py gives it): which kind of document it checks
+    itself, read by PyYAML's rules and kept with its nodes for line numbers, where such an object may also
+    stand inside another document, and the limits on such objects. Every other document is passed through,
+    read as kubectl reads it (yaml_v2.py)."""
+
+    checked_kind: str
+    carriers: tuple[tuple[str, str], ...]  # (kind, key): a document kind that holds a checked object
+    max_objects: int  # checked objects in all streams together
+    object_limit: Callable[[dict[str, Any]], tuple[str, Path] | None]  # what is over a limit, and where
 
 
 class Document(NamedTuple):
@@ -145,18 +145,6 @@ class _BoundedComposer(yaml.composer.Composer):
             raise _Limits(f"document {what} more than {MAX_EXPANDED_NODES} nodes{hint}", mark)
 
 
-class _NotKubernetes(_Limits):
-    """A passed-through document holds what Kubernetes cannot: reported like a limit, with its line."""
-
-
-class _PlainNode(yaml.ScalarNode):
-    """A plain scalar without a tag: the only kind whose type the reader decides (kubectl's or PyYAML's)."""
-
-
-_TAG = "tag:yaml.org,2002:"
-_SURROGATE_ESCAPE = r"\\u[dD][89a-fA-F]"  # (compiled on first use, by re)
-
-
 class _Strict(_BoundedComposer):
     """Safe loading that refuses duplicate keys instead of keeping the last one, within the limits.
 
@@ -170,13 +158,15 @@ class _Strict(_BoundedComposer):
     document kept for its own checks (a NATS object; see parse_stream) is read by PyYAML's rules, as before.
     """
 
+    policy: ReadingPolicy  # set by parse_stream
+
     def compose_scalar_node(self, anchor: Any) -> yaml.ScalarNode:
         event = self.get_event()  # type: ignore[attr-defined]
         tag = event.tag
         if tag is None or tag == "!":
             tag = self.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[attr-defined]
         plain = event.tag is None and event.implicit[0]
-        node = (_PlainNode if plain else yaml.ScalarNode)(
+        node = (PlainNode if plain else yaml.ScalarNode)(
             tag, event.value, event.start_mark, event.end_mark, style=event.style
         )
         if anchor is not None:
@@ -184,24 +174,24 @@ class _Strict(_BoundedComposer):
         return node
 
     def construct_document(self, node: yaml.Node) -> Any:
-        self.passed_through = _kind(node) != "NATS"
+        self.passed_through = _kind(node) != self.policy.checked_kind
         self._secret_data = _secret_data(node) if self.passed_through else set()
-        self._nats_nodes = _function_config_nodes(node) if self.passed_through else set()
+        self._checked_nodes = _carried_nodes(node, self.policy) if self.passed_through else set()
         return super().construct_document(node)  # type: ignore[misc]
 
     def _kubectl_reads(self, node: yaml.Node) -> bool:
         """Whether `node` is read as kubectl reads it: in a passed-through document, except inside the
         NATS object a KRM ResourceList carries as its functionConfig, which is read as every NATS object
         is (one reading for every entry point)."""
-        return self.passed_through and id(node) not in self._nats_nodes
+        return self.passed_through and id(node) not in self._checked_nodes
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:
             if self._kubectl_reads(node):
-                if type(node) is _PlainNode:
-                    return _as_kubernetes_reads(node)
-                if node.tag in _KUBERNETES_TAGS:
-                    return _KUBERNETES_TAGS[node.tag](self, node)
+                if type(node) is PlainNode:
+                    return as_kubernetes_reads(node)
+                if node.tag in KUBERNETES_TAGS:
+                    return KUBERNETES_TAGS[node.tag](self, node)
             return super().construct_object(node, deep=deep)  # type: ignore[misc]
         except (yaml.YAMLError, _DuplicateKey):
             raise
@@ -236,7 +226,7 @@ class _Strict(_BoundedComposer):
             ):
                 what = "a null mapping key" if key is None else "an integer key beyond 63 bits"
                 message = f"{what}: kubectl and Argo CD cannot read it (quote it if it is text)"
-                raise _NotKubernetes(message, key_node.start_mark)
+                raise NotKubernetes(message, key_node.start_mark)
             seen[key] = line
         mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)  # type: ignore[misc]
         return mapping
@@ -270,6 +260,9 @@ class _SurrogateLoader(_Strict, yaml.SafeLoader):
         return value
 
 
+_SURROGATE_ESCAPE = r"\\u[dD][89a-fA-F]"  # (compiled on first use, by re)
+
+
 def _loader(text: str) -> _StrictLoader | _SurrogateLoader:
     surrogate = "\\u" in text and re.search(_SURROGATE_ESCAPE, text)
     return _SurrogateLoader(text) if surrogate else _StrictLoader(text)
@@ -288,10 +281,13 @@ def _kind(node: yaml.Node) -> str | None:
     return kind.value if isinstance(kind, yaml.ScalarNode) else None
 
 
-def _function_config_nodes(node: yaml.Node) -> set[int]:
-    """Every node of the NATS object under a ResourceList's functionConfig (the KRM function's input)."""
-    config = _top_level(node, "functionConfig") if _kind(node) == "ResourceList" else None
-    if config is None or _kind(config) != "NATS":
+def _carried_nodes(node: yaml.Node, policy: ReadingPolicy) -> set[int]:
+    """Every node of a checked object that another document carries (the KRM function's NATS object
+    under its ResourceList's functionConfig)."""
+    kind = _kind(node)
+    key = next((key for carrier, key in policy.carriers if carrier == kind), None)
+    config = _top_level(node, key) if key else None
+    if config is None or _kind(config) != policy.checked_kind:
         return set()
     found: set[int] = set()
     pending = [config]
@@ -315,61 +311,6 @@ def _secret_data(node: yaml.Node) -> set[int]:
     return {id(value) for _, value in data.value} if isinstance(data, yaml.MappingNode) else set()
 
 
-_NOT_A_NUMBER = "NaN and infinity are no JSON numbers: Kubernetes cannot hold them"
-
-
-def _as_kubernetes_reads(node: yaml.ScalarNode) -> Any:
-    """A plain scalar as yaml.v2 reads it; an integer beyond 64 bits is a float there, so it is one here."""
-    kind, value = plain_scalar(node.value)
-    if kind == "float" and not math.isfinite(value):
-        raise _NotKubernetes(_NOT_A_NUMBER, node.start_mark)
-    return value
-
-
-def _refuse_collection(loader: _Strict, node: yaml.Node) -> Any:
-    tag = node.tag.replace(_TAG, "!!")
-    message = f"{tag} is not a Kubernetes type (JSON has no sets, ordered maps, pairs): use a mapping or list"
-    raise _NotKubernetes(message, node.start_mark)
-
-
-def _binary(loader: _Strict, node: yaml.Node) -> Any:
-    if id(node) not in loader._secret_data:
-        raise _NotKubernetes(
-            "!!binary is only for the values of a Secret's data: elsewhere kubectl reads the bytes as text",
-            node.start_mark,
-        )
-    decoded = loader.construct_yaml_binary(node)  # type: ignore[attr-defined]
-    return base64.b64encode(decoded).decode("ascii")
-
-
-def _tagged_number(loader: _Strict, node: yaml.Node) -> Any:
-    """`!!int 12`, `!!float 1`: PyYAML's value, unless yaml.v2 would refuse it (an !!int beyond 64 bits
-    reads as a float there, which it will not decode as an !!int) or JSON cannot hold it."""
-    value = loader.yaml_constructors[node.tag](loader, node)  # type: ignore[attr-defined]
-    if isinstance(value, float) and not math.isfinite(value):
-        raise _NotKubernetes(_NOT_A_NUMBER, node.start_mark)
-    if isinstance(value, int) and not -(2**63) <= value < 2**64:
-        raise _NotKubernetes("an !!int beyond 64 bits: kubectl refuses it", node.start_mark)
-    return value
-
-
-def _refuse_timestamp(loader: _Strict, node: yaml.Node) -> Any:
-    message = "!!timestamp is not a Kubernetes type: kubectl reads it as text or refuses it; quote the text"
-    raise _NotKubernetes(message, node.start_mark)
-
-
-# Explicitly tagged scalars and collections of a passed-through document that Kubernetes reads otherwise
-# than PyYAML. (A plain timestamp is its text, as yaml.v2 gives it to interface{}; an explicit one yaml.v2
-# refuses unless Go's time.Parse takes it, a rule not worth porting for a tag no manifest needs.)
-_KUBERNETES_TAGS: dict[str, Callable[[_Strict, yaml.Node], Any]] = {
-    **dict.fromkeys((_TAG + "set", _TAG + "omap", _TAG + "pairs"), _refuse_collection),
-    _TAG + "binary": _binary,
-    _TAG + "timestamp": _refuse_timestamp,
-    _TAG + "int": _tagged_number,
-    _TAG + "float": _tagged_number,
-}
-
-
 class _DuplicateKey(Exception):
     def __init__(self, key: Any, first_line: int, second_line: int) -> None:
         super().__init__(key)
@@ -382,6 +323,7 @@ class Budget:
 
     def __init__(self) -> None:
         self.bytes = self.nodes = self.documents = self.objects = 0
+        self.max_objects: float = math.inf  # the policy's, once a stream is read with it
 
     @property
     def spent(self) -> bool:
@@ -390,18 +332,23 @@ class Budget:
             self.bytes > MAX_INPUT_BYTES
             or self.nodes > MAX_INPUT_NODES
             or self.documents > MAX_INPUT_DOCUMENTS
-            or self.objects > MAX_NATS_OBJECTS
+            or self.objects > self.max_objects
         )
 
 
 def parse_stream(
-    raw: bytes, source: str = "<stdin>", keep_nodes: bool = False, budget: Budget | None = None
+    raw: bytes,
+    policy: ReadingPolicy,
+    source: str = "<stdin>",
+    keep_nodes: bool = False,
+    budget: Budget | None = None,
 ) -> tuple[list[Document], list[Problem]]:
     """Parse one YAML stream. Empty documents are dropped; every problem found is returned. `keep_nodes`
     keeps the node of every document, not only of NATS objects (the KRM function's one ResourceList).
     `budget` carries the limits across the streams of one run (read_sources, the command line's arguments)."""
     where = Location(source)
     budget = Budget() if budget is None else budget
+    budget.max_objects = policy.max_objects
     if len(raw) > MAX_INPUT_BYTES:
         message = f"input is larger than the limit of {MAX_INPUT_BYTES} bytes"
         return [], [Problem(Severity.ERROR, Code.INPUT_LIMIT, message, where)]
@@ -418,6 +365,7 @@ def parse_stream(
 
     documents: list[Document] = []
     loader = _loader(text)
+    loader.policy = policy
     loader._input_nodes = budget.nodes  # the composer counts on from the streams read before this one
     index = 0
     try:
@@ -440,7 +388,7 @@ def parse_stream(
                 nats = not loader.passed_through
                 kept = node if keep_nodes or nats else None
                 if nats:
-                    refused = _object_limits(data, budget, location)
+                    refused = _object_limits(data, policy, budget, location)
                     if refused:
                         return [], [refused]
                 documents.append(Document(data, location, kept))
@@ -448,7 +396,7 @@ def parse_stream(
     except _DuplicateKey as dup:
         where = Location(source, index, dup.second_line)
         return [], [Problem(Severity.ERROR, Code.DUPLICATE_KEY, _duplicate_message(dup), where)]
-    except _Limits as exc:
+    except (_Limits, NotKubernetes) as exc:
         where = Location(source, index, exc.line)
         return [], [Problem(Severity.ERROR, Code.INPUT_LIMIT, _without_input(str(exc)), where)]
     except yaml.MarkedYAMLError as exc:
@@ -474,17 +422,18 @@ def parse_stream(
     return documents, []
 
 
-def _object_limits(data: dict[str, Any], budget: Budget, location: Location) -> Problem | None:
-    """The limits on NATS objects, counted as they are read: how many, and how many users each."""
+def _object_limits(
+    data: dict[str, Any], policy: ReadingPolicy, budget: Budget, location: Location
+) -> Problem | None:
+    """The limits on checked objects, counted as they are read: how many, and the policy's own."""
     budget.objects += 1
-    if budget.objects > MAX_NATS_OBJECTS:
-        message = f"input has more than {MAX_NATS_OBJECTS} NATS objects"
+    if budget.objects > policy.max_objects:
+        message = f"input has more than {policy.max_objects} {policy.checked_kind} objects"
         return Problem(Severity.ERROR, Code.INPUT_LIMIT, message, location)
-    spec = data.get("spec")
-    users = spec.get("users") if isinstance(spec, dict) else None
-    if isinstance(users, dict) and len(users) > MAX_USERS:
-        message = f"{len(users)} users, the limit is {MAX_USERS} per object"
-        return Problem(Severity.ERROR, Code.INPUT_LIMIT, message, location, path=("spec", "users"))
+    over = policy.object_limit(data)
+    if over is not None:
+        message, path = over
+        return Problem(Severity.ERROR, Code.INPUT_LIMIT, message, location, path=path)
     return None
 
 
@@ -518,187 +467,3 @@ def _tab_hint(text: str, line: int | None) -> str:
     content = lines[line - 1] if 0 < line <= len(lines) else ""
     indent = content[: len(content) - len(content.lstrip(" \t"))]
     return " (a tab: YAML indents with spaces only)" if "\t" in indent else ""
-
-
-class Source(NamedTuple):
-    """One entry to read: its name as problems show it, and the resolved path to open, or why not."""
-
-    name: str
-    path: str | None  # the entry's real path, inside its root; None when refused
-    refusal: str | None = None
-
-
-def kustomization_file(folder: str) -> str | None:
-    """The kustomization of a folder, by the names kustomize looks for, in its order; None without one."""
-    for name in KUSTOMIZATION_FILES:
-        path = os.path.join(folder, name)
-        if os.path.isfile(path):
-            return path
-    return None
-
-
-def source_files(paths: Iterable[str]) -> Iterator[str]:
-    """The names of the entries read_sources reads (or refuses) for the given arguments, in order."""
-    return (source.name for source in sources(paths))
-
-
-def sources(paths: Iterable[str]) -> Iterator[Source]:
-    """The files to read for the given arguments: files as named, folders walked in sorted order.
-
-    The source folder is untrusted (SPEC section 10). Only regular files are read; a symbolic link is
-    followed only when its target stays inside the root (the folder given, or the folder of a file given:
-    Argo CD's rule), so a link to the render key, /etc/passwd or a folder outside is refused, not read. A
-    FIFO, device or socket is refused from its lstat, never opened. A folder that cannot be listed is an
-    error naming it, never a silent skip: Argo CD would prune the objects of the documents left out.
-
-    Hidden entries (`.git`, `.argocd-source-*.yaml`) and kustomizations are skipped in folders. A file in
-    a folder is named by joining the folder as given and the file's path inside it (without `./` for the
-    current folder, so Argo CD's source folder gives `nats.yaml`). os.path rather than pathlib: a render
-    has no other use for pathlib, and importing it costs more than reading a small stream.
-    """
-    walked = [0]  # entries walked in all folders, against MAX_FOLDER_ENTRIES
-    for name in paths:
-        if os.path.isdir(name):
-            yield from _walk(name, walked)
-        else:
-            root = os.path.realpath(os.path.dirname(name) or os.curdir)
-            yield _entry(name, name, root)
-
-
-def _walk(name: str, walked: list[int]) -> Iterator[Source]:
-    """A folder's entries, iteratively (1,100 nested folders are an error, not a RecursionError)."""
-    root = os.path.realpath(name)
-    top = () if os.path.normpath(name) == os.curdir else (name,)
-    found: list[tuple[tuple[str, ...], Source]] = []  # path steps inside the folder, sorted the same anywhere
-    pending: list[tuple[tuple[str, ...], str, tuple[str, ...]]] = [((), root, (root,))]
-    while pending:
-        steps, real, ancestors = pending.pop()
-        shown = os.path.join(*top, *steps) if top or steps else os.curdir
-        if len(steps) > MAX_FOLDER_DEPTH:
-            found.append((steps, Source(shown, None, f"folders nest deeper than {MAX_FOLDER_DEPTH} levels")))
-            continue
-        try:
-            with os.scandir(real) as listing:
-                entries = sorted(
-                    (entry.name, entry.is_symlink(), entry.is_dir(follow_symlinks=False)) for entry in listing
-                )
-        except OSError as exc:
-            found.append((steps, Source(shown, None, f"cannot read the folder: {exc.strerror}")))
-            continue
-        for entry, is_link, is_dir in entries:
-            if entry.startswith("."):
-                continue
-            walked[0] += 1
-            if walked[0] > MAX_FOLDER_ENTRIES:
-                message = f"the source folders hold more than {MAX_FOLDER_ENTRIES} entries"
-                yield from (source for _, source in sorted(found))
-                yield Source(os.path.join(*top, *steps, entry), None, message)
-                return
-            inside = (*steps, entry)
-            entry_name = os.path.join(*top, *inside)
-            path = os.path.join(real, entry)
-            if is_link:
-                target = os.path.realpath(path)
-                if os.path.isdir(target):
-                    if not _within(target, root):
-                        found.append((inside, Source(entry_name, None, _OUTSIDE)))
-                    elif any(_within(a, target) for a in ancestors):
-                        found.append(
-                            (inside, Source(entry_name, None, "symbolic link to a folder that holds it"))
-                        )
-                    else:
-                        pending.append((inside, target, (*ancestors, target)))
-                    continue
-            elif is_dir:
-                pending.append((inside, path, (*ancestors, path)))
-                continue
-            if entry.endswith(SUFFIXES) and entry not in SKIPPED_FILES:
-                found.append((inside, _entry(entry_name, path, root)))
-    yield from (source for _, source in sorted(found))
-
-
-_OUTSIDE = "symbolic link to outside the source folder: not read"
-
-
-def _within(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
-
-
-def _entry(name: str, path: str, root: str) -> Source:
-    """The entry at `path`, resolved: readable when it is (or links to) a regular file inside `root`."""
-    try:
-        if os.path.islink(path):
-            path = os.path.realpath(path)
-            if not _within(path, root):
-                return Source(name, None, _OUTSIDE)
-        mode = os.stat(path).st_mode
-    except OSError as exc:
-        return Source(name, None, f"cannot read: {exc.strerror}")
-    if not stat.S_ISREG(mode):
-        return Source(name, None, f"not a regular file ({_file_kind(mode)}): not read")
-    return Source(name, path)
-
-
-def _file_kind(mode: int) -> str:
-    kinds = (
-        (stat.S_ISDIR, "a folder"),
-        (stat.S_ISFIFO, "a FIFO"),
-        (stat.S_ISSOCK, "a socket"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-    )
-    return next((text for test, text in kinds if test(mode)), "not a file")
-
-
-def read_limited(stream: BinaryIO) -> bytes:
-    """One byte more than the input limit at most: enough to refuse a stream that is too large without
-    reading /dev/zero or a runaway pipe to its end."""
-    return stream.read(MAX_INPUT_BYTES + 1)
-
-
-def read_source(source: Source) -> bytes:
-    """The bytes of a source that `sources` let through; OSError when it cannot be read.
-
-    Opened without following a last link and without blocking, and checked again once open (fstat): a
-    file swapped for a FIFO or a link between the check and the open is refused, not waited on."""
-    if source.path is None:
-        raise OSError(0, source.refusal or "not read")
-    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
-    descriptor = os.open(source.path, flags)
-    with open(descriptor, "rb") as stream:
-        mode = os.fstat(descriptor).st_mode
-        if not stat.S_ISREG(mode):
-            raise OSError(0, f"not a regular file ({_file_kind(mode)}): not read")
-        return read_limited(stream)
-
-
-def read_sources(paths: Iterable[str], budget: Budget | None = None) -> tuple[list[Document], list[Problem]]:
-    """Read and parse every source; a file that cannot be read is a problem naming it, not a crash."""
-    documents: list[Document] = []
-    problems: list[Problem] = []
-    budget = Budget() if budget is None else budget
-    read: set[str] = set()
-    for source in sources(paths):
-        if source.path is not None:
-            # A link to a file of the same folder reaches it twice; read once, at its first name in sorted
-            # order, or every object in it would stand twice in the stream.
-            if source.path in read:
-                continue
-            read.add(source.path)
-        try:
-            raw = read_source(source)
-        except OSError as exc:
-            problems.append(unreadable(source, exc))
-            continue
-        docs, found = parse_stream(raw, source.name, budget=budget)
-        documents.extend(docs)
-        problems.extend(found)
-        if budget.spent:
-            break
-    return documents, problems
-
-
-def unreadable(source: Source, exc: OSError) -> Problem:
-    """The error for a source read_source refused (errno 0: the refusal) or could not read."""
-    message = exc.strerror if exc.errno == 0 else f"cannot read: {exc.strerror}"
-    return Problem(Severity.ERROR, Code.UNREADABLE_SOURCE, message or "cannot read", Location(source.name))

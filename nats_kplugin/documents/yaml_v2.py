@@ -4,16 +4,21 @@ Both read YAML with sigs.k8s.io/yaml, which is gopkg.in/yaml.v2 underneath. This
 resolve("", text) (resolve.go of yaml.v2 2.4; Debian's copy is /usr/share/gocode/src/gopkg.in/yaml.v2/), with
 the parts of Go's strconv it relies on (ParseInt and ParseUint with base 0, ParseFloat's syntax and range),
 and decode.go's two exceptions: a timestamp decoded into interface{} stays the text as written, and a plain
-`<<` key is a merge. The write step quotes what this calls other than a string; the read step reads plain
-scalars of passed-through documents with it. tests/servers/test_k8s_reader.py holds it to the real Go reader
-over a generated corpus of keys and values.
+`<<` key is a merge. The write step quotes what this calls other than a string; the read step reads the
+plain scalars and the tagged nodes of passed-through documents with it (the second half of this
+module). tests/servers/test_k8s_reader.py holds it to the real Go reader over a generated corpus of keys
+and values.
 """
 
 from __future__ import annotations
 
+import base64
 import math
 import re
+from collections.abc import Callable
 from typing import Any
+
+import yaml
 
 _BOOLS = {
     **dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"), True),
@@ -184,3 +189,76 @@ def _go_parse_float(text: str) -> float | None:
         return None
     number = float(text.replace("_", ""))
     return number if math.isfinite(number) else None
+
+
+# Reading passed-through documents as kubectl does: the reader (reader.py) hands this part every plain
+# scalar and every explicitly tagged node of a document it does not check itself.
+
+
+class NotKubernetes(Exception):
+    """A passed-through document holds what Kubernetes cannot: the reader reports it like a limit, with
+    its line."""
+
+    def __init__(self, message: str, mark: Any) -> None:
+        super().__init__(message)
+        self.line = mark.line + 1 if mark is not None else None
+
+
+class PlainNode(yaml.ScalarNode):
+    """A plain scalar without a tag: the only kind whose type the reader decides (kubectl's or PyYAML's)."""
+
+
+_TAG = "tag:yaml.org,2002:"
+_NOT_A_NUMBER = "NaN and infinity are no JSON numbers: Kubernetes cannot hold them"
+
+
+def as_kubernetes_reads(node: yaml.ScalarNode) -> Any:
+    """A plain scalar as yaml.v2 reads it; an integer beyond 64 bits is a float there, so it is one here."""
+    kind, value = plain_scalar(node.value)
+    if kind == "float" and not math.isfinite(value):
+        raise NotKubernetes(_NOT_A_NUMBER, node.start_mark)
+    return value
+
+
+def _refuse_collection(loader: Any, node: yaml.Node) -> Any:
+    tag = node.tag.replace(_TAG, "!!")
+    message = f"{tag} is not a Kubernetes type (JSON has no sets, ordered maps, pairs): use a mapping or list"
+    raise NotKubernetes(message, node.start_mark)
+
+
+def _binary(loader: Any, node: yaml.Node) -> Any:
+    if id(node) not in loader._secret_data:
+        raise NotKubernetes(
+            "!!binary is only for the values of a Secret's data: elsewhere kubectl reads the bytes as text",
+            node.start_mark,
+        )
+    decoded = loader.construct_yaml_binary(node)
+    return base64.b64encode(decoded).decode("ascii")
+
+
+def _tagged_number(loader: Any, node: yaml.Node) -> Any:
+    """`!!int 12`, `!!float 1`: PyYAML's value, unless yaml.v2 would refuse it (an !!int beyond 64 bits
+    reads as a float there, which it will not decode as an !!int) or JSON cannot hold it."""
+    value = loader.yaml_constructors[node.tag](loader, node)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise NotKubernetes(_NOT_A_NUMBER, node.start_mark)
+    if isinstance(value, int) and not -(2**63) <= value < 2**64:
+        raise NotKubernetes("an !!int beyond 64 bits: kubectl refuses it", node.start_mark)
+    return value
+
+
+def _refuse_timestamp(loader: Any, node: yaml.Node) -> Any:
+    message = "!!timestamp is not a Kubernetes type: kubectl reads it as text or refuses it; quote the text"
+    raise NotKubernetes(message, node.start_mark)
+
+
+# Explicitly tagged scalars and collections of a passed-through document that Kubernetes reads otherwise
+# than PyYAML. (A plain timestamp is its text, as yaml.v2 gives it to interface{}; an explicit one yaml.v2
+# refuses unless Go's time.Parse takes it, a rule not worth porting for a tag no manifest needs.)
+KUBERNETES_TAGS: dict[str, Callable[[Any, yaml.Node], Any]] = {
+    **dict.fromkeys((_TAG + "set", _TAG + "omap", _TAG + "pairs"), _refuse_collection),
+    _TAG + "binary": _binary,
+    _TAG + "timestamp": _refuse_timestamp,
+    _TAG + "int": _tagged_number,
+    _TAG + "float": _tagged_number,
+}

@@ -16,9 +16,10 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import TextIO
 
-from ..certificates import IssuerRef, check_cluster_domain, parse_issuer
-from ..documents import Document, read_limited
-from ..output import dump_documents
+from ..documents.reader import Document
+from ..documents.sources import read_limited
+from ..documents.writer import dump_documents
+from ..kubernetes.certificates import IssuerRef, check_cluster_domain, parse_issuer
 from ..pipeline import RenderOptions, render_each
 from ..problems import Problem, one_line, sort_key
 

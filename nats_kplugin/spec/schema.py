@@ -1,4 +1,4 @@
-"""The API's JSON Schema (`schema/nats.schema.json`): package data, loaded once, printable for editors, and
+"""The API's JSON Schema (`nats.schema.json` beside it): package data, loaded once, printable for editors, and
 the reference validator built on it, for invalid documents only."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ def schema_text() -> str:
     # Package data through the package's own loader, as pkgutil.get_data does, without importing
     # importlib.resources or pkgutil (9 ms together, more than the render's own work).
     loader: Any = __spec__.loader
-    data: bytes = loader.get_data(os.path.join(os.path.dirname(__file__), "schema", "nats.schema.json"))
+    data: bytes = loader.get_data(os.path.join(os.path.dirname(__file__), "nats.schema.json"))
     return data.decode("utf-8")
 
 

@@ -1,0 +1,7 @@
+"""The documents zone: YAML streams in and out, read strictly and written as kubectl reads them.
+
+sources.py   the files and folders to read: walked in sorted order, confined, within the limits
+reader.py    YAML streams into `Document` values, under the spec step's ReadingPolicy
+yaml_v2.py   what kubectl and Argo CD make of a scalar (sigs.k8s.io/yaml), for reading and writing
+writer.py    the one YAML stream of the output
+"""

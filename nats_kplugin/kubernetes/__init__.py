@@ -1,0 +1,6 @@
+"""The Kubernetes zone: the objects one NATS object becomes.
+
+objects.py       Secrets, Services, StatefulSet, PodDisruptionBudget; images; labels
+certificates.py  cert-manager's Issuers and Certificate for TLS
+metrics.py       the exporter sidecar and the PodMonitor
+"""

@@ -1,0 +1,332 @@
+"""`read`: `config.merge` checked against nats-server's vocabulary (option_table.py) and normalised, as
+nats-server reads it: keys matched ignoring case and aliases, written in one canonical spelling; values of
+each kind read by values.py; paths checked against the pod's folders.
+"""
+
+import os.path
+from typing import Any, NamedTuple
+
+from ..codes import Code
+from ..problems import Path, Problem, error
+from .encoder import Variable
+from .option_table import (
+    ANY,
+    BLOCK,
+    BLOCKS,
+    BLOCKS_VOCABULARY,
+    BOOL,
+    DURATION,
+    EXACT,
+    INT,
+    INT64,
+    LIST,
+    LISTEN,
+    MAP,
+    NAMED,
+    NUMBER,
+    OWNED,
+    RFILE,
+    SIZE,
+    STRING,
+    STRINGS,
+    SWITCH,
+    WDIR,
+    WFILE,
+    Option,
+    lookup,
+    spellings,
+)
+from .values import duration_seconds, size_bytes
+
+
+class Mounts(NamedTuple):
+    """The folders a pod has: everything else is the read-only root filesystem or does not exist."""
+
+    writable: tuple[str, ...]
+    readable: tuple[str, ...]
+
+
+def read(
+    merge: dict[str, Any], mounts: Mounts | None, path: Path = ("spec", "config", "merge")
+) -> tuple[dict[str, Any], list[Problem]]:
+    """config.merge in canonical spellings, sizes in bytes and durations as strings, with the problems
+    nats-server (or the pod) would have with it; each problem names the key as the user spelt it.
+
+    Without mounts, for a configuration already in canonical spellings: keys outside the vocabulary stay
+    as they are and paths are not checked; only sizes and durations are normalised and checked."""
+    reader = _Reader(mounts)
+    canonical = reader.block(merge, "top", path)
+    return canonical, reader.problems
+
+
+def original_path(merge: Any, path: Path, base_length: int = 3) -> Path:
+    """A path of the canonical configuration, spelt as config.merge spells it (for line numbers)."""
+    steps: list[str | int] = list(path[:base_length])
+    value, block, named = merge, "top", False
+    for step in path[base_length:]:
+        found: str | int = step
+        if isinstance(value, dict):
+            if named:  # an account name, then the account's block
+                named = False
+            elif block and isinstance(step, str):
+                found = next((k for k in value if isinstance(k, str) and _canonical(block, k) == step), step)
+                option = lookup(block, found) if isinstance(found, str) else None
+                block, named = (option.block or "", option.kind == NAMED) if option else ("", False)
+            value = value.get(found)
+        elif isinstance(value, list) and isinstance(step, int) and 0 <= step < len(value):
+            value = value[step]
+        else:
+            value = None
+        steps.append(found)
+    return tuple(steps)
+
+
+def _canonical(block: str, key: str) -> str:
+    option = lookup(block, key)
+    return option.name if option else key
+
+
+class _Reader:
+    def __init__(self, mounts: Mounts | None) -> None:
+        self.mounts = mounts
+        self.problems: list[Problem] = []
+
+    def refuse(self, code: Code, message: str, where: Path) -> None:
+        self.problems.append(error(code, message, where))
+
+    def block(self, body: dict[str, Any], block: str, path: Path) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        spelt: dict[str, str] = {}
+        for key, value in body.items():
+            where = (*path, key)
+            if not isinstance(key, str):
+                self.refuse(Code.NON_STRING_KEY, "a configuration key must be a string", where)
+                continue
+            option = lookup(block, key)
+            if option is None and self.mounts is None:
+                out[key] = value
+                continue
+            if option is None:
+                self.refuse(Code.UNKNOWN_OPTION, _unknown(block, key), where)
+                continue
+            if option.name in spelt:
+                message = f"sets {option.name} twice ({spelt[option.name]}, {key}); use one"
+                self.refuse(Code.DUPLICATE_SETTING, message, where)
+                continue
+            spelt[option.name] = key
+            out[option.name] = self.value(option, value, where)
+        return out
+
+    def value(self, option: Option, value: Any, where: Path) -> Any:
+        if value is None or isinstance(value, Variable):
+            return value  # null removes a generated key (SPEC section 4); $SERVER_NAME is ours
+        kind = option.kind
+        if isinstance(value, str) and "<<" in value and ">>" in value:
+            self.refuse(Code.CHART_SYNTAX, _CHART_SYNTAX, where)
+            return value
+        if kind in (INT, SIZE):
+            return self.number(option, value, where)
+        if kind == NUMBER:
+            if isinstance(value, str) and duration_seconds(value) is not None:
+                return value
+            if isinstance(value, float) and _finite(value):
+                return value
+            return self.number(option, value, where, what="a number of seconds or a duration such as 2s")
+        if kind == DURATION:
+            return self.duration(option, value, where)
+        if kind == BOOL:
+            if not isinstance(value, bool):
+                self.refuse(Code.WRONG_TYPE, "must be true or false", where)
+            return value
+        if kind in (STRING, RFILE, WFILE, WDIR, OWNED):
+            if not isinstance(value, str):
+                self.refuse(Code.WRONG_TYPE, "must be a string", where)
+            elif option.choices and value not in option.choices:
+                self.refuse(Code.INVALID_CHOICE, f"must be one of {', '.join(option.choices)}", where)
+            elif option.name == "server_name":
+                self.server_name(value, where)
+            elif kind in (RFILE, WFILE, WDIR) and self.mounts is not None:
+                self.file(kind, value, self.mounts, where)
+            return value
+        if kind == LISTEN:
+            if isinstance(value, bool) or not isinstance(value, (int, str)):
+                self.refuse(Code.INVALID_ADDRESS, 'must be a port number or "host:port"', where)
+            return self.plain(value, where)
+        if kind == STRINGS:
+            items = value if isinstance(value, list) else [value]
+            if not all(isinstance(item, str) for item in items):
+                self.refuse(Code.WRONG_TYPE, "must be a string or a list of strings", where)
+            return self.plain(value, where)
+        if kind == LIST:
+            if not isinstance(value, list):
+                self.refuse(Code.WRONG_TYPE, "must be a list", where)
+            return self.plain(value, where)
+        return self.nested(option, value, where)
+
+    def nested(self, option: Option, value: Any, where: Path) -> Any:
+        kind, block = option.kind, option.block or ""
+        if kind == BLOCK or (kind in (SWITCH, ANY) and block and isinstance(value, dict)):
+            if not isinstance(value, dict):
+                self.refuse(Code.WRONG_TYPE, "must be a block (a mapping)", where)
+                return value
+            return self.block(value, block, where)
+        if kind == BLOCKS:
+            if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+                self.refuse(Code.WRONG_TYPE, "must be a list of blocks (mappings)", where)
+                return value
+            return [self.block(item, block, (*where, index)) for index, item in enumerate(value)]
+        if kind == NAMED:
+            if isinstance(value, list):
+                return self.plain(value, where)
+            if not isinstance(value, dict):
+                self.refuse(Code.WRONG_TYPE, "must be a mapping of names to blocks", where)
+                return value
+            named: dict[str, Any] = {}
+            for name, body in value.items():
+                if not isinstance(body, dict) and body is not None:
+                    self.refuse(Code.WRONG_TYPE, "must be a block (a mapping)", (*where, name))
+                    continue
+                named[name] = None if body is None else self.block(body, block, (*where, name))
+            return named
+        if kind == SWITCH:
+            if not isinstance(value, bool) and str(value).lower() not in _SWITCH_WORDS:
+                message = "must be a block, true or false, or enabled or disabled"
+                self.refuse(Code.WRONG_TYPE, message, where)
+            return value
+        if kind == MAP and not isinstance(value, dict):
+            self.refuse(Code.WRONG_TYPE, "must be a mapping", where)
+            return value
+        return self.plain(value, where)
+
+    def number(self, option: Option, value: Any, where: Path, what: str = "") -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, str, float)):
+            self.refuse(Code.NOT_A_NUMBER, f"must be {what or 'a whole number'}", where)
+            return value
+        if isinstance(value, float):
+            message = f"must be {what or 'a whole number'}: nats-server refuses a fraction here"
+            self.refuse(Code.NOT_A_NUMBER, message, where)
+            return value
+        number = size_bytes(value) if option.kind == SIZE else value
+        if isinstance(value, str) and option.kind == SIZE and (not isinstance(number, int) or number < 0):
+            self.refuse(
+                Code.INVALID_QUANTITY,
+                "must be a size: a whole number of bytes or a quantity such as 2Gi or 500M "
+                "(nats-server refuses quoted units and fractions)",
+                where,
+            )
+            return value
+        if not isinstance(number, int):
+            self.refuse(Code.NOT_A_NUMBER, f"must be {what or 'a whole number'}, not a string", where)
+            return value
+        if not -INT64 <= number < INT64:
+            self.refuse(Code.OUT_OF_RANGE, _INT64_RANGE, where)
+        elif option.maximum is not None and number > option.maximum:
+            self.refuse(Code.OUT_OF_RANGE, f"is too big: nats-server takes at most {option.maximum}", where)
+        elif option.minimum is not None and number < option.minimum:
+            message = f"is too small: nats-server takes at least {option.minimum}"
+            self.refuse(Code.OUT_OF_RANGE, message, where)
+        return number
+
+    def duration(self, option: Option, value: Any, where: Path) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            if not -INT64 <= value < INT64:
+                self.refuse(Code.OUT_OF_RANGE, _INT64_RANGE, where)
+            elif option.maximum is not None and value > option.maximum:
+                self.refuse(Code.OUT_OF_RANGE, _too_long(option.maximum), where)
+            return f"{value}s"
+        if isinstance(value, str) and value.lower() in option.choices:
+            return value
+        seconds = duration_seconds(value) if isinstance(value, str) else None
+        if seconds is not None and option.maximum is not None and seconds > option.maximum:
+            self.refuse(Code.OUT_OF_RANGE, _too_long(option.maximum), where)
+        if seconds is not None:
+            return value
+        also = f" or {', '.join(option.choices)}" if option.choices else ""
+        self.refuse(Code.INVALID_DURATION, f"must be a duration such as 30s or 2m{also}", where)
+        return value
+
+    def server_name(self, value: str, where: Path) -> None:
+        # The name reaches nats-server through $SERVER_NAME, whose value it parses again as configuration
+        # text: `edge #1` becomes `edge`, `1-0` a date error. Letters, digits and . _ - only.
+        if not (value[:1].isascii() and value[:1].isalpha() and _is_name(value)):
+            self.refuse(
+                Code.INVALID_FORMAT,
+                "must start with a letter and hold only letters, digits, '.', '_' and '-': nats-server "
+                "reads the name again through $SERVER_NAME (a '#' starts a comment, spaces and commas "
+                "end the value)",
+                where,
+            )
+
+    def file(self, kind: str, value: str, mounts: Mounts, where: Path) -> None:
+        folders = mounts.readable if kind == RFILE else mounts.writable
+        normal = os.path.normpath(value)
+        inside = value.startswith("/") and any(normal.startswith(folder + "/") for folder in folders)
+        if not inside:
+            how = "readable" if kind == RFILE else "writable"
+            self.refuse(
+                Code.PATH_OUTSIDE_VOLUME,
+                f"must name a path inside a {how} volume of the pod ({', '.join(folders)}): the root "
+                "filesystem is read-only and holds nothing of yours",
+                where,
+            )
+
+    def plain(self, value: Any, where: Path) -> Any:
+        """Free-form values: what the nats.conf reader itself refuses, anywhere inside."""
+        if isinstance(value, dict):
+            for key, item in value.items():
+                self.plain(item, (*where, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                self.plain(item, (*where, index))
+        elif isinstance(value, int) and not isinstance(value, bool) and not -INT64 <= value < INT64:
+            self.refuse(Code.OUT_OF_RANGE, _INT64_RANGE, where)
+        elif isinstance(value, float) and not _finite(value):
+            self.refuse(Code.NOT_A_NUMBER, "must be a finite number", where)
+        elif isinstance(value, str) and "<<" in value and ">>" in value:
+            self.refuse(Code.CHART_SYNTAX, _CHART_SYNTAX, where)
+        return value
+
+
+_CHART_SYNTAX = (
+    "the upstream chart's << >> unquoting is not nats-server syntax: write the value itself "
+    "(a number, a duration string, ...)"
+)
+_INT64_RANGE = "is out of range: nats-server reads integers of 64 bits (below 2^63)"
+
+
+def _too_long(maximum: float) -> str:
+    return f"is too long: nats-server takes at most {maximum}s here"
+
+
+_SWITCH_WORDS = ("enabled", "enable", "disabled", "disable")
+
+
+def _finite(value: float) -> bool:
+    return value == value and value not in (float("inf"), float("-inf"))
+
+
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+
+
+def _is_name(value: str) -> bool:
+    return bool(value) and all(char in _NAME_CHARS for char in value)
+
+
+def _unknown(block: str, key: str) -> str:
+    where = "at the top level" if block == "top" else f"in a {block} block"
+    if key.lstrip("$").lower() == "include" or key.startswith("<<"):
+        return (
+            f"{key!r} is not an option: nats.conf includes and the upstream chart's << >> syntax cannot "
+            "be written through config.merge; write the settings themselves"
+        )
+    import difflib  # on the error path only
+
+    spelt = key if block in EXACT else key.lower()
+    elsewhere = [name for name, options in BLOCKS_VOCABULARY.items() if spelt in options and name != block]
+    # A spelling another block knows, whose option this block has under its own name (authentication).
+    same = [o.name for b in elsewhere if (o := BLOCKS_VOCABULARY[b][spelt]).name in BLOCKS_VOCABULARY[block]]
+    close = same[:1] or difflib.get_close_matches(spelt, spellings(block), n=1, cutoff=0.75)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    if elsewhere:
+        hint += f" ({key} is an option of {', '.join(sorted(elsewhere)[:3])})"
+    return f"nats-server has no option {key!r} {where}{hint}"

@@ -85,7 +85,7 @@ class Code(str, enum.Enum):
         _E,
         "a value cannot be written out (a lone surrogate, a key nats.conf cannot hold)",
     )
-    # config.merge read as nats-server reads it (nats_server/vocabulary.py).
+    # config.merge read as nats-server reads it (nats_server/merge_reader.py).
     UNKNOWN_OPTION = "unknown-option", _E, "config.merge sets an option nats-server does not have"
     DUPLICATE_SETTING = "duplicate-setting", _E, "one setting given twice, in two spellings or two options"
     NOT_A_NUMBER = "not-a-number", _E, "a value nats-server reads as a number is not one, or not a whole one"

@@ -11,10 +11,10 @@ from typing import Any, NamedTuple
 from .codes import Code, Severity
 from .documents.reader import Document
 from .kubernetes import certificates
-from .kubernetes import objects as manifests
+from .kubernetes.objects import Extras, Images, build_objects
 from .nats_server import checks as server_checks
 from .nats_server import config as server_config
-from .nats_server import resolver, tls
+from .nats_server import pod_filesystem, resolver, tls
 from .nats_server.encoder import EncodeError
 from .problems import Problem
 from .spec import model as spec
@@ -24,7 +24,7 @@ from .spec import passwords
 class RenderOptions(NamedTuple):
     render_key: bytes | None = None  # for passwords the spec does not give (SPEC section 5)
     default_namespace: str | None = None  # for NATS objects that name none (Argo CD's app namespace)
-    images: manifests.Images = manifests.Images()
+    images: Images = Images()
     strict: bool = False  # warnings become errors; information stays
     cluster_domain: str = tls.DEFAULT_CLUSTER_DOMAIN  # the cluster's DNS domain, in TLS certificate names
     tls_issuer: certificates.IssuerRef | None = None  # an existing issuer instead of the self-signed chain
@@ -59,7 +59,7 @@ def render_each(
     documents: Iterable[Document], options: RenderOptions = RenderOptions()
 ) -> Iterator[tuple[list[Any], list[Problem]]]:
     """The output objects and problems of each document in turn, so a caller can write large streams
-    without keeping every object (entrypoints/invocation.py). The stream is still checked as a whole:
+    without keeping every object (entrypoints/process.py). The stream is still checked as a whole:
     every object seen so far is remembered by its identity, so a clash is reported on the later document.
     Whether any document failed is the caller's to collect: all or nothing is decided over the stream."""
     seen = _Identities(options.default_namespace)
@@ -103,11 +103,11 @@ def _expand_spec(
 ) -> tuple[list[dict[str, Any]], list[Problem]]:
     user_passwords, problems = passwords.resolve_passwords(nats_spec, options.render_key)
     # config.resolver as nats-server's block, whichever shape it was written in; its claim for the pod.
-    translated, found = resolver.translate(nats_spec.resolver, nats_spec.full_name)
+    translated, found = resolver.translate(nats_spec.resolver, nats_spec.names)
     problems += found
     nats_spec = nats_spec._replace(resolver=translated.block)
     claim = translated.claim
-    pod_folders = server_config.folders(nats_spec, claim)
+    pod_folders = pod_filesystem.folders(nats_spec, claim)
     # config.merge is read once, as nats-server reads it, and passed on in canonical spellings.
     merge_config, found = server_config.read_merge(nats_spec, pod_folders)
     found = found or server_checks.check_overrides(nats_spec, merge_config)
@@ -129,8 +129,8 @@ def _expand_spec(
     server = server_config.describe(nats_spec, config, pod_folders)
     labels = (data.get("metadata") or {}).get("labels")
     try:
-        extras = manifests.Extras(options.cluster_domain, options.tls_issuer, claim, options.pod_monitor)
-        objects = manifests.build_objects(nats_spec, server, user_passwords, options.images, labels, extras)
+        extras = Extras(options.cluster_domain, options.tls_issuer, claim, options.pod_monitor)
+        objects = build_objects(nats_spec, server, user_passwords, options.images, labels, extras)
     except EncodeError as exc:
         where = ("spec", "config", "merge", *exc.path)
         return [], [*problems, Problem(Severity.ERROR, Code.NOT_ENCODABLE, str(exc), path=where)]

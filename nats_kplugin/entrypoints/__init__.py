@@ -1,10 +1,13 @@
 """The entry points: thin process layers over the pipeline, imported by nothing below them.
 
-cli.py            `nats-render` (arguments.py reads a well-formed command line, click_command.py the rest;
-                  both hand one Arguments value to execute.py)
-argocd.py         `nats-render-argocd`, the Argo CD config-management plugin (discover, generate)
-kustomize.py      `nats-render-kustomize`, kustomize's exec generator plugin
-krm.py            `nats-render-krm`, the KRM function (a ResourceList in, a ResourceList out)
-options.py        the render options, once: flags, variables, Argo CD parameters, defaults, help
-process.py        what they share as processes: the render key, the report, exit codes
+cli.py               `nats-render`: reads the command line, renders, or hands over to the other two below
+arguments.py         a well-formed command line, read without click (the quick path)
+click_command.py     everything else of the command line: --help, --version, usage errors
+execute.py           renders what one Arguments value names
+argocd.py            `nats-render-argocd`, the Argo CD config-management plugin (discover, generate)
+argocd_kustomize.py  a source folder with a kustomization, built by kustomize with nats-render inside
+kustomize.py         `nats-render-kustomize`, kustomize's exec generator plugin
+krm.py               `nats-render-krm`, the KRM function (a ResourceList in, a ResourceList out)
+options.py           the render options, once: flags, variables, Argo CD parameters, defaults, help
+process.py           what they share as processes: the render key, the report, exit codes
 """

@@ -26,7 +26,7 @@ from ..pipeline import RenderOptions
 from ..problems import Problem
 from ..spec import model as spec
 from ..spec.reading import NATS_OBJECTS
-from . import process as invocation
+from . import process
 from .options import OPTIONS, Option, render_options
 
 PROGRAM = "nats-render-argocd"
@@ -51,7 +51,7 @@ PARAMETERS = tuple(
 )
 # Names an Application might use to hand over the render key; refused, because an Application is in Git.
 KEY_NAMES = frozenset({"render-key", "key", "key-file", "nats-render-key", "nats-render-key-file"})
-KEY_ENVS = frozenset({invocation.KEY_ENV, invocation.KEY_FILE_ENV, "KEY", "RENDER_KEY"})
+KEY_ENVS = frozenset({process.KEY_ENV, process.KEY_FILE_ENV, "KEY", "RENDER_KEY"})
 
 
 def main(argv: list[str]) -> int:
@@ -59,7 +59,7 @@ def main(argv: list[str]) -> int:
         return discover(os.curdir, sys.stdout, sys.stderr)
     if argv == ["generate"]:
         return generate(os.curdir, os.environ, sys.stdout, sys.stderr)
-    raise invocation.UsageError("usage: nats-render-argocd discover|generate (run in the source folder)")
+    raise process.UsageError("usage: nats-render-argocd discover|generate (run in the source folder)")
 
 
 def discover(folder: str, stdout: TextIO, stderr: TextIO) -> int:
@@ -82,12 +82,12 @@ def discover(folder: str, stdout: TextIO, stderr: TextIO) -> int:
             continue
         if _holds_nats_object(raw, source.name):
             found.append(source.name)
-    invocation.report(problems, stderr)
+    process.report(problems, stderr)
     if found:
         # A name that is not UTF-8 (os.scandir keeps its bytes as surrogates) is written escaped.
         names = (name.encode("utf-8", "backslashreplace").decode("utf-8") for name in found)
-        invocation.write_output("".join(f"{name}\n" for name in names), stdout)
-    return invocation.EXIT_OK
+        process.write_output("".join(f"{name}\n" for name in names), stdout)
+    return process.EXIT_OK
 
 
 def _holds_nats_object(raw: bytes, path: str) -> bool:
@@ -107,19 +107,19 @@ def generate(folder: str, environ: Mapping[str, str], stdout: TextIO, stderr: Te
     found, problems = sources.read_sources([folder], NATS_OBJECTS)
     if not found and not problems:
         # An empty stream would make Argo CD prune every object of the Application.
-        raise invocation.UsageError(
+        raise process.UsageError(
             f"no YAML documents in the source folder {os.path.abspath(folder)}: refusing to render "
             "an empty stream (Argo CD would prune every object of the Application)"
         )
-    return invocation.render_and_write(found, problems, options, stdout, stderr)
+    return process.render_and_write(found, problems, options, stdout, stderr)
 
 
 def options_from_argocd(environ: Mapping[str, str]) -> RenderOptions:
     """Render options from the environment Argo CD gives the plugin (see the module docstring)."""
     _refuse_key_from_application(environ)
     given = _parameters(environ)
-    render_key = invocation.render_key(environ)
-    namespace = invocation.text_setting(environ.get("ARGOCD_APP_NAMESPACE"), "ARGOCD_APP_NAMESPACE")
+    render_key = process.render_key(environ)
+    namespace = process.text_setting(environ.get("ARGOCD_APP_NAMESPACE"), "ARGOCD_APP_NAMESPACE")
     values: dict[str, object] = {"default_namespace": namespace or None}
     for parameter in PARAMETERS:
         # An empty value (a cleared field in the UI) means unset, like an absent one.
@@ -132,7 +132,7 @@ def options_from_argocd(environ: Mapping[str, str]) -> RenderOptions:
 def _refuse_key_from_application(environ: Mapping[str, str]) -> None:
     for name in KEY_ENVS:
         if APP_ENV_PREFIX + name in environ:
-            raise invocation.UsageError(
+            raise process.UsageError(
                 f"the Application sets {name} in its plugin env: the render key must not live in Git; "
                 "give it to the sidecar (NATS_RENDER_KEY from a Secret) and remove it from the Application"
             )
@@ -148,12 +148,12 @@ def _parameters(environ: Mapping[str, str]) -> dict[str, str]:
     known = {p.name for p in PARAMETERS}
     for name in sorted(given):
         if name in KEY_NAMES:
-            raise invocation.UsageError(
+            raise process.UsageError(
                 f"the Application sets the plugin parameter {name}: the render key must not live in Git; "
                 "give it to the sidecar (NATS_RENDER_KEY from a Secret) and remove the parameter"
             )
         if name not in known:
-            raise invocation.UsageError(
+            raise process.UsageError(
                 f"unknown plugin parameter {name!r}; the parameters are: {', '.join(sorted(known))}"
             )
     return given
@@ -168,25 +168,25 @@ def _parameters_json(raw: str) -> dict[str, str]:
     try:
         entries = json.loads(raw)
     except ValueError as exc:
-        raise invocation.UsageError(f"ARGOCD_APP_PARAMETERS is not JSON: {exc}") from None
+        raise process.UsageError(f"ARGOCD_APP_PARAMETERS is not JSON: {exc}") from None
     except RecursionError:  # `[[[[...]]]]` thousands deep: json recurses once per level
-        raise invocation.UsageError("ARGOCD_APP_PARAMETERS nests too deep to be plugin parameters") from None
+        raise process.UsageError("ARGOCD_APP_PARAMETERS nests too deep to be plugin parameters") from None
     if not isinstance(entries, list):
-        raise invocation.UsageError("ARGOCD_APP_PARAMETERS must be a JSON list of parameters")
+        raise process.UsageError("ARGOCD_APP_PARAMETERS must be a JSON list of parameters")
     given: dict[str, str] = {}
     for entry in entries:
         name = entry.get("name") if isinstance(entry, dict) else None
         if not isinstance(name, str):
-            raise invocation.UsageError("ARGOCD_APP_PARAMETERS has an entry without a name")
+            raise process.UsageError("ARGOCD_APP_PARAMETERS has an entry without a name")
         value = entry.get("string")
         if not isinstance(value, str) or "array" in entry or "map" in entry:
-            raise invocation.UsageError(f"the plugin parameter {name} takes a string value")
+            raise process.UsageError(f"the plugin parameter {name} takes a string value")
         given[name] = value
     return given
 
 
 def entry() -> None:
-    invocation.run(main, PROGRAM)
+    process.run(main, PROGRAM)
 
 
 if __name__ == "__main__":

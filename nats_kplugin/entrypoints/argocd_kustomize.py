@@ -25,8 +25,7 @@ from ..pipeline import RenderOptions
 from ..problems import Location, Problem
 from ..spec import model as spec
 from ..spec.reading import NATS_OBJECTS
-from . import kustomize
-from . import process as invocation
+from . import kustomize, process
 from .options import environment_of
 
 KUSTOMIZE_TIMEOUT_SECONDS = 300  # Argo CD's own default exec timeout is 90 s; this only stops a hang
@@ -52,24 +51,24 @@ def generate(
             )
         except subprocess.TimeoutExpired:
             stderr.write(f"nats-render: kustomize did not finish in {KUSTOMIZE_TIMEOUT_SECONDS} s\n")
-            return invocation.EXIT_INVALID
+            return process.EXIT_INVALID
     if built.returncode != 0:
         # kustomize's message already holds the generator's problem lines; nothing goes to stdout.
         stderr.write(built.stderr.decode("utf-8", "replace"))
-        return invocation.EXIT_INVALID
+        return process.EXIT_INVALID
     problems = _unrendered_nats_objects(built.stdout)
     if problems:
-        invocation.report(problems, stderr)
-        return invocation.EXIT_INVALID
+        process.report(problems, stderr)
+        return process.EXIT_INVALID
     stdout.write(built.stdout.decode("utf-8"))
-    return invocation.EXIT_OK
+    return process.EXIT_OK
 
 
 def _program(name: str) -> str:
     """The sidecar's own copy of a program kustomize needs."""
-    found = invocation.installed_program(name)
+    found = process.installed_program(name)
     if found is None:
-        raise invocation.UsageError(
+        raise process.UsageError(
             f"the source folder has a kustomization, but {name} is not installed beside nats-render "
             "(pip install 'nats-render[argocd]')"
         )

@@ -29,7 +29,7 @@ from .process import (
     say,
     utf8_stdout,
 )
-from .process import render_key as invocation_render_key
+from .process import render_key as process_render_key
 
 
 def main() -> None:
@@ -62,7 +62,7 @@ def _quick_main() -> int | None:
         return None
     try:
         key_file = arguments.values["key_file"]
-        render_key = None if arguments.values["print_schema"] else invocation_render_key(os.environ, key_file)
+        render_key = None if arguments.values["print_schema"] else process_render_key(os.environ, key_file)
     except UsageError:
         return None  # a usage error: click reports it in its own words
     try:

@@ -23,12 +23,12 @@ from typing import Any
 from ..codes import Code, Severity
 from ..documents.reader import Document, parse_stream
 from ..documents.writer import dump_documents
-from ..kubernetes.objects import INSTANCE_LABEL, MANAGED_BY, instances
 from ..pipeline import Identity, RenderOptions, object_identity, object_ref, render
 from ..problems import Location, Problem
 from ..spec import model as spec
+from ..spec.names import INSTANCE_LABEL, MANAGED_BY, object_names
 from ..spec.reading import NATS_OBJECTS
-from . import process as invocation
+from . import process
 from .options import from_environment
 
 PROGRAM = "nats-render-krm"
@@ -41,16 +41,16 @@ INDEX_ANNOTATIONS = ("internal.config.kubernetes.io/index", "config.kubernetes.i
 
 def main(argv: list[str]) -> int:
     if argv:
-        raise invocation.UsageError(f"usage: {PROGRAM} < resource-list.yaml (takes no arguments)")
+        raise process.UsageError(f"usage: {PROGRAM} < resource-list.yaml (takes no arguments)")
     options = from_environment(os.environ)
-    resource_list, problems = read_resource_list(invocation.stdin_bytes())
+    resource_list, problems = read_resource_list(process.stdin_bytes())
     if resource_list is None:
-        invocation.report(problems, sys.stderr)
-        return invocation.EXIT_INVALID
+        process.report(problems, sys.stderr)
+        return process.EXIT_INVALID
     output, problems = run_function(resource_list, options)
-    invocation.report(problems, sys.stderr)
+    process.report(problems, sys.stderr)
     sys.stdout.write(dump_documents([output]))
-    return invocation.EXIT_INVALID if any(p.is_error for p in problems) else invocation.EXIT_OK
+    return process.EXIT_INVALID if any(p.is_error for p in problems) else process.EXIT_OK
 
 
 def read_resource_list(raw: bytes) -> tuple[Document | None, list[Problem]]:
@@ -144,7 +144,7 @@ def _replace_rendered(
     # The namespace the objects got (the functionConfig's, or the default namespace option), and either
     # instance: an earlier run may have had --managed-service-names on, or off.
     namespace = rendered[0]["metadata"].get("namespace") if rendered else None
-    ours = set(instances(spec.full_name(function_config["metadata"]["name"])))
+    ours = set(object_names(function_config["metadata"]["name"]).instances)
     kept: list[Any] = []
     files: dict[Identity | None, dict[str, Any]] = {}
     for item in items:
@@ -210,7 +210,7 @@ def _file_of(metadata: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def entry() -> None:
-    invocation.run(main, PROGRAM)
+    process.run(main, PROGRAM)
 
 
 if __name__ == "__main__":

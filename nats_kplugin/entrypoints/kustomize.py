@@ -24,7 +24,7 @@ from ..documents import reader, sources
 from ..problems import Problem
 from ..spec import model as spec
 from ..spec.reading import NATS_OBJECTS
-from . import process as invocation
+from . import process
 from .options import from_environment
 
 PROGRAM = "nats-render-kustomize"
@@ -48,12 +48,12 @@ def main(argv: list[str]) -> int:
     if argv == ["--install"]:
         return install(os.environ)
     if len(argv) > 1 or (argv and argv[0].startswith("-")):
-        raise invocation.UsageError(f"usage: {PROGRAM} [NATS-OBJECT-FILE] | {PROGRAM} --install")
+        raise process.UsageError(f"usage: {PROGRAM} [NATS-OBJECT-FILE] | {PROGRAM} --install")
     options = from_environment(os.environ)
     found, problems = _read(argv, os.environ)
     if not problems and not any(spec.is_nats_object(d.data) for d in found):
-        raise invocation.UsageError(f"the generator config holds no {spec.API_VERSION} {spec.KIND} object")
-    return invocation.render_and_write(found, problems, options, sys.stdout, sys.stderr)
+        raise process.UsageError(f"the generator config holds no {spec.API_VERSION} {spec.KIND} object")
+    return process.render_and_write(found, problems, options, sys.stdout, sys.stderr)
 
 
 def _read(argv: list[str], environ: Mapping[str, str]) -> tuple[list[reader.Document], list[Problem]]:
@@ -71,9 +71,7 @@ def _read(argv: list[str], environ: Mapping[str, str]) -> tuple[list[reader.Docu
         raw = environ[CONFIG_STRING_ENV].encode("utf-8", "surrogateescape")
         found, problems = reader.parse_stream(raw, NATS_OBJECTS, CONFIG_STRING_ENV)
     else:
-        raise invocation.UsageError(
-            f"no NATS object: kustomize passes a file argument and {CONFIG_STRING_ENV}"
-        )
+        raise process.UsageError(f"no NATS object: kustomize passes a file argument and {CONFIG_STRING_ENV}")
     if problems or len(found) != 1:
         return found, problems
     original = _generator_document(found[0].data, environ.get(CONFIG_ROOT_ENV) or os.curdir)
@@ -134,28 +132,26 @@ def _without_kustomize_annotations(data: object) -> object:
 
 def install(environ: Mapping[str, str]) -> int:
     """Link the plugin path in the plugin home to this program's executable (the console script)."""
-    program = invocation.installed_program(PROGRAM)
+    program = process.installed_program(PROGRAM)
     if program is None:
-        raise invocation.UsageError(
-            f"cannot find the {PROGRAM} executable to install; pip install nats-render"
-        )
+        raise process.UsageError(f"cannot find the {PROGRAM} executable to install; pip install nats-render")
     target = Path(program)
     link = plugin_path(plugin_home(environ))
     if link.is_dir() and not link.is_symlink():
-        raise invocation.UsageError(f"cannot install over {link}: it is a folder; remove it first")
+        raise process.UsageError(f"cannot install over {link}: it is a folder; remove it first")
     try:
         link.parent.mkdir(parents=True, exist_ok=True)
         if link.is_symlink() or link.exists():
             link.unlink()
         link.symlink_to(target.resolve())
     except OSError as exc:
-        raise invocation.OutputError(f"cannot install {link}: {exc.strerror}") from None
+        raise process.OutputError(f"cannot install {link}: {exc.strerror}") from None
     sys.stdout.write(f"installed {link} -> {target.resolve()}\n")
-    return invocation.EXIT_OK
+    return process.EXIT_OK
 
 
 def entry() -> None:
-    invocation.run(main, PROGRAM)
+    process.run(main, PROGRAM)
 
 
 if __name__ == "__main__":

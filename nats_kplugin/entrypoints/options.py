@@ -19,12 +19,12 @@ from ..kubernetes.certificates import check_cluster_domain, parse_issuer
 from ..kubernetes.objects import EXPORTER_IMAGE, NATS_IMAGE, RELOADER_IMAGE, Images
 from ..nats_server.tls import DEFAULT_CLUSTER_DOMAIN
 from ..pipeline import RenderOptions
-from . import process as invocation
+from . import process
 from .process import KEY_ENV, KEY_FILE_ENV
 
 
 def _namespace(value: str, setting: str) -> str | None:
-    return invocation.text_setting(value, setting) or None
+    return process.text_setting(value, setting) or None
 
 
 def _issuer_check(value: str) -> object:
@@ -63,9 +63,9 @@ class Option(NamedTuple):
     def read(self, text: str, setting: str) -> Any:
         """The value of this option from a variable or a parameter (`setting` names it in a message)."""
         if self.is_flag:
-            return invocation.parse_bool(text, setting)
+            return process.parse_bool(text, setting)
         if self.parse is None:
-            return invocation.text_setting(text, f"the {self.name}")
+            return process.text_setting(text, f"the {self.name}")
         return self.parse(text, setting)
 
 
@@ -132,7 +132,7 @@ OPTIONS: tuple[Option, ...] = (
         parameter="cluster-domain",
         argocd_env="CLUSTER_DOMAIN",
         check=check_cluster_domain,
-        parse=invocation.parse_cluster_domain,
+        parse=process.parse_cluster_domain,
         render="cluster_domain",
     ),
     Option(
@@ -146,7 +146,7 @@ OPTIONS: tuple[Option, ...] = (
         parameter="tls-issuer",
         argocd_env="TLS_ISSUER",
         check=_issuer_check,
-        parse=invocation.parse_tls_issuer,
+        parse=process.parse_tls_issuer,
         render="tls_issuer",
     ),
     Option(
@@ -230,7 +230,7 @@ def command_line_options(arguments: Arguments, render_key: bytes | None) -> Rend
 def from_environment(environ: Mapping[str, str]) -> RenderOptions:
     """Render options of the kustomize plugins: the NATS_RENDER_* variables, the defaults where unset or
     empty; a value that is wrong is a UsageError naming its variable."""
-    render_key = invocation.render_key(environ)
+    render_key = process.render_key(environ)
     values = {}
     for option in OPTIONS:
         if option.env is not None:

@@ -16,6 +16,8 @@ import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from ..spec.names import ObjectNames
+
 API_VERSION = "cert-manager.io/v1"
 ISSUER_KINDS = ("Issuer", "ClusterIssuer")
 CA_DURATION = "43800h"  # five years, as the managed service
@@ -55,22 +57,16 @@ def check_cluster_domain(text: str) -> str:
     return domain
 
 
-def secret_name(full_name: str) -> str:
-    """The Secret cert-manager writes the server certificate to, and the pod mounts."""
-    return f"{full_name}-tls"
-
-
-def dns_names(full_name: str, headless_name: str, namespace: str, cluster_domain: str) -> list[str]:
-    names = []
-    for service in (full_name, headless_name):
-        names += [service, f"{service}.{namespace}.svc", f"{service}.{namespace}.svc.{cluster_domain}"]
-    names.append(f"*.{headless_name}.{namespace}.svc.{cluster_domain}")
-    return names
+def dns_names(names: ObjectNames, namespace: str, cluster_domain: str) -> list[str]:
+    found = []
+    for service in (names.full, names.headless):
+        found += [service, f"{service}.{namespace}.svc", f"{service}.{namespace}.svc.{cluster_domain}"]
+    found.append(f"*.{names.headless}.{namespace}.svc.{cluster_domain}")
+    return found
 
 
 def certificate_objects(
-    full_name: str,
-    headless_name: str,
+    names: ObjectNames,
     namespace: str,
     cluster_domain: str,
     issuer: IssuerRef | None,
@@ -79,7 +75,7 @@ def certificate_objects(
     """Issuers and Certificates in apply order; `metadata(name)` gives each object's metadata."""
     objects: list[dict[str, Any]] = []
     if issuer is None:
-        selfsigned, ca = f"{full_name}-selfsigned", f"{full_name}-ca"
+        selfsigned, ca = names.selfsigned_issuer, names.ca
         objects.append(_issuer(metadata(selfsigned), {"selfSigned": {}}))
         objects.append(
             _certificate(
@@ -98,13 +94,13 @@ def certificate_objects(
         issuer = IssuerRef("Issuer", ca)
     objects.append(
         _certificate(
-            metadata(secret_name(full_name)),
+            metadata(names.tls),
             {
-                "secretName": secret_name(full_name),
+                "secretName": names.tls,
                 "duration": SERVER_DURATION,
                 "renewBefore": SERVER_RENEW_BEFORE,
-                "commonName": full_name,
-                "dnsNames": dns_names(full_name, headless_name, namespace, cluster_domain),
+                "commonName": names.full,
+                "dnsNames": dns_names(names, namespace, cluster_domain),
                 "issuerRef": _issuer_ref(issuer),
                 "privateKey": {"algorithm": "ECDSA", "size": 256, "rotationPolicy": "Always"},
                 # Routes present the server certificate as a client too.

@@ -14,7 +14,8 @@ from typing import Any, NamedTuple
 
 from ..nats_server import encoder as nats_conf
 from ..nats_server import tls
-from ..nats_server.config import (
+from ..nats_server.config import Listener, ServerLayout
+from ..nats_server.pod_filesystem import (
     CONFIG_FILE,
     CONFIG_VOLUME,
     PID_FILE,
@@ -22,12 +23,11 @@ from ..nats_server.config import (
     TLS_DIR,
     TLS_VOLUME,
     Folder,
-    Listener,
-    ServerLayout,
+    ResolverClaim,
     store_volume,
 )
-from ..nats_server.resolver import ResolverClaim
 from ..spec.model import NatsSpec
+from ..spec.names import INSTANCE_LABEL, MANAGED_BY, ObjectNames
 from ..spec.passwords import is_bcrypt_hash
 from . import certificates, metrics
 
@@ -67,12 +67,11 @@ def build_objects(
 ) -> list[dict[str, Any]]:
     """The objects for one NATS cluster, in apply order: cert-manager issuers and certificates, Secrets,
     Services, StatefulSet, PDB, PodMonitor."""
-    names = _Names(spec.full_name, spec.headless_name)
+    names = spec.names
     objects: list[dict[str, Any]] = []
     if spec.tls_enabled and spec.namespace:
         objects += certificates.certificate_objects(
-            spec.full_name,
-            spec.headless_name,
+            names,
             spec.namespace,
             extras.cluster_domain,
             extras.tls_issuer,
@@ -92,43 +91,15 @@ def build_objects(
     return objects
 
 
-class _Names(NamedTuple):
-    full: str
-    headless: str
-
-    @property
-    def credentials(self) -> str:
-        return f"{self.full}-credentials"
-
-    @property
-    def config(self) -> str:
-        return f"{self.full}-config"
-
-
-# The managed service installs the upstream nats chart as the Helm release `nats-X-system` (its HelmRelease)
-# with fullnameOverride `nats-X`; the chart selects its pods by these, and names its JetStream claim
-# template `<fullname>-js` (SPEC section 12). --managed-service-names keeps them, for a takeover in place.
-MANAGED_SERVICE_RELEASE_SUFFIX = "-system"
-
-
-INSTANCE_LABEL = "app.kubernetes.io/instance"
-MANAGED_BY = ("app.kubernetes.io/managed-by", "nats-render")  # on every rendered object
-
-
-def instances(full_name: str) -> tuple[str, str]:
-    """The instance label of a cluster's objects: the renderer's own, and the managed service's."""
-    return full_name, full_name + MANAGED_SERVICE_RELEASE_SUFFIX
-
-
 def selector_labels(spec: NatsSpec) -> dict[str, str]:
     """What selects the pods: the StatefulSet, both Services, the PDB, the spread, the PodMonitor."""
     if spec.managed_service_names:
         return {
             "app.kubernetes.io/name": "nats",
-            INSTANCE_LABEL: instances(spec.full_name)[1],
+            INSTANCE_LABEL: spec.names.instances[1],
             "app.kubernetes.io/component": "nats",
         }
-    return {"app.kubernetes.io/name": "nats", INSTANCE_LABEL: instances(spec.full_name)[0]}
+    return {"app.kubernetes.io/name": "nats", INSTANCE_LABEL: spec.names.instances[0]}
 
 
 def topology_spread(spec: NatsSpec) -> list[dict[str, Any]]:
@@ -190,7 +161,7 @@ def _all_listeners(server: ServerLayout) -> list[Listener]:
 
 
 def headless_service(
-    spec: NatsSpec, server: ServerLayout, names: _Names, extra: dict[str, str] | None
+    spec: NatsSpec, server: ServerLayout, names: ObjectNames, extra: dict[str, str] | None
 ) -> dict[str, Any]:
     """Stable DNS names for the routes; not-ready pods included so a cluster can form before it is ready."""
     return {
@@ -207,7 +178,7 @@ def headless_service(
 
 
 def client_service(
-    spec: NatsSpec, server: ServerLayout, names: _Names, extra: dict[str, str] | None
+    spec: NatsSpec, server: ServerLayout, names: ObjectNames, extra: dict[str, str] | None
 ) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
@@ -343,7 +314,7 @@ def termination_grace_seconds(server: ServerLayout) -> int:
 def statefulset(
     spec: NatsSpec,
     server: ServerLayout,
-    names: _Names,
+    names: ObjectNames,
     images: Images,
     extra: dict[str, str] | None,
     claim: ResolverClaim | None = None,
@@ -355,7 +326,7 @@ def statefulset(
     if spec.tls_enabled:
         # The server certificate's Secret, these keys only; the CA's Secret (with its key) is never mounted.
         items = [{"key": key, "path": key} for key in tls.SECRET_KEYS]
-        secret = {"secretName": certificates.secret_name(spec.full_name), "items": items}
+        secret = {"secretName": spec.names.tls, "items": items}
         volumes.append({"name": TLS_VOLUME, "secret": secret})
     pod_spec: dict[str, Any] = {
         "shareProcessNamespace": True,
@@ -419,7 +390,7 @@ def _claim_template(name: str, size: str, storage_class: str | None) -> dict[str
     return {"metadata": {"name": name}, "spec": claim}
 
 
-def pod_disruption_budget(spec: NatsSpec, names: _Names, extra: dict[str, str] | None) -> dict[str, Any]:
+def pod_disruption_budget(spec: NatsSpec, names: ObjectNames, extra: dict[str, str] | None) -> dict[str, Any]:
     return {
         "apiVersion": "policy/v1",
         "kind": "PodDisruptionBudget",

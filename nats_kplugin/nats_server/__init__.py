@@ -5,6 +5,7 @@ values.py        values as nats-server reads them: sizes, durations, host:port
 merge_reader.py  config.merge read through the table: canonical spellings, values, paths
 config.py        generate the renderer's configuration, merge config.merge into it, describe
 resolver.py      config.resolver, either shape, and the claim it needs
+pod_filesystem.py  the pod's folders, volumes and paths, and the resolver's claim
 tls.py           the tls blocks, and routes by the names the certificate covers
 checks.py        combinations nats-server refuses or accepts but cannot run in the pod
 listeners.py     where the merged configuration listens, so the pod and Services can follow it

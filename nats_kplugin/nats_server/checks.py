@@ -12,10 +12,11 @@ from typing import Any
 from ..codes import Code
 from ..problems import Path, Problem, error, info, warning
 from ..spec.model import NatsSpec
-from .config import PID_FILE, STORE_DIR, Folder, account_name
+from .config import account_name
 from .listeners import check_listeners
 from .merge_reader import original_path
 from .option_table import MONITOR_KEYS, SAME_SETTING
+from .pod_filesystem import PID_FILE, STORE_DIR, Folder
 from .values import duration_seconds
 
 BASE: Path = ("spec", "config", "merge")

@@ -1,40 +1,28 @@
 """Step 3, configure: the nats-server configuration of one `NatsSpec`, as data.
 
-`read_merge` reads `config.merge` once, as nats-server reads it (vocabulary.py: canonical spellings,
+`read_merge` reads `config.merge` once, as nats-server reads it (merge_reader.py: canonical spellings,
 values checked, sizes in bytes, durations as strings, files only in the pod's `folders`); `build`
 generates the renderer's own configuration and merges `config.merge` and `config.resolver` into it (maps
 merge recursively, lists and scalars replace, null removes a key), then normalises the result. checks.py
 then refuses what nats-server would refuse or could not run, and `describe` says where the listeners
 ended up, so the Kubernetes objects follow the final configuration rather than the defaults. This module
-also holds where the pod keeps its files (`folders`, which the container's volumeMounts are made from)
-and which options nats-server reloads.
+also holds which options nats-server reloads; pod_filesystem.py holds where the pod keeps its files.
 """
 
 import copy
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from ..problems import Problem
 from ..spec.model import NatsSpec
-from . import merge_reader as vocabulary
+from . import merge_reader
 from .encoder import Variable
 from .option_table import CLIENT_LISTENER_BLOCKS, LISTENER_BLOCKS, MONITOR_KEYS, SAME_SETTING
-from .values import duration_seconds
-
-if TYPE_CHECKING:
-    from .resolver import ResolverClaim
+from .pod_filesystem import PID_FILE, STORE_DIR, Folder
+from .values import duration_seconds, listen_port
 
 CLIENT_PORT = 4222
 CLUSTER_PORT = 6222
 MONITOR_PORT = 8222
-CONFIG_DIR = "/etc/nats-config"
-CONFIG_FILE = f"{CONFIG_DIR}/nats.conf"
-PID_DIR = "/var/run/nats"
-PID_FILE = f"{PID_DIR}/nats.pid"
-STORE_DIR = "/data"
-TLS_DIR = "/etc/nats-tls"  # the server certificate's Secret, with spec.tls_enabled
-# The pod's volumes, by the names the nats container mounts them with (and the JetStream claim template's,
-# `store_volume`); the chart-shaped resolver's own claim must be named otherwise.
-CONFIG_VOLUME, PID_VOLUME, TLS_VOLUME, STORE_VOLUME = "config", "pid", "tls", "data"
 ACCOUNT = "users"  # the one account every spec user belongs to
 # The managed service's name for that account (cozystack packages/apps/nats writes spec.users into
 # `accounts.A`): kept with --managed-service-names, so config.merge.accounts.A written for the managed
@@ -46,7 +34,7 @@ LAME_DUCK_GRACE_PERIOD = "10s"
 # reserved blocks), so a full store does not become a full disk that nats-server cannot write its meta to.
 FILE_STORE_SHARE = 0.9
 
-# Top-level options (canonical spellings, vocabulary.py) nats-server applies on a reload signal (checked
+# Top-level options (canonical spellings, option_table.py) nats-server applies on a reload signal (checked
 # against the real server by tests/live/test_reload.py). A change elsewhere changes the pod template's
 # restart hash, so Kubernetes rolls the pods. Not here, because nats-server 2.15.1 refuses to reload them:
 # no_auth_user, max_pending, lame_duck_duration, lame_duck_grace_period.
@@ -79,16 +67,6 @@ RELOADABLE_KEYS = frozenset(
 RELOADABLE_CLUSTER_KEYS = frozenset({"pool_size", "compression", "no_advertise"})
 # Listeners that become container and Service ports when configured, named after their block.
 LISTENERS = tuple(block for block in LISTENER_BLOCKS if block != "cluster")
-
-
-class Folder(NamedTuple):
-    """A folder of the nats container and the pod volume mounted there. Everything else is the read-only
-    root filesystem, which holds nothing of the user's."""
-
-    volume: str
-    path: str
-    writable: bool = False
-    persistent: bool = False  # a volume claim: outlives the pod
 
 
 class Listener(NamedTuple):
@@ -139,7 +117,7 @@ def build(
     _place_resolver_store(config)
     problems: list[Problem] = []
     if spec.resolver and "resolver" in config:  # config.resolver is merged as given: its sizes and durations
-        resolver, problems = vocabulary.read({"resolver": config["resolver"]}, None)
+        resolver, problems = merge_reader.read({"resolver": config["resolver"]}, None)
         config["resolver"] = resolver["resolver"]
     return (None if problems else config), problems
 
@@ -149,36 +127,12 @@ def account_name(spec: NatsSpec) -> str:
     return MANAGED_SERVICE_ACCOUNT if spec.managed_service_names else ACCOUNT
 
 
-def store_volume(spec: NatsSpec) -> str:
-    """The JetStream volume and its claim template, so the claims are `<template>-nats-X-<index>`: the
-    managed service's `nats-X-js-nats-X-N` are reused with --managed-service-names."""
-    return managed_store_volume(spec.full_name) if spec.managed_service_names else STORE_VOLUME
-
-
-def managed_store_volume(full_name: str) -> str:
-    return f"{full_name}-js"
-
-
-def folders(spec: NatsSpec, claim: "ResolverClaim | None" = None) -> tuple[Folder, ...]:
-    """The folders of the nats container, in mount order: the runtime mounts a parent before a folder
-    inside it, so the resolver's own claim (often under /data) comes after the JetStream volume. The
-    vocabulary's path checks, the resolver's, and the container's volumeMounts all read this."""
-    found = [Folder(CONFIG_VOLUME, CONFIG_DIR), Folder(PID_VOLUME, PID_DIR, writable=True)]
-    if spec.tls_enabled:
-        found.append(Folder(TLS_VOLUME, TLS_DIR))
-    if spec.jetstream_enabled:
-        found.append(Folder(store_volume(spec), STORE_DIR, writable=True, persistent=True))
-    if claim is not None:
-        found.append(Folder(claim.name, claim.mount_path, writable=True, persistent=True))
-    return tuple(found)
-
-
 def read_merge(spec: NatsSpec, pod_folders: tuple[Folder, ...]) -> tuple[dict[str, Any], list[Problem]]:
     """config.merge in canonical spellings, or the problems nats-server or the pod would have with it: a
     file it reads must be in a folder of the pod, a file or folder it writes in a writable one."""
     writable = tuple(folder.path for folder in pod_folders if folder.writable)
     readable = tuple(folder.path for folder in pod_folders)
-    return vocabulary.read(spec.merge, vocabulary.Mounts(writable, readable))
+    return merge_reader.read(spec.merge, merge_reader.Mounts(writable, readable))
 
 
 def generate(spec: NatsSpec, passwords: dict[str, str]) -> dict[str, Any]:
@@ -196,10 +150,7 @@ def generate(spec: NatsSpec, passwords: dict[str, str]) -> dict[str, Any]:
             "name": spec.full_name,
             "port": CLUSTER_PORT,
             "no_advertise": True,
-            "routes": [
-                f"nats://{spec.full_name}-{index}.{spec.headless_name}:{CLUSTER_PORT}"
-                for index in range(spec.replicas)
-            ],
+            "routes": spec.names.route_urls(spec.replicas, CLUSTER_PORT),
         }
     if spec.jetstream_enabled:
         config["jetstream"] = {
@@ -259,16 +210,6 @@ def _without_nulls(value: Any) -> Any:
     if isinstance(value, list):
         return [_without_nulls(v) for v in value]
     return value
-
-
-def listen_port(value: Any) -> int | None:
-    """The port of a `port` value or a `listen` value such as `0.0.0.0:4222` or `:4222`."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and ":" in value:
-        tail = value.rsplit(":", 1)[1]
-        return int(tail) if tail.isdigit() else None
-    return None
 
 
 def block_port(block: Any) -> int | None:

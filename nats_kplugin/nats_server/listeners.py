@@ -15,6 +15,7 @@ from typing import Any
 from ..codes import Code
 from ..problems import Path, Problem, error
 from .option_table import LISTENER_BLOCKS, MONITOR_KEYS
+from .values import port_number, split_host_port
 
 # Names that every resolver maps to the loopback interface (RFC 6761, Debian's /etc/hosts).
 _LOOPBACK_NAMES = ("localhost", "ip6-localhost", "ip6-loopback")
@@ -84,19 +85,19 @@ def _checked_address(value: Any, where: Path) -> tuple[int | None, Problem | Non
     """The port of a `port` (integer) or `listen` ("host:port") value, or the problem with it."""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         return None, error(Code.INVALID_ADDRESS, 'must be a port number or "host:port"', where)
-    host, port_text = ("", str(value)) if isinstance(value, int) else value.rpartition(":")[::2]
-    if isinstance(value, str) and ":" not in value:
+    parts = ("", str(value)) if isinstance(value, int) else split_host_port(value)
+    if parts is None:
         message = 'must be "host:port" (nats-server cannot parse an address without a port)'
         return None, error(Code.INVALID_ADDRESS, message, where)
+    host, port_text = parts
     if ":" in host and not (host.startswith("[") and host.endswith("]")):
         message = 'must be "host:port" with an IPv6 host in brackets, such as "[::]:4222"'
         return None, error(Code.INVALID_ADDRESS, message, where)
     if _is_loopback(host):
         return None, error(Code.LOOPBACK_ADDRESS, _LOOPBACK_REASON, where)
-    try:
-        port = int(port_text)
-    except ValueError:
-        return None, error(Code.INVALID_ADDRESS, "must end in a port number", where)
+    port = value if isinstance(value, int) else port_number(port_text)
+    if port is None:
+        return None, error(Code.INVALID_ADDRESS, "must end in a port number (ASCII digits)", where)
     if not 1 <= port <= 65535:
         return None, error(
             Code.INVALID_ADDRESS,

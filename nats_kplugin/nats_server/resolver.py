@@ -16,8 +16,9 @@ from typing import Any, NamedTuple
 
 from ..codes import Code
 from ..problems import Path, Problem, error
+from ..spec.names import ObjectNames
 from ..spec.quantities import to_bytes
-from .config import CONFIG_VOLUME, PID_VOLUME, STORE_VOLUME, TLS_VOLUME, managed_store_volume
+from .pod_filesystem import CONFIG_VOLUME, PID_VOLUME, STORE_VOLUME, TLS_VOLUME, ResolverClaim
 
 CHART_KEYS = frozenset({"enabled", "merge", "patch", "pvc"})
 CHART_DIR = "/data/resolver"  # the chart's default
@@ -29,15 +30,6 @@ _POD_VOLUMES = frozenset({CONFIG_VOLUME, PID_VOLUME, TLS_VOLUME, STORE_VOLUME})
 _DNS_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"  # (compiled on first use, by re)
 
 
-class ResolverClaim(NamedTuple):
-    """The resolver's own volume claim template, mounted at `mount_path` in the nats container."""
-
-    name: str
-    size: str
-    storage_class: str | None
-    mount_path: str
-
-
 class Resolver(NamedTuple):
     block: dict[str, Any]  # the raw nats-server block to merge into `resolver` ({} for none)
     claim: ResolverClaim | None = None
@@ -47,7 +39,7 @@ def is_chart_shaped(given: dict[str, Any]) -> bool:
     return any(key in given for key in CHART_KEYS)
 
 
-def translate(given: dict[str, Any], full_name: str) -> tuple[Resolver, list[Problem]]:
+def translate(given: dict[str, Any], names: ObjectNames) -> tuple[Resolver, list[Problem]]:
     """The raw block and the claim of either shape; problems for what nats-server or the pod cannot take."""
     if not is_chart_shaped(given):
         return Resolver(given), []
@@ -95,12 +87,12 @@ def translate(given: dict[str, Any], full_name: str) -> tuple[Resolver, list[Pro
                 (*_BASE, "merge", "type"),
             )
         )
-    claim, found = _claim(pvc, full_name, block["dir"])
+    claim, found = _claim(pvc, names, block["dir"])
     return Resolver(block, claim), problems + found
 
 
 def _claim(
-    pvc: dict[str, Any], full_name: str, mount_path: str
+    pvc: dict[str, Any], names: ObjectNames, mount_path: str
 ) -> tuple[ResolverClaim | None, list[Problem]]:
     if pvc.get("enabled", True) is False:
         return None, []
@@ -110,11 +102,11 @@ def _claim(
     if not isinstance(size, (str, int)) or isinstance(size, bool) or (to_bytes(size) or 0) < 1024 * 1024:
         message = "must be a Kubernetes quantity of at least 1Mi, such as 1Gi"
         problems.append(error(Code.INVALID_QUANTITY, message, (*where, "size")))
-    name = pvc.get("name") or f"{full_name}-resolver"
+    name = pvc.get("name") or names.resolver_claim
     if not isinstance(name, str) or not re.fullmatch(_DNS_LABEL, name) or len(name) > 63:
         message = "must be a DNS label (the volume's name in the pod)"
         problems.append(error(Code.INVALID_FORMAT, message, (*where, "name")))
-    elif name in _POD_VOLUMES or name == managed_store_volume(full_name):
+    elif name in _POD_VOLUMES or name == names.managed_store_volume:
         message = f"{name!r} is a volume of the pod already; choose another name"
         problems.append(error(Code.VOLUME_NAME_TAKEN, message, (*where, "name")))
     storage_class = pvc.get("storageClassName")

@@ -22,8 +22,9 @@ from typing import Any
 from ..codes import Code
 from ..problems import Path, Problem, error, warning
 from ..spec.model import NatsSpec
-from .config import TLS_DIR
 from .option_table import CLIENT_LISTENER_BLOCKS
+from .pod_filesystem import TLS_DIR
+from .values import listen_port
 
 CERT_FILE = f"{TLS_DIR}/tls.crt"
 KEY_FILE = f"{TLS_DIR}/tls.key"
@@ -43,8 +44,7 @@ def tls_block() -> dict[str, Any]:
 
 def route_urls(spec: NatsSpec, port: int, cluster_domain: str) -> list[str]:
     """One route per pod, by the full name the certificate's `*.nats-X-headless.NS.svc.DOMAIN` covers."""
-    headless = f"{spec.headless_name}.{spec.namespace}.svc.{cluster_domain}"
-    return [f"nats://{spec.full_name}-{index}.{headless}:{port}" for index in range(spec.replicas)]
+    return spec.names.route_urls(spec.replicas, port, f".{spec.namespace}.svc.{cluster_domain}")
 
 
 def secure(spec: NatsSpec, config: dict[str, Any], cluster_domain: str) -> list[Problem]:
@@ -64,8 +64,7 @@ def secure(spec: NatsSpec, config: dict[str, Any], cluster_domain: str) -> list[
     cluster = config.get("cluster")
     if isinstance(cluster, dict):
         cluster["tls"] = _with_ours(cluster.get("tls"), {"timeout": ROUTE_TLS_TIMEOUT})
-        port = cluster.get("port", cluster.get("listen"))
-        number = int(str(port).rsplit(":", 1)[-1]) if str(port).rsplit(":", 1)[-1].isdigit() else None
+        number = listen_port(cluster.get("port", cluster.get("listen")))
         if number is not None and "routes" in cluster:
             cluster["routes"] = route_urls(spec, number, cluster_domain)
     for name in CLIENT_LISTENER_BLOCKS:  # config.merge may add them; they speak TLS with this certificate

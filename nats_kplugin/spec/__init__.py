@@ -8,4 +8,5 @@ presets.py     the managed service's resource presets
 quantities.py  Kubernetes quantities (`jetstream.size`, `resources`)
 passwords.py   given or HMAC-derived passwords
 reading.py     how the reader reads for this step: the NATS kind and the per-object limits
+names.py       every rendered object's name, and the instance labels
 """

@@ -17,7 +17,8 @@ import yaml
 from ..codes import Code
 from ..documents.reader import child_node
 from ..problems import Path, Problem, error, warning
-from . import fast_check as schema_check
+from . import fast_check
+from .names import ObjectNames, object_names
 from .presets import RESOURCE_PRESETS
 from .quantities import format_millicores, to_bytes, to_millicores
 from .schema import reference_validator, schema, schema_text
@@ -52,11 +53,6 @@ class Resources(NamedTuple):
         return format_millicores(max(1, -(-millicores // 10)))
 
 
-def full_name(name: str) -> str:
-    """The name of everything rendered for the NATS object `name`: `nats-<name>`, as the managed service."""
-    return f"nats-{name}"
-
-
 class NatsSpec(NamedTuple):
     """One validated `NATS` object with every default applied."""
 
@@ -78,14 +74,18 @@ class NatsSpec(NamedTuple):
     managed_service_names: bool = False
 
     @property
+    def names(self) -> ObjectNames:
+        """The names of everything rendered for it (names.py)."""
+        return object_names(self.name)
+
+    @property
     def full_name(self) -> str:
         """The managed service's name for everything rendered: `nats-<name>`."""
-        return full_name(self.name)
+        return self.names.full
 
     @property
     def headless_name(self) -> str:
-        """The headless Service that gives each pod its DNS name, and the StatefulSet's serviceName."""
-        return f"{self.full_name}-headless"
+        return self.names.headless
 
 
 def is_nats_object(data: Any) -> bool:
@@ -123,7 +123,7 @@ def validate(
     """The spec of one `NATS` document, or the problems that make it invalid (all of them). `node` is the
     document's YAML node, for the checks on how numbers are written."""
     problems = _non_string_keys(document, ())
-    if not problems and not schema_check.is_valid(document, schema()):
+    if not problems and not fast_check.is_valid(document, schema()):
         from .messages import problems_from
 
         problems = problems_from(reference_validator().iter_errors(document), schema())

@@ -8,8 +8,7 @@ import json
 import pytest
 
 from nats_kplugin.codes import Code, Severity
-from nats_kplugin.entrypoints import argocd
-from nats_kplugin.entrypoints import process as invocation
+from nats_kplugin.entrypoints import argocd, process
 from nats_kplugin.entrypoints.options import from_environment
 from nats_kplugin.kubernetes.objects import EXPORTER_IMAGE
 from nats_kplugin.pipeline import RenderOptions
@@ -96,7 +95,7 @@ def test_the_new_options_as_argo_cd_parameters_and_plugin_env() -> None:
         ("cluster-domain", "Not A Domain"),
         ("pod-monitor", "yes"),
     ):
-        with pytest.raises(invocation.UsageError, match=name):
+        with pytest.raises(process.UsageError, match=name):
             argocd.options_from_argocd(
                 {"ARGOCD_APP_PARAMETERS": json.dumps([{"name": name, "string": value}])}
             )

@@ -12,6 +12,7 @@ import yaml
 from nats_kplugin.documents.reader import parse_stream
 from nats_kplugin.kubernetes import objects as manifests
 from nats_kplugin.nats_server import config as server_config
+from nats_kplugin.nats_server import pod_filesystem
 from nats_kplugin.pipeline import RenderOptions, render
 from nats_kplugin.spec.model import validate
 from nats_kplugin.spec.passwords import derive_password
@@ -67,7 +68,7 @@ def test_restart_hash_input_holds_no_credential() -> None:
     nats_spec, problems = validate(documents[0].data)
     assert nats_spec is not None, problems
     passwords = {"alice": GIVEN, "bob": SECRETS[3], "carol": HASHED}
-    folders = server_config.folders(nats_spec)
+    folders = pod_filesystem.folders(nats_spec)
     merge_config, problems = server_config.read_merge(nats_spec, folders)
     assert not problems
     config, problems = server_config.build(nats_spec, merge_config, passwords)

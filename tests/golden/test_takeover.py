@@ -14,8 +14,7 @@ import pytest
 import yaml
 
 from nats_kplugin.documents.reader import parse_stream
-from nats_kplugin.entrypoints import argocd, options
-from nats_kplugin.entrypoints import process as invocation
+from nats_kplugin.entrypoints import argocd, options, process
 from nats_kplugin.pipeline import RenderOptions, render
 from nats_kplugin.spec.reading import NATS_OBJECTS
 from tests.support import realcheck
@@ -144,7 +143,7 @@ def test_the_option_on_every_entry_point() -> None:
     parameters = '[{"name": "managed-service-names", "string": "true"}]'
     assert argocd.options_from_argocd({"ARGOCD_APP_PARAMETERS": parameters}).managed_service_names
     assert argocd.options_from_argocd({"ARGOCD_ENV_MANAGED_SERVICE_NAMES": "true"}).managed_service_names
-    with pytest.raises(invocation.UsageError, match="managed-service-names"):
+    with pytest.raises(process.UsageError, match="managed-service-names"):
         argocd.options_from_argocd({"ARGOCD_APP_PARAMETERS": parameters.replace("true", "yes")})
 
 

@@ -14,7 +14,7 @@ from nats_kplugin.documents import reader as documents
 from nats_kplugin.documents.reader import Budget, parse_stream
 from nats_kplugin.documents.sources import read_sources
 from nats_kplugin.documents.writer import dump_documents
-from nats_kplugin.entrypoints import process as invocation
+from nats_kplugin.entrypoints import process
 from nats_kplugin.pipeline import RenderOptions, render
 from nats_kplugin.spec import reading
 from nats_kplugin.spec.reading import NATS_OBJECTS
@@ -80,7 +80,7 @@ def test_locating_many_problems_indexes_each_mapping_once() -> None:
 
 
 def test_the_stream_written_in_pieces_is_the_stream_of_one_dump(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(invocation, "RENDER_CHUNK", 7)
+    monkeypatch.setattr(process, "RENDER_CHUNK", 7)
     shared = (  # a ConfigMap of its own name each time (every object once), with a shared mapping inside
         "---\nkind: ConfigMap\napiVersion: v1\nmetadata: {{name: shared{index}}}\ndata: &d {{a: '1', b: x}}\n"
         "extra: *d\n"
@@ -92,7 +92,7 @@ def test_the_stream_written_in_pieces_is_the_stream_of_one_dump(monkeypatch: pyt
     assert not problems
     options = RenderOptions(render_key=b"k")
     out, err = io.StringIO(), io.StringIO()
-    assert invocation.render_and_write(parsed, [], options, out, err) == 0
+    assert process.render_and_write(parsed, [], options, out, err) == 0
     assert out.getvalue() == dump_documents(render(parsed, options).documents)
     assert "&id001" in out.getvalue() and len(list(yaml.safe_load_all(out.getvalue()))) == 56
 
@@ -101,5 +101,5 @@ def test_an_error_anywhere_leaves_stdout_empty() -> None:
     text = "".join(NATS.format(index=index) for index in range(5)) + "spec:\n  replicas: many\n"
     parsed, _ = parse_stream(text.encode(), NATS_OBJECTS)
     out, err = io.StringIO(), io.StringIO()
-    assert invocation.render_and_write(parsed, [], RenderOptions(render_key=b"k"), out, err) == 1
+    assert process.render_and_write(parsed, [], RenderOptions(render_key=b"k"), out, err) == 1
     assert out.getvalue() == "" and "spec.replicas" in err.getvalue()

@@ -12,7 +12,7 @@ from typing import Any
 
 import kubernetes_validate
 
-from nats_kplugin.nats_server.config import TLS_DIR
+from nats_kplugin.nats_server.pod_filesystem import TLS_DIR
 from tests.support import certs, pods
 
 CUSTOM_API_VERSIONS = ("cert-manager.io/v1", "monitoring.coreos.com/v1")

@@ -1,4 +1,4 @@
-# The Argo CD sidecar image of nats-render (README, "Argo CD plugin"). argocd-repo-server starts it with
+# The Argo CD sidecar image of nats-render (README, "Argo CD"). argocd-repo-server starts it with
 # /var/run/argocd/argocd-cmp-server as its command (deploy/argocd-repo-server-patch.yaml), which reads
 # plugin.yaml from /home/argocd/cmp-server/config/ and runs nats-render-argocd from PATH.
 FROM python:3.12.8-slim-bookworm

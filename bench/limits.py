@@ -1,4 +1,4 @@
-"""The limits' figures (README, "Limits and hostile input"), with one command:
+"""The limits' figures (docs/performance.md, "Input near the limits"), with one command:
 
     .venv/bin/python bench/limits.py          # about two minutes; each case runs once, in a fresh process
 

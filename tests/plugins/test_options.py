@@ -78,7 +78,7 @@ def test_plugin_yaml_announces_the_parameters_of_the_table() -> None:
 
 
 def test_the_readme_lists_the_command_line_options_of_the_table() -> None:
-    rows = _table(_section("Use"), "| option | meaning |")
+    rows = _table(_section("Render"), "| option | meaning |")
     assert rows[0][0] == "`PATHS`"
     listed = []
     for option_cell, _meaning in rows[1:]:
@@ -94,7 +94,7 @@ def test_the_readme_lists_the_kustomize_variables_of_the_table() -> None:
 
 
 def test_the_readme_lists_the_argo_cd_parameters_of_the_table() -> None:
-    rows = _table(_section("Argo CD plugin"), "| parameter | plugin env | default | meaning |")
+    rows = _table(_section("Argo CD"), "| parameter | plugin env | default | meaning |")
     expected = [(f"`{p.name}`", f"`{p.env}`", _readme_default(p.option, "empty")) for p in argocd.PARAMETERS]
     assert [(row[0], row[1], row[2]) for row in rows] == expected
 

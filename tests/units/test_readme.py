@@ -1,4 +1,5 @@
-"""The README is for users: it documents every field of the API and names no file outside the repository."""
+"""The README is for users: it documents every field of the API, names no file outside the repository, stays
+short and keeps the order a user reads it in."""
 
 from __future__ import annotations
 
@@ -38,4 +39,30 @@ def test_every_field_of_the_schema_has_a_row_in_the_field_table() -> None:
 
 
 def test_the_readme_names_no_file_outside_the_repository() -> None:
-    assert "../shared" not in README and "SPEC.md" not in README
+    assert "../shared" not in README and "SPEC.md" not in README and "design card" not in README
+
+
+# What a user looks for, in the order they look for it; "what it is" is the text above the first section.
+SECTIONS = [
+    "Install",
+    "Render",
+    "The NATS object",
+    "Connecting a client",
+    "Argo CD",
+    "kustomize",
+    "Upgrading",
+    "Limits",
+    "Exit codes",
+]
+
+
+def test_the_readme_stays_under_30_kib() -> None:
+    size = len((ROOT / "README.md").read_bytes())
+    assert size < 30 * 1024, f"README.md is {size} bytes; move maintainers' material to docs/"
+
+
+def test_the_readme_has_the_sections_in_the_users_order() -> None:
+    titles = re.findall(r"^## (.+)$", README, re.M)
+    assert titles[: len(SECTIONS)] == SECTIONS, titles
+    intro = README.split("\n## ", 1)[0]
+    assert intro.startswith("# nats-render\n") and len(intro.split("\n\n")) > 1, "no 'what it is' first"

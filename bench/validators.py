@@ -1,5 +1,5 @@
 """Which validator for the render path, with figures: jsonschema (the reference, its validator built once),
-nats_kplugin.schema_check (the quick check the renderer uses), and fastjsonschema when it is installed
+nats_kplugin.spec.fast_check (the quick check the renderer uses), and fastjsonschema when it is installed
 (not a dependency; `pip install fastjsonschema` to include it).
 
 Three costs matter to a cold render: importing the validator, building it for our schema, and checking a
@@ -24,7 +24,7 @@ from processes import interleaved
 
 IMPORTS = {
     "jsonschema": "from jsonschema import Draft202012Validator",
-    "schema_check": "from nats_kplugin import schema_check",
+    "schema_check": "from nats_kplugin.spec import fast_check",
     "fastjsonschema": "import fastjsonschema",
 }
 

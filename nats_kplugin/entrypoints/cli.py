@@ -19,40 +19,17 @@ import sys
 
 from .arguments import quick_parse
 from .execute import execute
-from .process import (
-    EXIT_INTERNAL,
-    EXIT_INVALID,
-    EXIT_OUTPUT,
-    EXIT_USAGE,
-    OutputError,
-    UsageError,
-    say,
-    utf8_stdout,
-)
+from .process import EXIT_INTERNAL, EXIT_INVALID, UsageError, run
 from .process import render_key as process_render_key
 
 
 def main() -> None:
-    utf8_stdout()
-    try:
-        code = _quick_main()
-        sys.exit(_click_main() if code is None else code)
-    except SystemExit:
-        raise
-    except OutputError as exc:
-        say(f"nats-render: {exc}")
-        sys.exit(EXIT_OUTPUT)
-    except UsageError as exc:  # what click cannot know beforehand (a setting that is not UTF-8)
-        say(f"nats-render: {exc}")
-        sys.exit(EXIT_USAGE)
-    except Exception as exc:  # a bug: say so without a traceback, and leave stdout empty
-        if os.environ.get("NATS_RENDER_DEBUG"):
-            raise
-        say(
-            f"nats-render: internal error: {type(exc).__name__} "
-            "(set NATS_RENDER_DEBUG=1 for a traceback, and please report it)"
-        )
-        sys.exit(EXIT_INTERNAL)
+    run(_main, "nats-render")  # exits; a bug or a usage error click cannot see is one line, as everywhere
+
+
+def _main(argv: list[str]) -> int:
+    code = _quick_main()
+    return _click_main() if code is None else code
 
 
 def _quick_main() -> int | None:

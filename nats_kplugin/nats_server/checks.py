@@ -15,7 +15,7 @@ from ..spec.model import NatsSpec
 from .config import account_name
 from .listeners import check_listeners
 from .merge_reader import original_path
-from .option_table import MONITOR_KEYS, SAME_SETTING
+from .option_table import MONITOR_KEYS, SAME_SETTING, SERVER_DEFAULTS
 from .pod_filesystem import PID_FILE, STORE_DIR, Folder
 from .values import duration_seconds
 
@@ -424,7 +424,9 @@ def _check_lame_duck(config: dict[str, Any], base: Path) -> list[Problem]:
         # nats-server: "invalid lame_duck_grace_period, needs to be positive"
         message = "must not be negative (nats-server refuses it)"
         return [error(Code.LAME_DUCK_TIMING, message, (*base, "lame_duck_grace_period"))]
-    if grace_s is not None and grace_s >= (120.0 if duration_s is None else duration_s):
+    if duration_s is None:
+        duration_s = duration_seconds(SERVER_DEFAULTS["lame_duck_duration"])
+    if grace_s is not None and duration_s is not None and grace_s >= duration_s:
         # nats-server passes -t, then exits at start: "lame duck grace period (30s) should be strictly
         # lower than lame duck duration (30s)"
         message = "must be shorter than lame_duck_duration (nats-server refuses to start otherwise)"

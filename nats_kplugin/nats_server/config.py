@@ -16,7 +16,7 @@ from ..problems import Problem
 from ..spec.model import NatsSpec
 from . import merge_reader
 from .encoder import Variable
-from .option_table import CLIENT_LISTENER_BLOCKS, LISTENER_BLOCKS, MONITOR_KEYS, SAME_SETTING
+from .option_table import CLIENT_LISTENER_BLOCKS, LISTENER_BLOCKS, MONITOR_KEYS, SAME_SETTING, SERVER_DEFAULTS
 from .pod_filesystem import PID_FILE, STORE_DIR, Folder
 from .values import duration_seconds, listen_port
 
@@ -212,6 +212,10 @@ def _without_nulls(value: Any) -> Any:
     return value
 
 
+def _or_default(config: dict[str, Any], key: str) -> Any:
+    return config.get(key, SERVER_DEFAULTS[key])
+
+
 def block_port(block: Any) -> int | None:
     if not isinstance(block, dict):
         return None
@@ -244,7 +248,7 @@ def describe(spec: NatsSpec, config: dict[str, Any], pod_folders: tuple[Folder, 
         cluster,
         extra,
         stem,
-        lame_duck_seconds=int(duration_seconds(config.get("lame_duck_duration", "2m")) or 0),
-        lame_duck_grace_seconds=int(duration_seconds(config.get("lame_duck_grace_period", "10s")) or 0),
+        lame_duck_seconds=int(duration_seconds(_or_default(config, "lame_duck_duration")) or 0),
+        lame_duck_grace_seconds=int(duration_seconds(_or_default(config, "lame_duck_grace_period")) or 0),
         folders=pod_folders,
     )

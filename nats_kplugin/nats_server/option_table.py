@@ -424,6 +424,9 @@ _TABLE: dict[str, tuple[tuple[Any, ...], ...]] = {
         ("timeout", DURATION),
     ),
 }
+# nats-server's own defaults where the renderer reasons about an unset option (server/const.go:
+# DEFAULT_LAME_DUCK_DURATION, DEFAULT_LAME_DUCK_GRACE_PERIOD).
+SERVER_DEFAULTS = {"lame_duck_duration": "2m", "lame_duck_grace_period": "10s"}
 # Blocks whose keys nats-server compares as written (a `Mode` there is ignored or refused, never `mode`).
 EXACT = frozenset({"ocsp", "resolver", "tls_cert"})
 

@@ -1,6 +1,6 @@
 """The quick yes/no check of a `NATS` document against the API's JSON Schema, for the render path.
 
-jsonschema stays the reference validator and the source of every error message (spec.py), but importing it
+jsonschema stays the reference validator and the source of every error message (model.py), but importing it
 costs more than a whole render (about 55 ms against a 35 ms budget). Valid documents are the common case,
 so they are checked here first, by interpreting directly the few keywords our schema uses; only a document
 this check refuses loads jsonschema, which then finds every error.

@@ -2,9 +2,9 @@
 
 The whole object is read strictly: top level, metadata and spec (SPEC section 2). `status` and the metadata
 the API server writes are listed in the schema as ignored, so an object exported from a cluster renders;
-any other field is an error. The schema is package data (`spec_schema` loads it). A valid document passes
-`schema_check`, which needs no import; only an invalid one loads jsonschema, the reference, to find every
-error, and `spec_messages`, which words them. Integers are YAML 1.2 integers, checked on the YAML source
+any other field is an error. The schema is package data (`schema.py` loads it). A valid document passes
+`fast_check`, which needs no import; only an invalid one loads jsonschema, the reference, to find every
+error, and `messages`, which words them. Integers are YAML 1.2 integers, checked on the YAML source
 text (`integer_problems`), because the value PyYAML constructs has already lost `0b11`, `1:30` or `010`.
 The presets live in `presets`.
 """

@@ -12,6 +12,8 @@ sizes `nano` ... `4xlarge` give 250m, 500m, 1, 2, 4, 8, 16 and 32 cpus (so `t1.n
 
 from __future__ import annotations
 
+from .quantities import format_millicores
+
 MIB_PER_CPU = {"t1": 512, "c1": 1024, "s1": 2048, "u1": 4096, "m1": 8192}
 MILLICORES = {
     "nano": 250,
@@ -34,17 +36,13 @@ LEGACY: dict[str, tuple[str, str]] = {
 }
 
 
-def _cpu(millicores: int) -> str:
-    return str(millicores // 1000) if millicores % 1000 == 0 else f"{millicores}m"
-
-
 def _memory(mebibytes: int) -> str:
     return f"{mebibytes // 1024}Gi" if mebibytes % 1024 == 0 else f"{mebibytes}Mi"
 
 
 def _instance_types() -> dict[str, tuple[str, str]]:
     return {
-        f"{family}.{size}": (_cpu(millicores), _memory(per_cpu * millicores // 1000))
+        f"{family}.{size}": (format_millicores(millicores), _memory(per_cpu * millicores // 1000))
         for family, per_cpu in MIB_PER_CPU.items()
         for size, millicores in MILLICORES.items()
     }

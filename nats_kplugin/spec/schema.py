@@ -27,7 +27,7 @@ def schema() -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def reference_validator() -> Any:
     """jsonschema's Draft 2020-12 validator for the schema, with JSON's integers: 3.0 is not one (jsonschema
-    would take it, and `replicas: 3.0` would reach the renderer as a float), as in `schema_check`."""
+    would take it, and `replicas: 3.0` would reach the renderer as a float), as in `fast_check`."""
     # Imported here: jsonschema is the heaviest import, and only invalid documents need it.
     from jsonschema import Draft202012Validator, validators
 

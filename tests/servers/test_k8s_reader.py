@@ -1,6 +1,7 @@
 """What the renderer writes is what kubectl and Argo CD read: the real reader (tests/k8syaml, sigs.k8s.io/yaml
-on gopkg.in/yaml.v2) against nats_kplugin/yaml_v2.py, the port of yaml.v2's resolve, over a generated corpus
-of strings that look like other types, as keys and as values; and the hostile cases of SPEC section 11."""
+on gopkg.in/yaml.v2) against nats_kplugin/documents/yaml_v2.py, the port of yaml.v2's resolve, over a
+generated corpus of strings that look like other types, as keys and as values; and the hostile cases of
+SPEC section 11."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
-"""The vocabulary (nats_kplugin/nats_server/vocabulary.py) held to the pinned nats-server binary, so the
-table cannot drift from the server: every spelling of every option, set in its block to a sample value of
-its kind, is accepted by `nats-server -t` (in upper case too, where the server ignores case), and a
-misspelling of every option is refused. The configurations are written by the project's own encoder.
-"""
+"""The vocabulary (nats_kplugin/nats_server/option_table.py, read by merge_reader.py) held to the pinned
+nats-server binary, so the table cannot drift from the server: every spelling of every option, set in its
+block to a sample value of its kind, is accepted by `nats-server -t` (in upper case too, where the server
+ignores case), and a misspelling of every option is refused. The configurations are written by the
+project's own encoder."""
 
 from __future__ import annotations
 

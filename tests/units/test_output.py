@@ -1,9 +1,9 @@
-"""The write step's quick writer and its shorter path through PyYAML (nats_kplugin/output.py) change no
-byte: for any documents, `dump_documents` writes what plain PyYAML writes with the dumper it replaced,
+"""The write step's quick writer and its shorter path through PyYAML (nats_kplugin/documents/writer.py) change
+no byte: for any documents, `dump_documents` writes what plain PyYAML writes with the dumper it replaced,
 including the anchors of shared objects, the quoting of strings that read as other types, and literal
 blocks; and the quick writer, where it writes at all, writes what libyaml writes.
 
-Plain PyYAML here is given output.py's quoting rule (`resolve_scalar`: PyYAML's plain reading, and
+Plain PyYAML here is given writer.py's quoting rule (`resolve_scalar`: PyYAML's plain reading, and
 yaml.v2's, must both be the string) and its cut of the stream (a document that is not a non-empty block
 collection starts on the line after its `---`): on its own it leaves `y`, `08` or `1e3` unquoted and writes
 `--- {}`, which kubectl misreads or refuses. tests/servers/test_k8s_reader.py holds that rule to the real
@@ -33,8 +33,8 @@ from tests.support.fixture_cases import FIXTURES
 
 
 class _PlainDumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    """The dumper of output.py before its shorter path: CSafeDumper, multi-line strings as literal blocks,
-    scalars resolved by output.py's rule without its memo."""
+    """The dumper of writer.py before its shorter path: CSafeDumper, multi-line strings as literal blocks,
+    scalars resolved by writer.py's rule without its memo."""
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is yaml.ScalarNode:

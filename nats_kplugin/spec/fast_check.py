@@ -19,7 +19,7 @@ import re
 
 # Keywords that only describe; they never make a document invalid.
 # `$defs` holds schemas only reached through `$ref`.
-ANNOTATIONS = frozenset({"$schema", "$id", "title", "description", "default", "$defs"})
+ANNOTATIONS = frozenset({"$schema", "$id", "title", "description", "default", "$defs", "x-messages"})
 KEYWORDS = frozenset(
     {
         "type",

@@ -27,19 +27,16 @@ _TYPE_NAMES = {
 # `jetstream` beside spec get "did you mean spec.replicas?".
 _PLACES = {(): "the top level", ("metadata",): "metadata"}
 _NEWLINE_HINT = " (this value ends in a newline: a `|` block keeps it, `|-` drops it)"
-_DNS_LABEL = (
-    "must be a DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit"
-)
-_QUALIFIED_NAME = (
-    "{what} keys must be valid Kubernetes {what} keys: an optional DNS-subdomain prefix and '/', "
-    "then at most 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric"
-)
+# A field's own words for its rules live beside them in the schema: `"x-messages": {keyword: message}` on
+# the field (a JSON Schema annotation, which validators ignore), `propertyNames` for its keys, `{limit}`
+# for the keyword's value. The nearest field on the way to the failing keyword speaks.
+MESSAGES = "x-messages"
 
 
 def problems_from(errors: Any, schema: dict[str, Any]) -> list[Problem]:
     """Our problems for jsonschema's errors of one document against `schema` (the whole NATS schema)."""
     spec_fields = sorted(schema["properties"]["spec"]["properties"])
-    return [p for err in errors for p in _problem_from(err, spec_fields)]
+    return [p for err in errors for p in _problem_from(err, spec_fields, schema)]
 
 
 def _json_type(value: Any) -> str:
@@ -58,7 +55,24 @@ def _json_type(value: Any) -> str:
     return type(value).__name__
 
 
-def _problem_from(err: Any, spec_fields: list[str]) -> list[Problem]:
+def _schema_message(err: Any, root: dict[str, Any]) -> str | None:
+    """The schema's own words for the rule `err` broke, if the field has them."""
+    found: dict[str, str] = {}
+    node: Any = root
+    for step in err.absolute_schema_path:
+        if not isinstance(node, (dict, list)):
+            break
+        if isinstance(node, dict):
+            found.update(node.get(MESSAGES, {}))
+            node = node.get(step)
+        else:
+            node = node[step] if isinstance(step, int) and step < len(node) else None
+    key = "propertyNames" if "propertyNames" in err.relative_schema_path else err.validator
+    message = found.get(key)
+    return message.format(limit=err.schema.get(err.validator)) if message else None
+
+
+def _problem_from(err: Any, spec_fields: list[str], root: dict[str, Any]) -> list[Problem]:
     """Our own message for one validation error, naming what would be valid and never the value."""
     path: Path = tuple(err.absolute_path)
     kind, schema, instance = err.validator, err.schema, err.instance
@@ -84,31 +98,13 @@ def _problem_from(err: Any, spec_fields: list[str]) -> list[Problem]:
     if kind == "anyOf":  # only quantities use anyOf
         quantity = "must be a Kubernetes quantity such as 10Gi, 512Mi, 500M or 250m"
         return [error(Code.INVALID_QUANTITY, quantity + hint, path)]
-    if kind == "maxLength" and path == ("metadata", "name"):
-        return [
-            error(
-                Code.OUT_OF_RANGE,
-                f"must be at most {schema['maxLength']} characters: the StatefulSet nats-<name> must leave "
-                "room for its pods' controller-revision-hash label (nats-<name>-<10-character hash>), "
-                "which Kubernetes limits to 63 characters",
-                path,
-            )
-        ]
-    if kind == "maxLength" and path[-1:] == ("password",):
-        return [
-            error(
-                Code.OUT_OF_RANGE,
-                f"must be at most {schema['maxLength']} characters: a longer password does not fit the "
-                "4 KiB CONNECT line nats-server accepts from a client",
-                path,
-            )
-        ]
-    if kind == "pattern" or "propertyNames" in err.relative_schema_path:
-        message = _pattern_message(path, err.relative_schema_path)
-        if message is not None:
-            key = "propertyNames" in err.relative_schema_path and kind != "propertyNames"
-            hint = "" if "newline" in message else hint
-            return [error(Code.INVALID_FORMAT, message + hint, (*path, instance) if key else path)]
+    own = _schema_message(err, root)
+    if own is not None and kind == "maxLength" and "propertyNames" not in err.relative_schema_path:
+        return [error(Code.OUT_OF_RANGE, own, path)]
+    if own is not None and (kind == "pattern" or "propertyNames" in err.relative_schema_path):
+        key = "propertyNames" in err.relative_schema_path and kind != "propertyNames"
+        hint = "" if "newline" in own else hint
+        return [error(Code.INVALID_FORMAT, own + hint, (*path, instance) if key else path)]
     limits = {"minimum": "at least", "maximum": "at most", "minLength": "at least", "maxLength": "at most"}
     if kind in limits:
         unit = " characters" if kind.endswith("Length") else ""
@@ -116,33 +112,6 @@ def _problem_from(err: Any, spec_fields: list[str]) -> list[Problem]:
     if kind == "pattern":
         return [error(Code.INVALID_FORMAT, "is not valid here" + hint, path)]
     return [error(Code.SCHEMA_VIOLATION, f"is invalid ({kind})", path)]
-
-
-def _pattern_message(path: Path, schema_path: Any) -> str | None:
-    """What a string at `path` must look like, for the fields whose schema has a pattern."""
-    if "propertyNames" in schema_path:
-        if path == ("metadata", "labels"):
-            return _QUALIFIED_NAME.format(what="label")
-        if path == ("metadata", "annotations"):
-            return _QUALIFIED_NAME.format(what="annotation")
-        return (
-            "user names must be valid Secret keys: letters, digits, '-', '_' and '.', "
-            "not '.' and not starting with '..'"
-        )
-    if path in (("metadata", "name"), ("metadata", "namespace")):
-        return _DNS_LABEL
-    if path[:2] == ("metadata", "labels"):
-        return (
-            "label values must be at most 63 letters, digits, '-', '_' or '.', starting and ending "
-            "alphanumeric (the labels are copied onto every rendered object)"
-        )
-    if path == ("spec", "storageClass"):
-        return (
-            "must be a storage class name (a DNS subdomain: lowercase letters, digits, '-' and '.'), or empty"
-        )
-    if path[-1:] == ("password",):
-        return "must not end in a newline"  # the only rule of its pattern
-    return None
 
 
 def _type_message(schema: dict[str, Any], instance: Any) -> str:

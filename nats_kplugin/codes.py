@@ -87,6 +87,11 @@ class Code(str, enum.Enum):
     )
     # config.merge read as nats-server reads it (nats_server/merge_reader.py).
     UNKNOWN_OPTION = "unknown-option", _E, "config.merge sets an option nats-server does not have"
+    NEWER_SERVER_OPTION = (
+        "newer-server-option",
+        _W,
+        "config.merge sets an option the vocabulary lacks, written unchecked for a newer --nats-image",
+    )
     DUPLICATE_SETTING = "duplicate-setting", _E, "one setting given twice, in two spellings or two options"
     NOT_A_NUMBER = "not-a-number", _E, "a value nats-server reads as a number is not one, or not a whole one"
     INVALID_DURATION = "invalid-duration", _E, "a value that is not a duration such as 30s or 2m"

@@ -109,10 +109,11 @@ def _expand_spec(
     claim = translated.claim
     pod_folders = pod_filesystem.folders(nats_spec, claim)
     # config.merge is read once, as nats-server reads it, and passed on in canonical spellings.
-    merge_config, found = server_config.read_merge(nats_spec, pod_folders)
-    found = found or server_checks.check_overrides(nats_spec, merge_config)
+    merge_config, found = server_config.read_merge(nats_spec, pod_folders, options.images.nats)
+    if not any(p.is_error for p in found):
+        found += server_checks.check_overrides(nats_spec, merge_config)
     problems += found
-    if found:
+    if any(p.is_error for p in found):
         return [], problems
     # The configuration is checked even when a password is missing, so one run reports every error.
     placeholders = {user: user_passwords.get(user, "") for user in nats_spec.users}

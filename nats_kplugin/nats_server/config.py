@@ -16,7 +16,14 @@ from ..problems import Problem
 from ..spec.model import NatsSpec
 from . import merge_reader
 from .encoder import Variable
-from .option_table import CLIENT_LISTENER_BLOCKS, LISTENER_BLOCKS, MONITOR_KEYS, SAME_SETTING, SERVER_DEFAULTS
+from .option_table import (
+    CLIENT_LISTENER_BLOCKS,
+    LISTENER_BLOCKS,
+    MONITOR_KEYS,
+    SAME_SETTING,
+    SERVER_DEFAULTS,
+    newer_server,
+)
 from .pod_filesystem import PID_FILE, STORE_DIR, Folder
 from .values import duration_seconds, listen_port
 
@@ -127,12 +134,17 @@ def account_name(spec: NatsSpec) -> str:
     return MANAGED_SERVICE_ACCOUNT if spec.managed_service_names else ACCOUNT
 
 
-def read_merge(spec: NatsSpec, pod_folders: tuple[Folder, ...]) -> tuple[dict[str, Any], list[Problem]]:
+def read_merge(
+    spec: NatsSpec, pod_folders: tuple[Folder, ...], image: str | None = None
+) -> tuple[dict[str, Any], list[Problem]]:
     """config.merge in canonical spellings, or the problems nats-server or the pod would have with it: a
-    file it reads must be in a folder of the pod, a file or folder it writes in a writable one."""
+    file it reads must be in a folder of the pod, a file or folder it writes in a writable one. An
+    `image` of a newer nats-server than the vocabulary's lets options the vocabulary lacks through."""
     writable = tuple(folder.path for folder in pod_folders if folder.writable)
     readable = tuple(folder.path for folder in pod_folders)
-    return merge_reader.read(spec.merge, merge_reader.Mounts(writable, readable))
+    mounts = merge_reader.Mounts(writable, readable)
+    newer = newer_server(image) if image else None
+    return merge_reader.read(spec.merge, mounts, newer_server=newer)
 
 
 def generate(spec: NatsSpec, passwords: dict[str, str]) -> dict[str, Any]:

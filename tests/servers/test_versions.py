@@ -7,6 +7,7 @@ import re
 import subprocess
 
 from nats_kplugin.kubernetes import objects as manifests
+from nats_kplugin.nats_server.option_table import SERVER_VERSION
 from tests.support import realcheck
 
 
@@ -16,5 +17,5 @@ def test_the_tested_nats_server_is_the_rendered_image_version() -> None:
     )
     version = re.search(r"v(\d+\.\d+\.\d+)", printed.stdout)
     assert version, printed.stdout
-    assert version[1] == manifests.NATS_VERSION
-    assert manifests.NATS_IMAGE.split(":", 1)[1].startswith(f"{manifests.NATS_VERSION}-")
+    assert version[1] == SERVER_VERSION
+    assert manifests.NATS_IMAGE.split(":", 1)[1].startswith(f"{SERVER_VERSION}-")

@@ -14,11 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from nats_kplugin.codes import Code
 from tests.support.unprivileged import RENDER_KEY, Sandbox, assert_no_secret, world_readable_tmp
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "hostile" / "cases"
-ATTACKS = sorted(p for p in CORPUS.iterdir() if p.suffix in (".yaml", ".py"))
+# One folder per problem code, named after it: the attacks that code answers.
+ATTACKS = sorted(p for p in CORPUS.glob("*/*") if p.suffix in (".yaml", ".py"))
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +37,7 @@ def attack_bytes(path: Path) -> bytes:
     return path.read_bytes()
 
 
-@pytest.mark.parametrize("attack", ATTACKS, ids=[p.stem for p in ATTACKS])
+@pytest.mark.parametrize("attack", ATTACKS, ids=[f"{p.parent.name}/{p.stem}" for p in ATTACKS])
 def test_attack_is_refused_cleanly(attack: Path, sandbox: Sandbox) -> None:
     raw = attack_bytes(attack)
     done = sandbox.run("nats-render", stdin=raw, cwd=Path("/"))
@@ -52,11 +54,19 @@ def test_attack_is_refused_cleanly(attack: Path, sandbox: Sandbox) -> None:
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", stderr), "a control character reached stderr"
 
 
-def test_every_attack_has_its_expected_text() -> None:
-    stems = {p.stem for p in ATTACKS}
-    expected = {p.stem for p in CORPUS.glob("*.expected")}
+def test_every_attack_has_its_expected_text_in_the_folder_of_its_code() -> None:
+    stems = {p.with_suffix("") for p in ATTACKS}
+    expected = {p.with_suffix("") for p in CORPUS.glob("*/*.expected")}
     assert stems == expected, f"attacks without .expected: {stems - expected}; stray: {expected - stems}"
     assert len(stems) >= 30
+    assert not [p for p in CORPUS.iterdir() if p.is_file()], "a case outside the folder of its code"
+    codes = {code.value for code in Code}
+    for path in CORPUS.glob("*/*.expected"):
+        first = re.search(r"(?:error|warning|info)\[([a-z0-9-]+)\]", path.read_text())
+        assert path.parent.name in codes, f"{path.parent.name} is no problem code"
+        assert first and first[1] == path.parent.name, (
+            f"{path}: expects {first and first[1]}, not its folder's"
+        )
 
 
 def test_endless_files_are_read_only_up_to_the_limit(

@@ -124,6 +124,7 @@ def _expand_spec(
     if nats_spec.tls_enabled:
         problems += tls.secure(nats_spec, config, options.cluster_domain)
     problems += tls.plain_outside(nats_spec)
+    server_config.authorize_routes(config)
     problems += server_checks.check(nats_spec, config, pod_folders)
     if any(p.is_error for p in problems):
         return [], problems

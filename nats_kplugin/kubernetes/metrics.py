@@ -20,22 +20,27 @@ EXPORTER_PORT_NAME = "prom-metrics"
 POD_MONITOR_API_VERSION = "monitoring.coreos.com/v1"
 
 
-def exporter_args(monitor_port: int, monitor_scheme: str, jetstream: bool) -> list[str]:
+def exporter_args(monitor_port: int, monitor_scheme: str, base_path: str, jetstream: bool) -> list[str]:
     args = [f"-port={EXPORTER_PORT}", "-connz", "-routez", "-subz", "-varz", "-prefix=nats"]
     args.append("-use_internal_server_id")
     if jetstream:
         args.append("-jsz=all")
-    args.append(f"{monitor_scheme.lower()}://localhost:{monitor_port}/")
+    args.append(f"{monitor_scheme.lower()}://localhost:{monitor_port}{base_path}/")
     return args
 
 
 def exporter_container(
-    image: str, monitor_port: int, monitor_scheme: str, jetstream: bool, security: dict[str, Any]
+    image: str,
+    monitor_port: int,
+    monitor_scheme: str,
+    base_path: str,
+    jetstream: bool,
+    security: dict[str, Any],
 ) -> dict[str, Any]:
     return {
         "name": "prom-exporter",
         "image": image,
-        "args": exporter_args(monitor_port, monitor_scheme, jetstream),
+        "args": exporter_args(monitor_port, monitor_scheme, base_path, jetstream),
         "ports": [{"name": EXPORTER_PORT_NAME, "containerPort": EXPORTER_PORT, "protocol": "TCP"}],
         # connz and subz grow with the connections a server holds; memory is requested as it is limited.
         "resources": {

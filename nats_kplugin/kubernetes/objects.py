@@ -220,8 +220,9 @@ def _env(spec: NatsSpec, server: ServerLayout) -> list[dict[str, Any]]:
 
 
 def _probe(path: str, server: ServerLayout, period: int, failures: int) -> dict[str, Any]:
+    where = server.monitor_base_path + path  # under http_base_path, where the server serves it
     return {
-        "httpGet": {"path": path, "port": "monitor", "scheme": server.monitor_scheme},
+        "httpGet": {"path": where, "port": "monitor", "scheme": server.monitor_scheme},
         "periodSeconds": period,
         "timeoutSeconds": 5,
         "failureThreshold": failures,
@@ -347,6 +348,7 @@ def statefulset(
                 images.exporter,
                 server.monitor.port,
                 server.monitor_scheme,
+                server.monitor_base_path,
                 server.jetstream,
                 _container_security(),
             ),

@@ -25,7 +25,7 @@ from .option_table import (
     newer_server,
 )
 from .pod_filesystem import PID_FILE, STORE_DIR, Folder
-from .values import duration_seconds, listen_port
+from .values import duration_seconds, listen_port, monitor_base_path
 
 CLIENT_PORT = 4222
 CLUSTER_PORT = 6222
@@ -89,6 +89,7 @@ class ServerLayout(NamedTuple):
     client: Listener
     monitor: Listener
     monitor_scheme: str = "HTTP"
+    monitor_base_path: str = ""  # http_base_path as the server serves it: probes and exporter go under it
     cluster: Listener | None = None
     extra_listeners: tuple[Listener, ...] = ()  # websocket, leafnodes, mqtt, gateway
     server_name_stem: str | None = None  # a literal server_name made unique per pod
@@ -204,6 +205,30 @@ def merge(config: dict[str, Any], merge_config: dict[str, Any], resolver: dict[s
     return cleaned
 
 
+def authorize_routes(config: dict[str, Any]) -> None:
+    """With `cluster.authorization` (a user and password in config.merge), every server asks the others
+    for them when they route to it: the routes the renderer writes carry them (`nats://user:pass@pod`),
+    or no route would form. The last step on the routes, after TLS has named the pods in full."""
+    cluster = config.get("cluster")
+    if not isinstance(cluster, dict) or not isinstance(cluster.get("routes"), list):
+        return
+    auth = cluster.get("authorization")
+    if not isinstance(auth, dict):
+        return
+    user, password = auth.get("user"), auth.get("password")
+    if not isinstance(user, str) or not isinstance(password, str):
+        return
+    from urllib.parse import quote  # only clusters with route credentials pay for it
+
+    userinfo = f"{quote(user, safe='')}:{quote(password, safe='')}@"
+    cluster["routes"] = [
+        route.replace("nats://", "nats://" + userinfo, 1)
+        if isinstance(route, str) and "@" not in route
+        else route
+        for route in cluster["routes"]
+    ]
+
+
 def _place_resolver_store(config: dict[str, Any]) -> None:
     """A full or cache resolver keeps account JWTs on disk: by default on the JetStream volume."""
     resolver = config.get("resolver")
@@ -257,6 +282,7 @@ def describe(spec: NatsSpec, config: dict[str, Any], pod_folders: tuple[Folder, 
         Listener("nats", client),
         Listener("monitor", monitor),
         scheme,
+        monitor_base_path(config.get("http_base_path")),
         cluster,
         extra,
         stem,

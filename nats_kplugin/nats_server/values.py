@@ -2,12 +2,24 @@
 place for the config.merge reader, the checks and the description of the listeners.
 """
 
+import posixpath
+
 from ..spec.quantities import to_bytes
 
 
 def size_bytes(value: int | str) -> int | None:
     """A size in bytes: an integer as it is, a string as a Kubernetes quantity; None where it is none."""
     return to_bytes(value)
+
+
+def monitor_base_path(value: object) -> str:
+    """The prefix nats-server serves its monitoring endpoints under for an `http_base_path`, as it
+    normalises it (server.go: a leading slash, then Go's path.Clean): `nats`, `/nats/` and `/nats` are
+    all `/nats`; "" for none or `/`."""
+    if not isinstance(value, str) or not value:
+        return ""
+    cleaned = "/" + posixpath.normpath("/" + value).lstrip("/")
+    return "" if cleaned == "/" else cleaned
 
 
 def split_host_port(value: str) -> tuple[str, str] | None:

@@ -90,6 +90,11 @@ class Code(str, enum.Enum):
     DUPLICATE_SETTING = "duplicate-setting", _E, "one setting given twice, in two spellings or two options"
     NOT_A_NUMBER = "not-a-number", _E, "a value nats-server reads as a number is not one, or not a whole one"
     INVALID_DURATION = "invalid-duration", _E, "a value that is not a duration such as 30s or 2m"
+    INVALID_SIZE = (
+        "invalid-size",
+        _E,
+        "a config.merge size nats-server does not read: a fraction, a space or an unknown unit",
+    )
     CHART_SYNTAX = "chart-syntax", _E, "the upstream chart's << >> unquoting, which is not nats-server syntax"
     PATH_OUTSIDE_VOLUME = "path-outside-volume", _E, "a path outside the volumes of the pod that can hold it"
     # The merged configuration against the pod the renderer builds (nats_server/checks.py, listeners.py).

@@ -147,6 +147,32 @@ class Code(str, enum.Enum):
         "a resolver without an operator, which nats-server refuses",
     )
     LAME_DUCK_TIMING = "lame-duck-timing", _E, "lame-duck duration or grace period nats-server refuses"
+    # Rules nats-server checks only at start, after `-t` passed (nats_server/start_rules.py).
+    GATEWAY_NAME = (
+        "gateway-name",
+        _E,
+        "a gateway without a name, or named otherwise than its cluster: nats-server exits at start",
+    )
+    WEBSOCKET_WITHOUT_TLS = (
+        "websocket-without-tls",
+        _E,
+        "a websocket listener with neither tls nor no_tls: true: nats-server exits at start",
+    )
+    MQTT_WITHOUT_JETSTREAM = (
+        "mqtt-without-jetstream",
+        _E,
+        "mqtt without JetStream: a single server exits at start, a cluster refuses every MQTT client",
+    )
+    PENDING_BELOW_PAYLOAD = (
+        "pending-below-payload",
+        _E,
+        "max_pending below max_payload: nats-server exits at start",
+    )
+    SYSTEM_ACCOUNT_JETSTREAM = (
+        "system-account-jetstream",
+        _E,
+        "the system account has JetStream enabled while JetStream is on: nats-server exits at start",
+    )
     INVALID_ADDRESS = (
         "invalid-address",
         _E,

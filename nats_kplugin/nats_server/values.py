@@ -15,8 +15,8 @@ for _power, _letter in enumerate("kmgtpe", start=1):
         SIZE_SUFFIXES[_letter + _binary] = 1024**_power
 
 SIZE_TABLE = (
-    "k = 10^3, kb/ki/kib = 2^10, m = 10^6, mb/mi/mib = 2^20, g = 10^9, gb/gi/gib = 2^30, and so on for "
-    "t, p and e (any case)"
+    "k = 10^3, kb/ki/kib = 2^10, m = 10^6, mb/mi/mib = 2^20, g = 10^9, gb/gi/gib = 2^30, likewise t, p "
+    "and e, in any case"
 )
 
 

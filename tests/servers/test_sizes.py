@@ -9,15 +9,21 @@ must match is the server's reading of the value as the user wrote it, unquoted.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from nats_kplugin.codes import Code
+from nats_kplugin.documents.reader import parse_stream
 from nats_kplugin.nats_server import merge_reader
 from nats_kplugin.nats_server.values import SIZE_SUFFIXES
-from tests.support import loopback
+from nats_kplugin.pipeline import RenderOptions, render
+from nats_kplugin.spec.reading import NATS_OBJECTS
+from tests.support import loopback, pods
+from tests.support.netns import varz
 from tests.support.rendered import render_merge
 
 BASE = ("spec", "config", "merge")
@@ -125,3 +131,23 @@ def test_megabytes_are_not_millibytes() -> None:
     assert not problems
     assert (read["max_payload"], read["max_pending"]) == (8_000_000, 8_388_608)
     assert read["jetstream"]["max_memory_store"] == 512_000_000
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a network namespace of our own needs root")
+def test_the_sizes_fixture_boots_with_the_sizes_it_shows() -> None:
+    """fixtures/merge-sizes, rendered and booted as rendered: /varz reports 8m as 8000000, 8MB as 8388608."""
+    folder = Path(__file__).resolve().parents[2] / "fixtures" / "merge-sizes"
+    documents, problems = parse_stream((folder / "input.yaml").read_bytes(), NATS_OBJECTS, "input.yaml")
+    assert not problems
+    result = render(documents, RenderOptions(render_key=b"sizes"))
+    assert result.ok, [str(p) for p in result.problems]
+    pod = pods.pods(result.documents)[0]
+    with tempfile.TemporaryDirectory() as store:
+        real = varz(pod.config.replace('"/data"', f'"{store}"'), pod.ports["monitor"], pod.env)
+    assert (real["max_payload"], real["max_pending"], real["max_control_line"]) == (
+        8_000_000,
+        8_388_608,
+        8192,
+    )
+    assert real["jetstream"]["config"]["max_memory"] == 256_000_000
+    assert real["jetstream"]["config"]["max_storage"] == 8 * 2**30

@@ -290,10 +290,11 @@ _INT64_RANGE = "is out of range: nats-server reads integers of 64 bits (below 2^
 
 
 def _size_message(value: str) -> str:
-    """Why nats-server would not read `value` as a size, and its suffix table."""
+    """Why nats-server would not read `value` as a size, and its suffix table (never the value itself:
+    messages quote no value, README "Secrets")."""
     what = "a fraction" if "." in value else "not a size nats-server reads"
     return (
-        f"{value!r} is {what}: write whole bytes, or a whole number with one of nats-server's suffixes "
+        f"is {what}: write whole bytes, or a whole number with one of nats-server's suffixes "
         f"({SIZE_TABLE}), such as 8m (8000000) or 8MB (8388608); m is mega here, not milli"
     )
 

@@ -142,9 +142,9 @@ def system_account_jetstream(config: dict[str, Any], base: Path, users_account: 
         return []
     if not _jetstream_on(body.get("jetstream")):
         return []
-    whose = "the account of spec.users, " if name == users_account else ""
+    whose = " (the account of spec.users)" if name == users_account else ""
     message = (
-        f"names {name!r}, {whose}an account with JetStream enabled: nats-server exits at start "
+        f"names an account with JetStream enabled{whose}: nats-server exits at start "
         "(JetStream is not allowed on the system account); name an account of its own without JetStream "
         "(such as SYS in config.merge.accounts), or leave system_account unset for the default $SYS"
     )

@@ -95,6 +95,11 @@ class Code(str, enum.Enum):
     DUPLICATE_SETTING = "duplicate-setting", _E, "one setting given twice, in two spellings or two options"
     NOT_A_NUMBER = "not-a-number", _E, "a value nats-server reads as a number is not one, or not a whole one"
     INVALID_DURATION = "invalid-duration", _E, "a value that is not a duration such as 30s or 2m"
+    INVALID_SIZE = (
+        "invalid-size",
+        _E,
+        "a config.merge size nats-server does not read: a fraction, a space or an unknown unit",
+    )
     CHART_SYNTAX = "chart-syntax", _E, "the upstream chart's << >> unquoting, which is not nats-server syntax"
     PATH_OUTSIDE_VOLUME = "path-outside-volume", _E, "a path outside the volumes of the pod that can hold it"
     # The merged configuration against the pod the renderer builds (nats_server/checks.py, listeners.py).
@@ -147,6 +152,32 @@ class Code(str, enum.Enum):
         "a resolver without an operator, which nats-server refuses",
     )
     LAME_DUCK_TIMING = "lame-duck-timing", _E, "lame-duck duration or grace period nats-server refuses"
+    # Rules nats-server checks only at start, after `-t` passed (nats_server/start_rules.py).
+    GATEWAY_NAME = (
+        "gateway-name",
+        _E,
+        "a gateway without a name, or named otherwise than its cluster: nats-server exits at start",
+    )
+    WEBSOCKET_WITHOUT_TLS = (
+        "websocket-without-tls",
+        _E,
+        "a websocket listener with neither tls nor no_tls: true: nats-server exits at start",
+    )
+    MQTT_WITHOUT_JETSTREAM = (
+        "mqtt-without-jetstream",
+        _E,
+        "mqtt without JetStream: a single server exits at start, a cluster refuses every MQTT client",
+    )
+    PENDING_BELOW_PAYLOAD = (
+        "pending-below-payload",
+        _E,
+        "max_pending below max_payload: nats-server exits at start",
+    )
+    SYSTEM_ACCOUNT_JETSTREAM = (
+        "system-account-jetstream",
+        _E,
+        "the system account has JetStream enabled while JetStream is on: nats-server exits at start",
+    )
     INVALID_ADDRESS = (
         "invalid-address",
         _E,

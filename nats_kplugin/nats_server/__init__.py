@@ -8,6 +8,7 @@ resolver.py      config.resolver, either shape, and the claim it needs
 pod_filesystem.py  the pod's folders, volumes and paths, and the resolver's claim
 tls.py           the tls blocks, and routes by the names the certificate covers
 checks.py        combinations nats-server refuses or accepts but cannot run in the pod
+start_rules.py   what nats-server checks only at start (passes -t, then exits), as data
 listeners.py     where the merged configuration listens, so the pod and Services can follow it
 encoder.py       the one writer of nats.conf text
 """

@@ -17,6 +17,7 @@ from .listeners import check_listeners
 from .merge_reader import original_path
 from .option_table import MONITOR_KEYS, SAME_SETTING, SERVER_DEFAULTS
 from .pod_filesystem import PID_FILE, STORE_DIR, Folder
+from .start_rules import check as check_start_rules
 from .values import duration_seconds
 
 BASE: Path = ("spec", "config", "merge")
@@ -116,7 +117,8 @@ def _check_spec_users_kept(spec: NatsSpec, merge_config: dict[str, Any]) -> list
 
 
 def check(spec: NatsSpec, config: dict[str, Any], pod_folders: tuple[Folder, ...]) -> list[Problem]:
-    """Combinations nats-server refuses (`-t`) or accepts but cannot run in the pod's folders."""
+    """Combinations nats-server refuses (`-t`), accepts but exits on at start (start_rules.py), or
+    accepts but cannot run in the pod's folders."""
     base = BASE
     problems: list[Problem] = []
     for block, groups in SAME_SETTING.items():
@@ -137,6 +139,7 @@ def check(spec: NatsSpec, config: dict[str, Any], pod_folders: tuple[Folder, ...
     problems += _check_operator(spec, config, base, pod_folders)
     problems += _check_lame_duck(config, base)
     problems += check_listeners(config, spec.replicas, base)
+    problems += check_start_rules(config, base, account_name(spec))
     return [p._replace(path=original_path(spec.merge, p.path)) if p.path[:3] == base else p for p in problems]
 
 

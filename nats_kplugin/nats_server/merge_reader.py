@@ -37,7 +37,7 @@ from .option_table import (
     lookup,
     spellings,
 )
-from .values import duration_seconds, size_bytes
+from .values import SIZE_TABLE, duration_seconds, size_bytes
 
 
 class Mounts(NamedTuple):
@@ -221,13 +221,8 @@ class _Reader:
             self.refuse(Code.NOT_A_NUMBER, message, where)
             return value
         number = size_bytes(value) if option.kind == SIZE else value
-        if isinstance(value, str) and option.kind == SIZE and (not isinstance(number, int) or number < 0):
-            self.refuse(
-                Code.INVALID_QUANTITY,
-                "must be a size: a whole number of bytes or a quantity such as 2Gi or 500M "
-                "(nats-server refuses quoted units and fractions)",
-                where,
-            )
+        if isinstance(value, str) and option.kind == SIZE and number is None:
+            self.refuse(Code.INVALID_SIZE, _size_message(value), where)
             return value
         if not isinstance(number, int):
             self.refuse(Code.NOT_A_NUMBER, f"must be {what or 'a whole number'}, not a string", where)
@@ -306,6 +301,16 @@ _CHART_SYNTAX = (
     "(a number, a duration string, ...)"
 )
 _INT64_RANGE = "is out of range: nats-server reads integers of 64 bits (below 2^63)"
+
+
+def _size_message(value: str) -> str:
+    """Why nats-server would not read `value` as a size, and its suffix table (never the value itself:
+    messages quote no value, README "Secrets")."""
+    what = "a fraction" if "." in value else "not a size nats-server reads"
+    return (
+        f"is {what}: write whole bytes, or a whole number with one of nats-server's suffixes "
+        f"({SIZE_TABLE}), such as 8m (8000000) or 8MB (8388608); m is mega here, not milli"
+    )
 
 
 def _too_long(maximum: float) -> str:

@@ -3,13 +3,45 @@ place for the config.merge reader, the checks and the description of the listene
 """
 
 import posixpath
+import re
 
-from ..spec.quantities import to_bytes
+# nats-server's size suffixes, as its config parser reads an unquoted number with a unit (conf/parse.go,
+# processItem, case itemInteger: the suffix is lowercased and looked up; conf/lex.go, lexConvenientNumber,
+# lets a number end in k, m, g, t, p or e followed by any run of b and i). Held to the pinned binary by
+# tests/servers/test_sizes.py. These are not Kubernetes quantities: `m` is mega here, never milli.
+SIZE_SUFFIXES: dict[str, int] = {"": 1}
+for _power, _letter in enumerate("kmgtpe", start=1):
+    SIZE_SUFFIXES[_letter] = 1000**_power
+    for _binary in ("b", "i", "ib"):
+        SIZE_SUFFIXES[_letter + _binary] = 1024**_power
+
+SIZE_TABLE = (
+    "k = 10^3, kb/ki/kib = 2^10, m = 10^6, mb/mi/mib = 2^20, g = 10^9, gb/gi/gib = 2^30, likewise t, p "
+    "and e, in any case"
+)
 
 
 def size_bytes(value: int | str) -> int | None:
-    """A size in bytes: an integer as it is, a string as a Kubernetes quantity; None where it is none."""
-    return to_bytes(value)
+    """A size in bytes as nats-server reads it written unquoted: an integer as it is; a string as an
+    optional `-`, ASCII digits and a case-insensitive suffix of SIZE_SUFFIXES (`8m` is 8000000, `8MB`
+    8388608). None for anything else: a fraction, a space, a `+`, a unit the server does not know
+    (nats-server skips the value of `8mbib` without a word, and refuses `8 m` and `1.5k`).
+
+    The product is exact: past 2^63 the caller refuses it (nats-server multiplies in int64 and wraps)."""
+    if isinstance(value, int):
+        return None if isinstance(value, bool) else value
+    if not isinstance(value, str):
+        return None
+    match = _SIZE.fullmatch(value)
+    if match is None:
+        return None
+    multiplier = SIZE_SUFFIXES.get(match[3].lower())
+    if multiplier is None:
+        return None
+    return (-1 if match[1] else 1) * int(match[2]) * multiplier
+
+
+_SIZE = re.compile(r"(-?)([0-9]+)([A-Za-z]*)", re.ASCII)
 
 
 def monitor_base_path(value: object) -> str:

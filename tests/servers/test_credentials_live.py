@@ -9,14 +9,8 @@ nats-server's own command-line flags, so the test cannot change what the encoder
 from __future__ import annotations
 
 import asyncio
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import nats
@@ -28,7 +22,7 @@ from nats_kplugin.codes import Code
 from nats_kplugin.documents.reader import Document
 from nats_kplugin.pipeline import RenderOptions, render
 from nats_kplugin.problems import Location
-from tests.support import pods
+from tests.support import loopback, pods
 from tests.support.nats_specs import PASSWORD_ALPHABET, SECRET_KEY
 
 # Named cases: everything nats.conf, YAML or the CONNECT JSON treat specially, and the longest password.
@@ -56,13 +50,6 @@ NAMED_PASSWORDS = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
 def live_server(users: dict[str, str]) -> Iterator[int]:
     """A nats-server started from the rendered config of a one-server NATS object with these users."""
@@ -79,34 +66,8 @@ def live_server(users: dict[str, str]) -> Iterator[int]:
     result = render([Document(document, Location("<live>"))], RenderOptions())
     assert result.ok, [str(p) for p in result.problems]
     pod = pods.pods(result.documents)[0]
-    port = _free_port()
-    with tempfile.TemporaryDirectory() as folder:
-        config = Path(folder, "nats.conf")
-        config.write_text(pod.config, encoding="utf-8")
-        binary = shutil.which("nats-server")
-        assert binary
-        flags = ["-a", "127.0.0.1", "-p", str(port), "-m", str(_free_port()), "-P", f"{folder}/nats.pid"]
-        server = subprocess.Popen([binary, "-c", str(config), *flags], env=pod.env, stderr=subprocess.PIPE)
-        try:
-            _wait_for(port, server)
-            yield port
-        finally:
-            server.terminate()
-            server.communicate(timeout=10)
-
-
-def _wait_for(port: int, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        assert server.poll() is None, (
-            f"nats-server exited: {server.stderr.read().decode() if server.stderr else ''}"
-        )
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.02)
-    raise AssertionError("nats-server did not listen within 10 s")
+    with loopback.server(pod.config, pod.env, settle=0) as booted:
+        yield booted.port
 
 
 async def _logs_in(port: int, user: str, password: str) -> bool:

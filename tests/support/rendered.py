@@ -71,11 +71,13 @@ def container(rendered: list[dict[str, Any]], name: str) -> dict[str, Any]:
     return next(c for c in pod_spec(rendered)["containers"] if c["name"] == name)
 
 
-def render_merge(merge: dict[str, Any]) -> Any:
+def render_merge(merge: dict[str, Any], **spec: Any) -> Any:
+    """`nats-owned` (3 replicas, JetStream off, no namespace) with this config.merge, and top-level spec
+    fields replaced."""
     document = {
         "apiVersion": "apps.cozystack.io/v1alpha1",
         "kind": "NATS",
         "metadata": {"name": "owned"},
-        "spec": {"replicas": 3, "jetstream": {"enabled": False}, "config": {"merge": merge}},
+        "spec": {"replicas": 3, "jetstream": {"enabled": False}, "config": {"merge": merge}, **spec},
     }
     return render([Document(document, Location("<owned>"))], RenderOptions())

@@ -1,0 +1,409 @@
+"""The judge (issue 17): a rendered stream counts as correct when its pods boot and serve as the object says.
+
+`judge(objects, workdir)` takes the objects rendered for one NATS object (config Secret, credentials Secret,
+StatefulSet, Services, Certificates) and runs every pod of the StatefulSet as a real nats-server with the
+live harness (tests/live/cluster.py: the pod's command, environment, config and volumes mapped to folders,
+each pod in a network namespace of its own, the headless names in its /etc/hosts, all pods started at
+once). Where a cert-manager Certificate writes a Secret the pod mounts, the judge plays cert-manager
+(tests/support/certs.py): one CA, a certificate with exactly the Certificate's DNS names.
+
+Then, for each pod, what the kubelet, Prometheus and a client would meet:
+
+- the server answers on its monitor port, and is still running STAY_UP seconds later (else: its last
+  log lines, the [FTL]/[ERR] line that made it exit);
+- its /varz (and /jsz with JetStream on, /accountz) is read and returned for assertions;
+- each rendered probe (startup, readiness, liveness) is called on the pod's address with its path, port
+  (name or number) and scheme, as the kubelet does (200-399 counts, polled for PROBE_TIMEOUT);
+- the exporter sidecar's scrape targets (its monitor URL joined with each endpoint its flags ask for) are
+  fetched from inside the pod's network namespace, where the sidecar's `localhost` is, and must answer 200;
+- with 2 or more replicas, every server routes to every other one (/routez), and with JetStream on all
+  follow one meta leader (/jsz);
+- every user of the credentials Secret logs in with nats-py (anonymously when the object has no users)
+  on every pod, publishes a payload of the effective `max_payload` from /varz and receives it back.
+
+Nothing stops at the first failure: every failure is collected, each naming the pod and what was seen,
+so one run says everything that is wrong with a fixture.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import ssl
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.live import clients, formation
+from tests.live.cluster import Cluster, Server
+from tests.support import certs, pods
+
+START_TIMEOUT = 20  # seconds for every monitor to answer after the servers start (the machine is shared)
+STAY_UP = 2  # seconds a server must still run after its monitor first answers
+PROBE_TIMEOUT = 10  # seconds a probe is retried before its last status counts
+FORM_TIMEOUT = 20  # seconds for the routes (and the JetStream meta leader) to form
+HTTP_TIMEOUT = 2
+LOGIN_TIMEOUT = 20
+
+# The exporter's flags and the monitor endpoint each makes it scrape (prometheus-nats-exporter).
+EXPORTER_ENDPOINTS = {
+    "-varz": "varz",
+    "-connz": "connz",
+    "-connz_detailed": "connz",
+    "-routez": "routez",
+    "-subz": "subsz",
+    "-gatewayz": "gatewayz",
+    "-leafz": "leafz",
+    "-healthz": "healthz",
+    "-accstatz": "accstatz",
+}
+
+# Run in the pod's network namespace: GET each URL as the exporter sidecar would, print {url: status}.
+_SCRAPE = """
+import json, sys, urllib.error, urllib.request
+result = {}
+for url in sys.argv[1:]:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as reply:
+            result[url] = reply.status
+    except urllib.error.HTTPError as error:
+        result[url] = error.code
+    except OSError as error:
+        result[url] = f"no answer: {error}"
+print(json.dumps(result))
+"""
+
+
+@dataclass
+class PodReport:
+    """What the judge saw of one pod."""
+
+    name: str
+    exited: str = ""  # the end of its log when the server did not stay up
+    varz: dict[str, Any] = field(default_factory=dict)
+    jsz: dict[str, Any] = field(default_factory=dict)
+    accountz: dict[str, Any] = field(default_factory=dict)
+    probes: dict[str, str] = field(default_factory=dict)  # kind -> "scheme port path -> status"
+    scrapes: dict[str, Any] = field(default_factory=dict)  # URL -> status
+    routes: set[str] = field(default_factory=set)  # the servers it routes to
+    num_routes: int = 0
+    logins: dict[str, str] = field(default_factory=dict)  # user -> "ok" or why not
+
+
+@dataclass
+class Verdict:
+    instance: str
+    replicas: int
+    pods: list[PodReport] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    logs: str = ""
+
+    def pod(self, name: str) -> PodReport:
+        return next(p for p in self.pods if p.name == name)
+
+
+def instances(objects: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The objects of each NATS object in a rendered stream (by the renderer's instance label, so passed
+    through documents are left out), for those that render a StatefulSet."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for obj in objects:
+        instance = obj.get("metadata", {}).get("labels", {}).get("app.kubernetes.io/instance")
+        if instance:
+            grouped.setdefault(instance, []).append(obj)
+    return {k: v for k, v in grouped.items() if any(o["kind"] == "StatefulSet" for o in v)}
+
+
+def _nats_container(objects: list[dict[str, Any]]) -> dict[str, Any]:
+    spec = pods.find(objects, "StatefulSet")["spec"]["template"]["spec"]
+    return next(c for c in spec["containers"] if c["name"] == "nats")
+
+
+def _volumes_of_secret(objects: list[dict[str, Any]], secret: str) -> list[str]:
+    """The nats container's volumes that mount `secret`."""
+    spec = pods.find(objects, "StatefulSet")["spec"]["template"]["spec"]
+    names = {v["name"] for v in spec.get("volumes", []) if v.get("secret", {}).get("secretName") == secret}
+    return [m["name"] for m in _nats_container(objects).get("volumeMounts", []) if m["name"] in names]
+
+
+def play_cert_manager(objects: list[dict[str, Any]], cluster: Cluster, ca: certs.TestCA) -> str | None:
+    """Issue every Certificate the pods mount, with exactly its DNS names, into each pod's folder for the
+    Secret's volume. Returns the first DNS name of the server certificate (the name clients verify)."""
+    verified_name = None
+    for certificate in (o for o in objects if o["kind"] == "Certificate"):
+        spec = certificate["spec"]
+        volumes = _volumes_of_secret(objects, spec["secretName"])
+        if not volumes or spec.get("isCA"):
+            continue
+        issued = ca.issue(spec["dnsNames"])
+        verified_name = verified_name or spec["dnsNames"][0]
+        for server in cluster.servers:
+            for volume in volumes:
+                certs.write_secret(server.folder / volume, issued)
+    return verified_name
+
+
+def _log_tail(server: Server, lines: int = 6) -> str:
+    text = server.log.read_text(errors="replace").splitlines()
+    fatal = [line for line in text if "[FTL]" in line or "[ERR]" in line]
+    return " | ".join((fatal or text)[-lines:])
+
+
+def _port(server: Server, port: Any) -> int:
+    return int(port) if isinstance(port, int) or str(port).isdigit() else server.pod.ports[str(port)]
+
+
+def _get(url: str) -> tuple[int | str, str]:
+    """A GET as the kubelet makes it: no certificate check for HTTPS, redirects followed."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        with urllib.request.urlopen(url, timeout=HTTP_TIMEOUT, context=context) as reply:
+            return reply.status, reply.read().decode(errors="replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(errors="replace")
+    except OSError as error:
+        return f"no answer ({error})", ""
+
+
+def _monitor_base(server: Server) -> str:
+    """The server's own monitor path prefix (http_base_path), so /varz is read even where it moved."""
+    found = re.search(r'"http_base_path":\s*"([^"]*)"', server.config)
+    return found[1].rstrip("/") if found else ""
+
+
+def _monitor_json(server: Server, endpoint: str) -> dict[str, Any]:
+    status, body = server.http(f"{_monitor_base(server)}/{endpoint}")
+    if status != 200:
+        return {}
+    loaded: dict[str, Any] = json.loads(body)
+    return loaded
+
+
+def _wait_started(cluster: Cluster, verdict: Verdict) -> list[Server]:
+    """Wait until every monitor answers (any HTTP status) or its server exits; then STAY_UP more seconds.
+    Returns the servers still running."""
+    waiting = set(range(len(cluster.servers)))
+    deadline = time.monotonic() + START_TIMEOUT
+    while waiting and time.monotonic() < deadline:
+        for index in sorted(waiting):
+            server = cluster.servers[index]
+            if not server.running or server.http("/")[0] != 0:
+                waiting.discard(index)
+        time.sleep(0.1)
+    time.sleep(STAY_UP)
+    for report, server in zip(verdict.pods, cluster.servers, strict=True):
+        if not server.running:
+            assert server.process is not None
+            report.exited = f"exit {server.process.returncode}: {_log_tail(server)}"
+            verdict.failures.append(f"{server.pod.name} did not stay up: {report.exited}")
+        elif server.http("/")[0] == 0:
+            verdict.failures.append(
+                f"{server.pod.name}: nothing answers on the monitor port {server.pod.ports.get('monitor')} "
+                f"after {START_TIMEOUT}s"
+            )
+    return [s for s in cluster.servers if s.running]
+
+
+def _probe(server: Server, kind: str, probe: dict[str, Any]) -> tuple[bool, str]:
+    get = probe["httpGet"]
+    scheme = get.get("scheme", "HTTP").lower()
+    port = _port(server, get["port"])
+    url = f"{scheme}://{server.address}:{port}{get.get('path', '/')}"
+    deadline = time.monotonic() + PROBE_TIMEOUT
+    while True:
+        status, body = _get(url)
+        if isinstance(status, int) and 200 <= status < 400:
+            return True, f"{url} -> {status}"
+        if time.monotonic() > deadline:
+            return False, f"{url} -> {status} {body.strip()[:200]}"
+        time.sleep(0.5)
+
+
+def _check_probes(objects: list[dict[str, Any]], server: Server, report: PodReport, verdict: Verdict) -> None:
+    container = _nats_container(objects)
+    for kind in ("startupProbe", "readinessProbe", "livenessProbe"):
+        probe = container.get(kind)
+        if probe is None:
+            continue
+        if "httpGet" not in probe:
+            verdict.failures.append(
+                f"{server.pod.name} {kind}: not an httpGet probe, the judge cannot call it"
+            )
+            continue
+        ok, seen = _probe(server, kind, probe)
+        report.probes[kind] = seen
+        if not ok:
+            verdict.failures.append(f"{server.pod.name} {kind}: {seen}")
+
+
+def scrape_targets(objects: list[dict[str, Any]]) -> list[str]:
+    """The URLs the exporter sidecar scrapes: its monitor URL (the argument that is not a flag) joined with
+    the endpoint each of its flags names."""
+    spec = pods.find(objects, "StatefulSet")["spec"]["template"]["spec"]
+    exporter = next((c for c in spec["containers"] if "prometheus-nats-exporter" in c.get("image", "")), None)
+    if exporter is None:
+        return []
+    args = exporter.get("args", [])
+    bases = [a for a in args if not a.startswith("-")]
+    assert len(bases) == 1, f"the exporter names one monitor URL, not {bases}"
+    endpoints = [EXPORTER_ENDPOINTS[a] for a in args if a in EXPORTER_ENDPOINTS]
+    endpoints += ["jsz" for a in args if a.startswith("-jsz=")]
+    return [f"{bases[0].rstrip('/')}/{endpoint}" for endpoint in dict.fromkeys(endpoints)]
+
+
+def _check_scrapes(targets: list[str], server: Server, report: PodReport, verdict: Verdict) -> None:
+    if not targets:
+        return
+    done = subprocess.run(
+        ["ip", "netns", "exec", server.netns, sys.executable, "-c", _SCRAPE, *targets],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 0, done.stderr
+    report.scrapes = json.loads(done.stdout)
+    for url, status in report.scrapes.items():
+        if status != 200:
+            verdict.failures.append(f"{server.pod.name} exporter scrape {url} -> {status}")
+
+
+def _wait_routes(running: list[Server], verdict: Verdict, jetstream: bool) -> None:
+    names = {s.name for s in running}
+    deadline = time.monotonic() + FORM_TIMEOUT
+    while True:
+        peers = {s.name: formation.routed_peers(s) or set() for s in running}
+        routed = all(peers[s.name] == names - {s.name} for s in running)
+        leaders = {formation.meta_leader(s) for s in running} if jetstream else set()
+        led = not jetstream or (len(leaders) == 1 and None not in leaders)
+        if (routed and led) or time.monotonic() > deadline:
+            break
+        time.sleep(0.25)
+    for server, report in ((s, verdict.pod(s.pod.name)) for s in running):
+        report.routes = peers[server.name]
+        report.num_routes = int((server.monitor("routez") or {}).get("num_routes", 0))
+        missing = names - {server.name} - report.routes
+        if missing:
+            verdict.failures.append(
+                f"{server.pod.name}: no route to {sorted(missing)} after {FORM_TIMEOUT}s "
+                f"(num_routes {report.num_routes}, routes to {sorted(report.routes)})"
+            )
+    if jetstream and not led:
+        verdict.failures.append(
+            f"no single JetStream meta leader after {FORM_TIMEOUT}s: {sorted(map(str, leaders))}"
+        )
+
+
+def credentials(objects: list[dict[str, Any]]) -> dict[str, str]:
+    """user -> password from the rendered credentials Secret (none when the object has no users)."""
+    secret = next(
+        (o for o in objects if o["kind"] == "Secret" and o["metadata"]["name"].endswith("-credentials")), None
+    )
+    return {} if secret is None else {u: str(p) for u, p in secret.get("stringData", {}).items()}
+
+
+async def _round_trip(
+    server: Server,
+    user: str | None,
+    password: str | None,
+    size: int,
+    tls: ssl.SSLContext | None,
+    name: str | None,
+) -> str:
+    """Log in on one pod, publish `size` bytes and receive them back: "ok" or what went wrong."""
+    options: dict[str, Any] = {}
+    if user is not None:
+        options.update(user=user, password=password)
+    if tls is not None:
+        options.update(tls=tls, tls_hostname=name)
+    scheme = "tls" if tls is not None else "nats"
+    try:
+        client = await clients.connect([f"{scheme}://{server.address}:{server.pod.ports['nats']}"], **options)
+    except Exception as exc:  # nats-py raises several kinds for a refused login
+        return f"login refused: {type(exc).__name__}: {exc}"
+    try:
+        subject = f"judge.{server.pod.index}.{user or 'anonymous'}"
+        subscription = await client.subscribe(subject)
+        payload = bytes(range(256)) * (size // 256) + bytes(size % 256)
+        await client.publish(subject, payload)
+        message = await subscription.next_msg(timeout=5)
+        if message.data != payload:
+            return f"received {len(message.data)} bytes, sent {size}"
+        return "ok"
+    except Exception as exc:
+        return f"publish of {size} bytes failed: {type(exc).__name__}: {exc}"
+    finally:
+        await client.close()
+
+
+def _check_logins(
+    objects: list[dict[str, Any]],
+    running: list[Server],
+    verdict: Verdict,
+    tls: ssl.SSLContext | None,
+    name: str | None,
+) -> None:
+    users: dict[str | None, str | None] = {None: None}
+    if given := credentials(objects):
+        users = {user: password for user, password in given.items()}
+    jobs = []
+    for server in running:
+        size = int(verdict.pod(server.pod.name).varz.get("max_payload", 0))
+        if size <= 0:
+            verdict.failures.append(f"{server.pod.name}: /varz gives no max_payload to publish")
+            continue
+        for user, password in users.items():
+            jobs.append((server, user, _round_trip(server, user, password, size, tls, name)))
+
+    async def every() -> list[str]:
+        return list(await asyncio.gather(*(job for _, _, job in jobs)))
+
+    for (server, user, _), outcome in zip(jobs, clients.run(every, LOGIN_TIMEOUT), strict=True):
+        who = user or "anonymous (the object has no users)"
+        verdict.pod(server.pod.name).logins[who] = outcome
+        if outcome != "ok":
+            limit = verdict.pod(server.pod.name).varz.get("max_payload")
+            verdict.failures.append(f"{server.pod.name} user {who} (max_payload {limit}): {outcome}")
+
+
+def judge(objects: list[dict[str, Any]], workdir: Path) -> Verdict:
+    """Boot every pod of one rendered NATS object and observe it; see the module's docstring."""
+    sts = pods.find(objects, "StatefulSet")
+    verdict = Verdict(sts["metadata"]["labels"]["app.kubernetes.io/instance"], sts["spec"]["replicas"])
+    ca = certs.TestCA()
+    workdir.mkdir(parents=True, exist_ok=True)
+    with Cluster(objects, workdir) as cluster:
+        verified_name = play_cert_manager(objects, cluster, ca)
+        verdict.pods = [PodReport(s.pod.name) for s in cluster.servers]
+        cluster.start()
+        try:
+            running = _wait_started(cluster, verdict)
+            for server in running:
+                report = verdict.pod(server.pod.name)
+                report.varz = _monitor_json(server, "varz")
+                if not report.varz:
+                    verdict.failures.append(f"{server.pod.name}: /varz does not answer 200")
+                if report.varz.get("jetstream", {}).get("config"):
+                    report.jsz = _monitor_json(server, "jsz")
+                report.accountz = _monitor_json(server, "accountz")
+                _check_probes(objects, server, report, verdict)
+                _check_scrapes(scrape_targets(objects), server, report, verdict)
+            jetstream = any(p.varz.get("jetstream", {}).get("config") for p in verdict.pods)
+            if verdict.replicas >= 2 and running:
+                _wait_routes(running, verdict, jetstream)
+            tls = None
+            if any(p.varz.get("tls_required") for p in verdict.pods):
+                tls = ssl.create_default_context(cadata=ca.pem.decode())
+            _check_logins(objects, running, verdict, tls, verified_name)
+            for server in cluster.servers:
+                if not server.running and not verdict.pod(server.pod.name).exited:
+                    verdict.failures.append(f"{server.pod.name} exited while judged: {_log_tail(server)}")
+        finally:
+            verdict.logs = cluster.logs()
+    return verdict

@@ -28,6 +28,7 @@ so one run says everything that is wrong with a fixture.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import re
 import ssl
@@ -40,9 +41,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import nkeys
+
 from tests.live import clients, formation
 from tests.live.cluster import Cluster, Server
-from tests.support import certs, pods
+from tests.support import certs, operator_jwts, pods
 
 START_TIMEOUT = 20  # seconds for every monitor to answer after the servers start (the machine is shared)
 STAY_UP = 2  # seconds a server must still run after its monitor first answers
@@ -308,17 +311,52 @@ def credentials(objects: list[dict[str, Any]]) -> dict[str, str]:
     return {} if secret is None else {u: str(p) for u, p in secret.get("stringData", {}).items()}
 
 
+@dataclass
+class JwtUser:
+    """A user of an operator-mode server, issued by an account whose key the judge holds (the fixture
+    keys of tests/support/operator_jwts.py), as nsc would issue one."""
+
+    account: str
+    jwt: str
+    seed: bytes
+
+    def options(self) -> dict[str, Any]:
+        def sign(nonce: str) -> bytes:
+            return base64.b64encode(nkeys.from_seed(self.seed).sign(nonce.encode()))
+
+        return {"user_jwt_cb": lambda: self.jwt.encode(), "signature_cb": sign}
+
+
+def jwt_user(config: str) -> JwtUser | None:
+    """In operator mode, a user of the system account the config names, when its key is a fixture key."""
+    named = re.search(r'"system_account":\s*"(A[A-Z0-9]+)"', config)
+    account = operator_jwts.keypair("system account", nkeys.PREFIX_BYTE_ACCOUNT)
+    if named is None or named[1] != account.public_key.decode():
+        return None
+    user = operator_jwts.keypair("judge user", nkeys.PREFIX_BYTE_USER)
+    claims = {
+        "iat": operator_jwts.ISSUED_AT,
+        "iss": named[1],
+        "name": "judge",
+        "sub": user.public_key.decode(),
+        "nats": {"pub": {}, "sub": {}, "subs": -1, "data": -1, "payload": -1, "type": "user", "version": 2},
+    }
+    return JwtUser(named[1], operator_jwts.jwt(claims, account), user.seed)
+
+
 async def _round_trip(
     server: Server,
     user: str | None,
-    password: str | None,
+    password: str | JwtUser | None,
     size: int,
     tls: ssl.SSLContext | None,
     name: str | None,
 ) -> str:
     """Log in on one pod, publish `size` bytes and receive them back: "ok" or what went wrong."""
     options: dict[str, Any] = {}
-    if user is not None:
+    if isinstance(password, JwtUser):
+        options.update(password.options())
+    elif user is not None:
         options.update(user=user, password=password)
     if tls is not None:
         options.update(tls=tls, tls_hostname=name)
@@ -328,7 +366,7 @@ async def _round_trip(
     except Exception as exc:  # nats-py raises several kinds for a refused login
         return f"login refused: {type(exc).__name__}: {exc}"
     try:
-        subject = f"judge.{server.pod.index}.{user or 'anonymous'}"
+        subject = f"judge.{server.pod.index}.{re.sub(r'[^A-Za-z0-9_-]', '_', user or 'anonymous')}"
         subscription = await client.subscribe(subject)
         payload = bytes(range(256)) * (size // 256) + bytes(size % 256)
         await client.publish(subject, payload)
@@ -349,9 +387,11 @@ def _check_logins(
     tls: ssl.SSLContext | None,
     name: str | None,
 ) -> None:
-    users: dict[str | None, str | None] = {None: None}
+    users: dict[str | None, str | JwtUser | None] = {None: None}
     if given := credentials(objects):
         users = {user: password for user, password in given.items()}
+    elif running and (issued := jwt_user(running[0].config)):
+        users = {f"judge (a user JWT of account {issued.account[:8]}...)": issued}
     jobs = []
     for server in running:
         size = int(verdict.pod(server.pod.name).varz.get("max_payload", 0))

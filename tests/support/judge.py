@@ -31,6 +31,7 @@ import asyncio
 import base64
 import json
 import re
+import socket
 import ssl
 import subprocess
 import sys
@@ -303,6 +304,80 @@ def _wait_routes(running: list[Server], verdict: Verdict, jetstream: bool) -> No
         )
 
 
+# Options whose path the server writes to: in the pod, only a writable volume takes writes (the root
+# filesystem is read-only). Every other path it opens must be on some volume of the nats container.
+WRITTEN_PATHS = {"store_dir", "pid_file", "ports_file", "log_file", "dir"}
+
+
+def path_problems(objects: list[dict[str, Any]], config: str) -> list[str]:
+    """Absolute paths of the config that the pod could not use: on no volume of the nats container, or
+    written on a read-only one. The harness maps only paths under the mounts; any other would silently
+    land on this machine's filesystem instead of failing as it does in the pod."""
+    mounts = {
+        m["mountPath"].rstrip("/"): bool(m.get("readOnly")) for m in _nats_container(objects)["volumeMounts"]
+    }
+    problems = []
+    for key, path in re.findall(r'"([A-Za-z_]+)":\s*"(/[^"]*)"', config):
+        under = [(mount, ro) for mount, ro in mounts.items() if path == mount or path.startswith(mount + "/")]
+        if not under:
+            problems.append(
+                f"{key} {path} is on no volume of the nats container (its root filesystem is read-only)"
+            )
+        elif key.lower() in WRITTEN_PATHS and max(under, key=lambda u: len(u[0]))[1]:
+            problems.append(f"{key} {path} is written to, but its volume is mounted read-only")
+    return problems
+
+
+def _accepts(address: str, port: int) -> bool:
+    try:
+        with socket.create_connection((address, port), timeout=HTTP_TIMEOUT):
+            return True
+    except OSError:
+        return False
+
+
+def _check_ports(objects: list[dict[str, Any]], server: Server, verdict: Verdict) -> None:
+    """Every port of the nats container, and every port a Service selecting the pod sends to, accepts a
+    connection on the pod's address (what kube-proxy and the other pods would dial)."""
+    template = pods.find(objects, "StatefulSet")["spec"]["template"]
+    labels = template["metadata"].get("labels", {})
+    named = {
+        p["name"]: p["containerPort"] for c in template["spec"]["containers"] for p in c.get("ports", [])
+    }
+    wanted = {f"containerPort {name}": port for name, port in server.pod.ports.items()}
+    for service in (o for o in objects if o["kind"] == "Service"):
+        name = service["metadata"]["name"]
+        selector = service["spec"].get("selector", {})
+        if not selector or any(labels.get(k) != v for k, v in selector.items()):
+            verdict.failures.append(f"Service {name} selects no pod of the StatefulSet ({selector})")
+            continue
+        for port in service["spec"].get("ports", []):
+            target = port.get("targetPort", port["port"])
+            if isinstance(target, str) and not target.isdigit():
+                if target not in named:
+                    verdict.failures.append(
+                        f"Service {name} port {port['port']}: no container port named {target}"
+                    )
+                    continue
+                target = named[target]
+            if int(target) in named.values() and int(target) not in server.pod.ports.values():
+                continue  # a sidecar's port (the exporter's), not the server's
+            wanted[f"Service {name} port {port['port']} -> {target}"] = int(target)
+    for what, port in wanted.items():
+        if not _accepts(server.address, port):
+            verdict.failures.append(
+                f"{server.pod.name}: {what} ({server.address}:{port}) refuses connections"
+            )
+
+
+def _check_pid_file(server: Server, verdict: Verdict) -> None:
+    """The preStop hook signals the PID in its pid file: the server must have written its own PID there."""
+    try:
+        server.pid()
+    except AssertionError as exc:
+        verdict.failures.append(f"{server.pod.name}: the preStop hook's pid file: {exc}")
+
+
 def credentials(objects: list[dict[str, Any]]) -> dict[str, str]:
     """user -> password from the rendered credentials Secret (none when the object has no users)."""
     secret = next(
@@ -420,6 +495,7 @@ def judge(objects: list[dict[str, Any]], workdir: Path) -> Verdict:
     workdir.mkdir(parents=True, exist_ok=True)
     with Cluster(objects, workdir) as cluster:
         verified_name = play_cert_manager(objects, cluster, ca)
+        verdict.failures += path_problems(objects, cluster.servers[0].pod.config)
         verdict.pods = [PodReport(s.pod.name) for s in cluster.servers]
         cluster.start()
         try:
@@ -433,6 +509,8 @@ def judge(objects: list[dict[str, Any]], workdir: Path) -> Verdict:
                     report.jsz = _monitor_json(server, "jsz")
                 report.accountz = _monitor_json(server, "accountz")
                 _check_probes(objects, server, report, verdict)
+                _check_ports(objects, server, verdict)
+                _check_pid_file(server, verdict)
                 _check_scrapes(scrape_targets(objects), server, report, verdict)
             jetstream = any(p.varz.get("jetstream", {}).get("config") for p in verdict.pods)
             if verdict.replicas >= 2 and running:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from tests.support import judge, launcher
 from tests.support.fixture_cases import FIXTURES
@@ -21,6 +23,17 @@ GOLDEN = sorted(p.parent for p in FIXTURES.glob("*/expected.yaml"))
 # Fixtures the judge cannot boot for a reason on the test's side, not the renderer's. Keep it minimal:
 # every entry is a fixture whose pods are not judged at all.
 NOT_BOOTABLE: dict[str, str] = {}
+
+
+def _merges(path: Path) -> dict[str, dict[str, Any]]:
+    """instance (`nats-<name>`) -> the object's spec.config.merge, as the fixture's input writes it."""
+    found = {}
+    for document in yaml.safe_load_all(path.read_text()):
+        if isinstance(document, dict) and document.get("kind") == "NATS":
+            merge = ((document.get("spec") or {}).get("config") or {}).get("merge")
+            if isinstance(merge, dict):
+                found[f"nats-{document['metadata']['name']}"] = merge
+    return found
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -37,8 +50,9 @@ def test_every_pod_of_the_fixture_boots_and_serves(fixture: Path, tmp_path: Path
         pytest.skip(NOT_BOOTABLE[fixture.name])
     rendered = judge.instances(launcher.objects((fixture / "expected.yaml").read_text()))
     assert rendered, f"{fixture.name}: expected.yaml renders no StatefulSet"
+    merges = _merges(fixture / "input.yaml")
     failures = []
     for instance, objects in rendered.items():
-        verdict = judge.judge(objects, tmp_path / instance)
+        verdict = judge.judge(objects, tmp_path / instance, merges.get(instance))
         failures += [f"{instance}: {failure}" for failure in verdict.failures]
     assert not failures, "\n".join(failures)

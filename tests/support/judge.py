@@ -18,8 +18,13 @@ Then, for each pod, what the kubelet, Prometheus and a client would meet:
   fetched from inside the pod's network namespace, where the sidecar's `localhost` is, and must answer 200;
 - with 2 or more replicas, every server routes to every other one (/routez), and with JetStream on all
   follow one meta leader (/jsz);
-- every user of the credentials Secret logs in with nats-py (anonymously when the object has no users)
-  on every pod, publishes a payload of the effective `max_payload` from /varz and receives it back.
+- every user of the credentials Secret logs in with nats-py (anonymously when the object has no users,
+  with a user JWT in operator mode) on every pod, publishes a payload of the effective `max_payload`
+  from /varz and receives it back;
+- given the object's config.merge, its sizes mean what the pinned nats-server reads from them as
+  written (a reference server boots on them): the pods' /varz must report the same values;
+- every path in nats.conf lies on a volume of the pod (written ones on a writable volume), every
+  container and Service port accepts connections, and the preStop hook's pid file names the server.
 
 Nothing stops at the first failure: every failure is collected, each naming the pod and what was seen,
 so one run says everything that is wrong with a fixture.
@@ -38,6 +43,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,7 +52,7 @@ import nkeys
 
 from tests.live import clients, formation
 from tests.live.cluster import Cluster, Server
-from tests.support import certs, operator_jwts, pods
+from tests.support import certs, netns, operator_jwts, pods
 
 START_TIMEOUT = 20  # seconds for every monitor to answer after the servers start (the machine is shared)
 STAY_UP = 2  # seconds a server must still run after its monitor first answers
@@ -225,7 +231,7 @@ def _probe(server: Server, kind: str, probe: dict[str, Any]) -> tuple[bool, str]
         status, body = _get(url)
         if isinstance(status, int) and 200 <= status < 400:
             return True, f"{url} -> {status}"
-        if time.monotonic() > deadline:
+        if status == 404 or time.monotonic() > deadline:  # a path the server does not serve stays so
             return False, f"{url} -> {status} {body.strip()[:200]}"
         time.sleep(0.5)
 
@@ -304,20 +310,24 @@ def _wait_routes(running: list[Server], verdict: Verdict, jetstream: bool) -> No
         )
 
 
-# Options whose path the server writes to: in the pod, only a writable volume takes writes (the root
-# filesystem is read-only). Every other path it opens must be on some volume of the nats container.
+# Options whose value is a file or folder the server opens, and of those the ones it writes to: in the pod
+# only a writable volume takes writes (the root filesystem is read-only); every other path must be on some
+# volume of the nats container.
+PATH_OPTIONS = {"store_dir", "pid_file", "ports_file", "log_file", "dir", "cert_file", "key_file", "ca_file"}
 WRITTEN_PATHS = {"store_dir", "pid_file", "ports_file", "log_file", "dir"}
 
 
 def path_problems(objects: list[dict[str, Any]], config: str) -> list[str]:
-    """Absolute paths of the config that the pod could not use: on no volume of the nats container, or
-    written on a read-only one. The harness maps only paths under the mounts; any other would silently
-    land on this machine's filesystem instead of failing as it does in the pod."""
+    """Paths of the config that the pod could not use: on no volume of the nats container, or written on
+    a read-only one. The harness maps only paths under the mounts; any other would silently land on this
+    machine's filesystem instead of failing as it does in the pod."""
     mounts = {
         m["mountPath"].rstrip("/"): bool(m.get("readOnly")) for m in _nats_container(objects)["volumeMounts"]
     }
     problems = []
-    for key, path in re.findall(r'"([A-Za-z_]+)":\s*"(/[^"]*)"', config):
+    for key, path in re.findall(r'"([A-Za-z_]+)":\s*"([^"]*)"', config):
+        if key.lower() not in PATH_OPTIONS:
+            continue
         under = [(mount, ro) for mount, ro in mounts.items() if path == mount or path.startswith(mount + "/")]
         if not under:
             problems.append(
@@ -487,8 +497,102 @@ def _check_logins(
             verdict.failures.append(f"{server.pod.name} user {who} (max_payload {limit}): {outcome}")
 
 
-def judge(objects: list[dict[str, Any]], workdir: Path) -> Verdict:
-    """Boot every pod of one rendered NATS object and observe it; see the module's docstring."""
+# What a size in config.merge means is what nats-server reads from it as written (issue 17; SPEC section
+# 4): `8m` is 8,000,000 to the server. The judge boots the pinned nats-server on the object's own values,
+# written unquoted as a user writes them in a nats.conf, and holds the pods' /varz to what it reports.
+SIZE_OPTIONS = {"max_payload", "max_pending", "max_control_line", "max_connections", "max_subscriptions"}
+# nats-server's names for the JetStream limits (server/opts.go, parseJetStream) -> /varz jetstream.config
+JETSTREAM_LIMITS = {
+    "max_memory_store": "max_memory",
+    "max_mem_store": "max_memory",
+    "max_mem": "max_memory",
+    "max_file_store": "max_storage",
+    "max_file": "max_storage",
+}
+_AS_WRITTEN = re.compile(r"^[+-]?[0-9][0-9A-Za-z_.]*$")
+
+
+def _token(value: Any) -> str:
+    """A YAML scalar as a user writes it in nats.conf: numbers and sizes bare, anything else quoted."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float) or (isinstance(value, str) and _AS_WRITTEN.match(value)):
+        return str(value)
+    return json.dumps(value)
+
+
+def merge_sizes(merge: dict[str, Any]) -> dict[tuple[str, ...], tuple[str, Any]]:
+    """/varz path -> (the option as written, its value) for every size option of a config.merge block."""
+    found: dict[tuple[str, ...], tuple[str, Any]] = {}
+    for key, value in merge.items():
+        if key.lower() in SIZE_OPTIONS and not isinstance(value, dict | list):
+            found[(key.lower(),)] = (key, value)
+        if key.lower() == "jetstream" and isinstance(value, dict):
+            for inner, limit in value.items():
+                if inner.lower() in JETSTREAM_LIMITS and not isinstance(limit, dict | list):
+                    found[("jetstream", "config", JETSTREAM_LIMITS[inner.lower()])] = (
+                        f"jetstream.{inner}",
+                        limit,
+                    )
+    return found
+
+
+def _at(varz: dict[str, Any], path: tuple[str, ...]) -> Any:
+    for step in path:
+        varz = varz.get(step) or {}
+    return varz if varz != {} else None
+
+
+def meaning_problems(merge: dict[str, Any], varz: dict[str, Any], folder: Path) -> list[str]:
+    """The sizes of `merge` as the pinned nats-server reads them, against what a pod reports in /varz."""
+    sizes = merge_sizes(merge)
+    if not sizes or not varz:
+        return []
+    lines = ["http_port: 8222"]
+    lines += [f"{written}: {_token(value)}" for path, (written, value) in sizes.items() if len(path) == 1]
+    limits = [f"  {w.split('.', 1)[1]}: {_token(v)}" for p, (w, v) in sizes.items() if p[0] == "jetstream"]
+    if limits:
+        store = folder / "meaning-store"
+        store.mkdir(parents=True, exist_ok=True)
+        lines += ["jetstream {", f"  store_dir: {json.dumps(str(store))}", *limits, "}"]
+    try:
+        reference = netns.varz("\n".join(lines) + "\n", 8222, {})
+    except AssertionError as refused:
+        written = ", ".join(f"{w}: {v!r}" for w, v in sizes.values())
+        return [
+            f"config.merge {written}: nats-server refuses these values as written ({refused}), "
+            "yet the pods run"
+        ]
+    problems = []
+    for path, (written, value) in sizes.items():
+        means, reported = _at(reference, path), _at(varz, path)
+        if means != reported:
+            problems.append(
+                f"config.merge {written}: {value!r} means {means} to nats-server, the pods report "
+                f"{'.'.join(path)} = {reported} in /varz"
+            )
+    return problems
+
+
+def _observe(objects: list[dict[str, Any]], server: Server, report: PodReport) -> list[str]:
+    """One running pod: its monitoring endpoints, probes, scrape targets, ports and pid file."""
+    own = Verdict(report.name, 1, [report])
+    report.varz = _monitor_json(server, "varz")
+    if not report.varz:
+        own.failures.append(f"{server.pod.name}: /varz does not answer 200")
+    if report.varz.get("jetstream", {}).get("config"):
+        report.jsz = _monitor_json(server, "jsz")
+    report.accountz = _monitor_json(server, "accountz")
+    _check_probes(objects, server, report, own)
+    _check_scrapes(scrape_targets(objects), server, report, own)
+    _check_ports(objects, server, own)
+    _check_pid_file(server, own)
+    return own.failures
+
+
+def judge(objects: list[dict[str, Any]], workdir: Path, merge: dict[str, Any] | None = None) -> Verdict:
+    """Boot every pod of one rendered NATS object and observe it; see the module's docstring. `merge` is
+    the object's spec.config.merge, when the caller has it: its sizes are held to what nats-server reads."""
     sts = pods.find(objects, "StatefulSet")
     verdict = Verdict(sts["metadata"]["labels"]["app.kubernetes.io/instance"], sts["spec"]["replicas"])
     ca = certs.TestCA()
@@ -500,18 +604,11 @@ def judge(objects: list[dict[str, Any]], workdir: Path) -> Verdict:
         cluster.start()
         try:
             running = _wait_started(cluster, verdict)
-            for server in running:
-                report = verdict.pod(server.pod.name)
-                report.varz = _monitor_json(server, "varz")
-                if not report.varz:
-                    verdict.failures.append(f"{server.pod.name}: /varz does not answer 200")
-                if report.varz.get("jetstream", {}).get("config"):
-                    report.jsz = _monitor_json(server, "jsz")
-                report.accountz = _monitor_json(server, "accountz")
-                _check_probes(objects, server, report, verdict)
-                _check_ports(objects, server, verdict)
-                _check_pid_file(server, verdict)
-                _check_scrapes(scrape_targets(objects), server, report, verdict)
+            with ThreadPoolExecutor(max(1, len(running))) as pool:  # the pods are observed side by side
+                for failures in pool.map(lambda s: _observe(objects, s, verdict.pod(s.pod.name)), running):
+                    verdict.failures += failures
+            if merge and running:
+                verdict.failures += meaning_problems(merge, verdict.pod(running[0].pod.name).varz, workdir)
             jetstream = any(p.varz.get("jetstream", {}).get("config") for p in verdict.pods)
             if verdict.replicas >= 2 and running:
                 _wait_routes(running, verdict, jetstream)

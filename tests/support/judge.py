@@ -20,7 +20,7 @@ Then, for each pod, what the kubelet, Prometheus and a client would meet:
   follow one meta leader (/jsz);
 - every user of the credentials Secret logs in with nats-py (anonymously when the object has no users,
   with a user JWT in operator mode) on every pod, publishes a payload of the effective `max_payload`
-  from /varz and receives it back;
+  from /varz and receives it back; where the pod has an `mqtt` port, every user connects over MQTT;
 - given the object's config.merge, its sizes mean what the pinned nats-server reads from them as
   written (a reference server boots on them): the pods' /varz must report the same values;
 - every path in nats.conf lies on a volume of the pod (written ones on a writable volume), every
@@ -590,6 +590,47 @@ def _observe(objects: list[dict[str, Any]], server: Server, report: PodReport) -
     return own.failures
 
 
+def _mqtt_string(text: str) -> bytes:
+    data = text.encode()
+    return len(data).to_bytes(2, "big") + data
+
+
+def mqtt_connect(address: str, port: int, user: str | None, password: str | None) -> str:
+    """An MQTT 3.1.1 CONNECT as a client sends it: "ok" on CONNACK 0, else what the server did."""
+    flags = 0x02 | (0x80 if user is not None else 0) | (0x40 if password is not None else 0)
+    body = _mqtt_string("MQTT") + bytes([4, flags, 0, 30]) + _mqtt_string("judge")
+    if user is not None:
+        body += _mqtt_string(user)
+    if password is not None:
+        body += _mqtt_string(password)
+    assert len(body) < 128
+    try:
+        with socket.create_connection((address, port), timeout=5) as sock:
+            sock.sendall(bytes([0x10, len(body)]) + body)
+            answer = sock.recv(4)
+    except OSError as error:
+        return f"no CONNACK: {error}"
+    if answer[:2] != b"\x20\x02" or len(answer) < 4:
+        return f"no CONNACK: the server answered {answer!r}"
+    return "ok" if answer[3] == 0 else f"CONNACK return code {answer[3]}"
+
+
+def _check_mqtt(objects: list[dict[str, Any]], running: list[Server], verdict: Verdict) -> None:
+    """Where the pods serve MQTT (a container port named mqtt), every user connects over it."""
+    users: dict[str | None, str | None] = {None: None}
+    if given := credentials(objects):
+        users = {user: password for user, password in given.items()}
+    for server in running:
+        port = server.pod.ports.get("mqtt")
+        if port is None or (verdict.pod(server.pod.name).varz.get("mqtt") or {}).get("tls_required"):
+            continue
+        for user, password in users.items():
+            outcome = mqtt_connect(server.address, port, user, password)
+            verdict.pod(server.pod.name).logins[f"mqtt {user or 'anonymous'}"] = outcome
+            if outcome != "ok":
+                verdict.failures.append(f"{server.pod.name} MQTT login of {user or 'anonymous'}: {outcome}")
+
+
 def judge(objects: list[dict[str, Any]], workdir: Path, merge: dict[str, Any] | None = None) -> Verdict:
     """Boot every pod of one rendered NATS object and observe it; see the module's docstring. `merge` is
     the object's spec.config.merge, when the caller has it: its sizes are held to what nats-server reads."""
@@ -616,6 +657,7 @@ def judge(objects: list[dict[str, Any]], workdir: Path, merge: dict[str, Any] | 
             if any(p.varz.get("tls_required") for p in verdict.pods):
                 tls = ssl.create_default_context(cadata=ca.pem.decode())
             _check_logins(objects, running, verdict, tls, verified_name)
+            _check_mqtt(objects, running, verdict)
             for server in cluster.servers:
                 if not server.running and not verdict.pod(server.pod.name).exited:
                     verdict.failures.append(f"{server.pod.name} exited while judged: {_log_tail(server)}")

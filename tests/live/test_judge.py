@@ -69,6 +69,30 @@ def test_every_pod_of_the_fixture_boots_and_serves(fixture: Path, tmp_path: Path
     assert not failures, "\n".join(failures)
 
 
+def test_the_judge_sees_what_a_pod_would_get_wrong(tmp_path: Path) -> None:
+    """The judge's own teeth, independent of the renderer: fixtures/seed's stream with one thing broken in
+    each place it looks (a probe path, a password, a Service port, the exporter's URL, a size's meaning)
+    must fail with each named."""
+    objects = judge.instances(launcher.objects((FIXTURES / "seed" / "expected.yaml").read_text()))
+    seed = objects["nats-nats-example"]
+    sts = next(o for o in seed if o["kind"] == "StatefulSet")
+    containers = {c["name"]: c for c in sts["spec"]["template"]["spec"]["containers"]}
+    containers["nats"]["readinessProbe"]["httpGet"]["path"] = "/not-served"
+    containers["prom-exporter"]["args"][-1] = "http://localhost:9999/"
+    next(o for o in seed if o["metadata"]["name"].endswith("-credentials"))["stringData"]["user2"] = "wrong"
+    client = next(o for o in seed if o["kind"] == "Service" and o["metadata"]["name"] == "nats-nats-example")
+    client["spec"]["ports"][0]["targetPort"] = 4999
+    failures = "\n".join(judge.judge(seed, tmp_path, {"max_payload": "8m"}).failures)
+    for pod in (f"nats-nats-example-{i}" for i in range(3)):
+        assert f"{pod} readinessProbe: http://" in failures and "/not-served -> 404" in failures, failures
+        assert f"{pod} exporter scrape http://localhost:9999/varz -> no answer" in failures, failures
+        assert f"{pod} user user2 (max_payload 1048576): login refused" in failures, failures
+        assert f"{pod}: Service nats-nats-example port 4222 -> 4999" in failures, failures
+        assert f"{pod} user user1" not in failures, "the unbroken user logs in"
+    assert "config.merge max_payload: '8m' means 8000000 to nats-server" in failures, failures
+    assert "no route" not in failures and "did not stay up" not in failures, failures
+
+
 # Issue 17, "Seen today": config.merge blocks that rendered with exit 0 into pods that crash, never become
 # Ready, or do something other than the object says. (spec fields besides config.merge, replicas 3.)
 SEEN_TODAY: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from nats_kplugin.nats_server.values import monitor_base_path
 from tests.live import network
 from tests.support import pods, realcheck
 
@@ -187,9 +188,16 @@ class Server:
         except (OSError, urllib.error.URLError):
             return 0, ""
 
+    @property
+    def monitor_base(self) -> str:
+        """Where this server serves its monitoring endpoints: under its http_base_path, if it has one
+        (cleaned as the renderer reads it; the probes the judge calls hold that reading to the server)."""
+        found = re.search(r'"http_base_path":\s*"([^"]*)"', self.config)
+        return monitor_base_path(found[1]) if found else ""
+
     def monitor(self, endpoint: str) -> dict[str, Any] | None:
         """A monitoring endpoint's JSON (`varz`, `routez`, `jsz`), or None when it does not answer 200."""
-        status, body = self.http(f"/{endpoint}")
+        status, body = self.http(f"{self.monitor_base}/{endpoint}")
         if status != 200:
             return None
         loaded: dict[str, Any] = json.loads(body)

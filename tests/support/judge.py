@@ -182,18 +182,8 @@ def _get(url: str) -> tuple[int | str, str]:
         return f"no answer ({error})", ""
 
 
-def _monitor_base(server: Server) -> str:
-    """The server's own monitor path prefix (http_base_path), so /varz is read even where it moved."""
-    found = re.search(r'"http_base_path":\s*"([^"]*)"', server.config)
-    return found[1].rstrip("/") if found else ""
-
-
 def _monitor_json(server: Server, endpoint: str) -> dict[str, Any]:
-    status, body = server.http(f"{_monitor_base(server)}/{endpoint}")
-    if status != 200:
-        return {}
-    loaded: dict[str, Any] = json.loads(body)
-    return loaded
+    return server.monitor(endpoint) or {}
 
 
 def _wait_started(cluster: Cluster, verdict: Verdict) -> list[Server]:

@@ -12,6 +12,7 @@ from .codes import Code, Severity
 from .documents.reader import Document
 from .kubernetes import certificates
 from .kubernetes.objects import Extras, Images, build_objects
+from .kubernetes.sync import argocd_annotations
 from .nats_server import checks as server_checks
 from .nats_server import config as server_config
 from .nats_server import pod_filesystem, resolver, tls
@@ -130,8 +131,13 @@ def _expand_spec(
         return [], problems
     server = server_config.describe(nats_spec, config, pod_folders)
     labels = (data.get("metadata") or {}).get("labels")
+    annotations, found = argocd_annotations((data.get("metadata") or {}).get("annotations"))
+    if found:
+        return [], [*problems, *found]
     try:
-        extras = Extras(options.cluster_domain, options.tls_issuer, claim, options.pod_monitor)
+        extras = Extras(
+            options.cluster_domain, options.tls_issuer, claim, options.pod_monitor, tuple(annotations.items())
+        )
         objects = build_objects(nats_spec, server, user_passwords, options.images, labels, extras)
     except EncodeError as exc:
         where = ("spec", "config", "merge", *exc.path)

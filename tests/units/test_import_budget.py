@@ -59,6 +59,7 @@ PIPELINE = {
     # TLS, metrics and the chart-shaped resolver: small modules of plain data, no imports of their own.
     "nats_kplugin.kubernetes.certificates",
     "nats_kplugin.kubernetes.metrics",
+    "nats_kplugin.kubernetes.sync",
     "nats_kplugin.nats_server.resolver",
     "nats_kplugin.nats_server.tls",
 }

@@ -51,6 +51,7 @@ def test_the_chart_block_becomes_the_raw_block_and_a_claim_mounted_at_dir() -> N
     assert claims(rendered)["nats-jwt-resolver"] == {
         "accessModes": ["ReadWriteOnce"],
         "resources": {"requests": {"storage": "1Gi"}},
+        "volumeMode": "Filesystem",
     }
     mounts = container(rendered, "nats")["volumeMounts"]
     assert {"name": "nats-jwt-resolver", "mountPath": "/data/resolver"} in mounts
@@ -65,6 +66,7 @@ def test_the_claim_takes_the_charts_size_class_and_name() -> None:
         "accessModes": ["ReadWriteOnce"],
         "storageClassName": "fast",
         "resources": {"requests": {"storage": "5Gi"}},
+        "volumeMode": "Filesystem",
     }
     assert {"name": "jwt", "mountPath": "/data/jwt"} in container(rendered, "nats")["volumeMounts"]
     assert '"dir": "/data/jwt"' in config_of(rendered)

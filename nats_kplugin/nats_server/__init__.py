@@ -6,6 +6,7 @@ merge_reader.py  config.merge read through the table: canonical spellings, value
 config.py        generate the renderer's configuration, merge config.merge into it, describe
 resolver.py      config.resolver, either shape, and the claim it needs
 pod_filesystem.py  the pod's folders, volumes and paths, and the resolver's claim
+reload_table.py  what nats-server applies on a reload signal; the restart hash covers the rest
 tls.py           the tls blocks, and routes by the names the certificate covers
 checks.py        combinations nats-server refuses or accepts but cannot run in the pod
 start_rules.py   what nats-server checks only at start (passes -t, then exits), as data

@@ -25,6 +25,7 @@ from .option_table import (
     newer_server,
 )
 from .pod_filesystem import PID_FILE, STORE_DIR, Folder
+from .reload_table import RELOADABLE_CLUSTER_KEYS, RELOADABLE_KEYS
 from .values import duration_seconds, listen_port, monitor_base_path
 
 CLIENT_PORT = 4222
@@ -41,37 +42,6 @@ LAME_DUCK_GRACE_PERIOD = "10s"
 # reserved blocks), so a full store does not become a full disk that nats-server cannot write its meta to.
 FILE_STORE_SHARE = 0.9
 
-# Top-level options (canonical spellings, option_table.py) nats-server applies on a reload signal (checked
-# against the real server by tests/live/test_reload.py). A change elsewhere changes the pod template's
-# restart hash, so Kubernetes rolls the pods. Not here, because nats-server 2.15.1 refuses to reload them:
-# no_auth_user, max_pending, lame_duck_duration, lame_duck_grace_period.
-RELOADABLE_KEYS = frozenset(
-    {
-        "accounts",
-        "authorization",
-        "debug",
-        "trace",
-        "trace_verbose",
-        "logtime",
-        "logtime_utc",
-        "log_file",
-        "log_size_limit",
-        "syslog",
-        "remote_syslog",
-        "max_connections",
-        "max_control_line",
-        "max_payload",
-        "ping_interval",
-        "ping_max",
-        "write_deadline",
-        "max_traced_msg_len",
-        "connect_error_reports",
-        "reconnect_error_reports",
-    }
-)
-# Settings inside the `cluster` block that nats-server reloads; the rest of the block (name, port, routes)
-# stays in the restart hash.
-RELOADABLE_CLUSTER_KEYS = frozenset({"pool_size", "compression", "no_advertise"})
 # Listeners that become container and Service ports when configured, named after their block.
 LISTENERS = tuple(block for block in LISTENER_BLOCKS if block != "cluster")
 

@@ -126,6 +126,8 @@ CHANGES: dict[str, tuple[Document, Change]] = {
     "cluster no_advertise": (SEED, merge({"cluster": {"no_advertise": False}})),
     "cluster port": (SEED, merge({"cluster": {"port": 6223}})),
     "cluster name": (SEED, merge({"cluster": {"name": "renamed"}})),
+    "replicas up": (SEED, lambda d: variant(d, replicas=5)),  # the routes change
+    "replicas down": (SEED, lambda d: variant(d, replicas=2)),
 }
 # Changes nats-server reloads that still roll the pods, on purpose. The hash sees only the new value: a
 # smaller JetStream limit cannot be reloaded, so every size change restarts. A cluster renamed by reload

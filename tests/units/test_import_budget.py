@@ -52,6 +52,7 @@ PIPELINE = {
     "nats_kplugin.nats_server.merge_reader",
     "nats_kplugin.nats_server.option_table",
     "nats_kplugin.nats_server.pod_filesystem",
+    "nats_kplugin.nats_server.reload_table",
     "nats_kplugin.nats_server.start_rules",
     "nats_kplugin.nats_server.values",
     "nats_kplugin.kubernetes",

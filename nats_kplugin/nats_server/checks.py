@@ -25,7 +25,13 @@ BASE: Path = ("spec", "config", "merge")
 
 def check_overrides(spec: NatsSpec, merge_config: dict[str, Any]) -> list[Problem]:
     """The overrides in config.merge (as config.read_merge read it, in canonical spellings) of what the
-    pod layout or spec.users depend on, whichever spelling the user wrote."""
+    pod layout or spec.users depend on, whichever spelling the user wrote.
+
+    Refused (owned-setting at spec.config.merge.jetstream.store_dir):
+        spec: {jetstream: {enabled: true}, config: {merge: {jetstream: {store_dir: /tmp}}}}
+    Accepted:
+        spec: {jetstream: {enabled: true, size: 20Gi}}
+    """
     problems: list[Problem] = []
     base = BASE
     if "pid_file" in merge_config:
@@ -89,7 +95,13 @@ def check_overrides(spec: NatsSpec, merge_config: dict[str, Any]) -> list[Proble
 
 def _check_spec_users_kept(spec: NatsSpec, merge_config: dict[str, Any]) -> list[Problem]:
     """config.merge cannot remove or replace the account of spec.users (SPEC section 4): the server
-    would run open, or without those users, while their credentials Secret is rendered."""
+    would run open, or without those users, while their credentials Secret is rendered.
+
+    Refused (spec-users-overridden at spec.config.merge.accounts.users.users):
+        spec: {users: {app: {password: app-password}}, config: {merge: {accounts: {users: {users: []}}}}}
+    Accepted:
+        spec: {users: {app: {password: app-password}}, config: {merge: {accounts: {ops: {users: []}}}}}
+    """
     if not spec.users or "accounts" not in merge_config:
         return []
     accounts = merge_config["accounts"]
@@ -118,7 +130,13 @@ def _check_spec_users_kept(spec: NatsSpec, merge_config: dict[str, Any]) -> list
 
 def check(spec: NatsSpec, config: dict[str, Any], pod_folders: tuple[Folder, ...]) -> list[Problem]:
     """Combinations nats-server refuses (`-t`), accepts but exits on at start (start_rules.py), or
-    accepts but cannot run in the pod's folders."""
+    accepts but cannot run in the pod's folders.
+
+    Refused (duplicate-setting at spec.config.merge.listen):
+        {port: 4222, listen: "0.0.0.0:5222"}
+    Accepted:
+        {listen: "0.0.0.0:5222"}
+    """
     base = BASE
     problems: list[Problem] = []
     for block, groups in SAME_SETTING.items():
@@ -149,6 +167,12 @@ def _auth_block(config: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_open_server(spec: NatsSpec, config: dict[str, Any]) -> list[Problem]:
+    """A LoadBalancer in front of a server that lets clients in without credentials.
+    Refused (open-server at spec.external):
+        {metadata: {namespace: tenant}, spec: {external: true}}
+    Accepted:
+        {metadata: {namespace: tenant}, spec: {external: true, users: {app: {password: app-password}}}}
+    """
     if not spec.external or _has_credentials(config):
         return []
     return [
@@ -164,7 +188,13 @@ def _check_open_server(spec: NatsSpec, config: dict[str, Any]) -> list[Problem]:
 def _check_monitor_scheme(config: dict[str, Any], base: Path) -> list[Problem]:
     """The exporter sidecar (metrics.py) reads the monitor port at localhost. prometheus-nats-exporter has
     no client TLS settings: over HTTPS it verifies the server certificate against the system CAs and the
-    name localhost, which fails, and with -use_internal_server_id it waits for /varz before it serves."""
+    name localhost, which fails, and with -use_internal_server_id it waits for /varz before it serves.
+
+    Refused (metrics-unreadable at spec.config.merge.https_port):
+        {http_port: null, https_port: 8443}
+    Accepted:
+        {http_port: 8333}
+    """
     https = [key for key in MONITOR_KEYS if "https" in key and key in config]
     if not https:
         return []
@@ -192,6 +222,12 @@ def _has_credentials(config: dict[str, Any]) -> bool:
 
 
 def _check_auth(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Problem]:
+    """Logins nats-server refuses: a token beside users, a user twice, an unknown user or account.
+    Refused (conflicting-auth at spec.config.merge.authorization.token):
+        authorization: {token: s3cret-token, users: [{user: a, password: a-password}]}
+    Accepted:
+        authorization: {users: [{user: a, password: a-password}]}
+    """
     problems: list[Problem] = []
     auth = _auth_block(config)
     auth_key = "authorization"
@@ -272,6 +308,12 @@ def _configured_users(config: dict[str, Any], base: Path, spec_account: str) -> 
 
 
 def _check_cluster(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Problem]:
+    """The cluster block against spec.replicas: none for one server, named and present for more.
+    Refused (jetstream-cluster-of-one at spec.config.merge.cluster):
+        spec: {replicas: 1, jetstream: {enabled: true}, config: {merge: {cluster: {name: solo, port: 6222}}}}
+    Accepted:
+        spec: {replicas: 1, jetstream: {enabled: true}}
+    """
     problems: list[Problem] = []
     cluster = config.get("cluster")
     if spec.replicas == 1 and isinstance(cluster, dict):
@@ -327,6 +369,12 @@ def _check_cluster(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[P
 
 
 def _check_jetstream(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Problem]:
+    """JetStream limits that the pod's volume or memory cannot hold.
+    Refused (store-over-volume at spec.config.merge.jetstream.max_file_store):
+        spec: {jetstream: {enabled: true, size: 1Gi}, config: {merge: {jetstream: {max_file_store: 2GB}}}}
+    Accepted:
+        spec: {jetstream: {enabled: true, size: 1Gi}, config: {merge: {jetstream: {max_file_store: 512MB}}}}
+    """
     js = config.get("jetstream")
     if not isinstance(js, dict):
         return []
@@ -359,6 +407,12 @@ def _check_jetstream(spec: NatsSpec, config: dict[str, Any], base: Path) -> list
 def _check_operator(
     spec: NatsSpec, config: dict[str, Any], base: Path, pod_folders: tuple[Folder, ...]
 ) -> list[Problem]:
+    """Operator mode: a resolver needs an operator, excludes spec.users, keeps its JWTs on a volume.
+    Refused (resolver-without-operator at spec.config.merge.resolver):
+        resolver: MEMORY
+    Accepted:
+        {operator: <the operator JWT>, resolver: MEMORY}
+    """
     problems: list[Problem] = []
     if "resolver" in config and "operator" not in config:
         where = ("spec", "config", "resolver") if spec.resolver else (*base, "resolver")
@@ -415,6 +469,12 @@ def _lasting_folder(directory: str, pod_folders: tuple[Folder, ...]) -> bool:
 
 
 def _check_lame_duck(config: dict[str, Any], base: Path) -> list[Problem]:
+    """The lame-duck timings nats-server refuses, under `-t` or at start.
+    Refused (lame-duck-timing at spec.config.merge.lame_duck_grace_period):
+        {lame_duck_duration: 30s, lame_duck_grace_period: 30s}
+    Accepted:
+        {lame_duck_duration: 30s, lame_duck_grace_period: 10s}
+    """
     duration = config.get("lame_duck_duration")
     duration_s = duration_seconds(duration) if isinstance(duration, str) else None
     grace = config.get("lame_duck_grace_period")

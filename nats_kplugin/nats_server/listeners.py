@@ -22,7 +22,20 @@ _LOOPBACK_NAMES = ("localhost", "ip6-localhost", "ip6-loopback")
 
 
 def check_listeners(config: dict[str, Any], replicas: int, base: Path) -> list[Problem]:
-    """Every listener setting of a merged configuration that the pod layout cannot follow."""
+    """Every listener setting of a merged configuration that the pod layout cannot follow.
+
+    Refused (port-in-use at spec.config.merge.websocket.port):
+        websocket: {port: 4222, no_tls: true}
+    Refused (loopback-address at spec.config.merge.host):
+        host: 127.0.0.1
+    Refused (owned-setting at spec.config.merge.http_port):
+        http_port: null
+    Refused (incomplete-cluster at spec.config.merge.cluster.port):
+        cluster: {port: null}
+    Accepted:
+        websocket: {port: 8080, no_tls: true}
+        host: 0.0.0.0
+    """
     problems: list[Problem] = []
     ports: dict[int, Path] = {}
     for where, value in _listener_settings(config, base):
@@ -82,7 +95,15 @@ def _host_settings(config: dict[str, Any], base: Path) -> list[tuple[Path, Any]]
 
 
 def _checked_address(value: Any, where: Path) -> tuple[int | None, Problem | None]:
-    """The port of a `port` (integer) or `listen` ("host:port") value, or the problem with it."""
+    """The port of a `port` (integer) or `listen` ("host:port") value, or the problem with it.
+
+    Refused (invalid-address at spec.config.merge.port):
+        port: -1
+    Refused (loopback-address at spec.config.merge.listen):
+        listen: 127.0.0.1:4222
+    Accepted:
+        listen: 0.0.0.0:4222
+    """
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         return None, error(Code.INVALID_ADDRESS, 'must be a port number or "host:port"', where)
     parts = ("", str(value)) if isinstance(value, int) else split_host_port(value)

@@ -103,6 +103,16 @@ class _Reader:
         self.problems.append(error(code, message, where))
 
     def block(self, body: dict[str, Any], block: str, path: Path) -> dict[str, Any]:
+        """A block of config.merge: each key matched to an option of the block, in its canonical spelling.
+
+        Refused (unknown-option at spec.config.merge.lame_duck_durration):
+            lame_duck_durration: 45s
+        Refused (duplicate-setting at spec.config.merge.MAX_PAYLOAD):
+            max_payload: 2MB
+            MAX_PAYLOAD: 2MB
+        Accepted:
+            Lame_Duck_Duration: 45s
+        """
         out: dict[str, Any] = {}
         spelt: dict[str, str] = {}
         for key, value in body.items():
@@ -132,6 +142,20 @@ class _Reader:
         return out
 
     def value(self, option: Option, value: Any, where: Path) -> Any:
+        """A value of an option, read by the option's kind.
+
+        Refused (chart-syntax at spec.config.merge.max_payload):
+            max_payload: << 1MB >>
+        Refused (wrong-type at spec.config.merge.debug):
+            debug: "yes"
+        Refused (invalid-choice at spec.config.merge.write_timeout):
+            write_timeout: never
+        Refused (invalid-address at spec.config.merge.listen):
+            listen: [4222]
+        Accepted:
+            debug: true
+            write_timeout: retry
+        """
         if value is None or isinstance(value, Variable):
             return value  # null removes a generated key (SPEC section 4); $SERVER_NAME is ours
         kind = option.kind
@@ -178,6 +202,13 @@ class _Reader:
         return self.nested(option, value, where)
 
     def nested(self, option: Option, value: Any, where: Path) -> Any:
+        """A value of a block, a list of blocks, a map of named blocks or a switch.
+
+        Refused (wrong-type at spec.config.merge.leafnodes):
+            leafnodes: 7422
+        Accepted:
+            leafnodes: {port: 7422}
+        """
         kind, block = option.kind, option.block or ""
         if kind == BLOCK or (kind in (SWITCH, ANY) and block and isinstance(value, dict)):
             if not isinstance(value, dict):
@@ -213,6 +244,18 @@ class _Reader:
         return self.plain(value, where)
 
     def number(self, option: Option, value: Any, where: Path, what: str = "") -> Any:
+        """A whole number, or a size nats-server reads (8MB, 8m), within the option's range.
+
+        Refused (not-a-number at spec.config.merge.max_connections):
+            max_connections: 1.5
+        Refused (invalid-size at spec.config.merge.max_payload):
+            max_payload: 1.5MB
+        Refused (out-of-range at spec.config.merge.max_payload):
+            max_payload: 4GB
+        Accepted:
+            max_connections: 1000
+            max_payload: 8MB
+        """
         if isinstance(value, bool) or not isinstance(value, (int, str, float)):
             self.refuse(Code.NOT_A_NUMBER, f"must be {what or 'a whole number'}", where)
             return value
@@ -237,6 +280,16 @@ class _Reader:
         return number
 
     def duration(self, option: Option, value: Any, where: Path) -> Any:
+        """A duration nats-server reads (30s, 2m, or seconds as an integer), within the option's range.
+
+        Refused (invalid-duration at spec.config.merge.lame_duck_duration):
+            lame_duck_duration: 2 minutes
+        Refused (out-of-range at spec.config.merge.cluster.ping_interval):
+            cluster: {ping_interval: 1m}
+        Accepted:
+            lame_duck_duration: 2m
+            cluster: {ping_interval: 20s}
+        """
         if isinstance(value, int) and not isinstance(value, bool):
             if not -INT64 <= value < INT64:
                 self.refuse(Code.OUT_OF_RANGE, _INT64_RANGE, where)
@@ -257,6 +310,13 @@ class _Reader:
     def server_name(self, value: str, where: Path) -> None:
         # The name reaches nats-server through $SERVER_NAME, whose value it parses again as configuration
         # text: `edge #1` becomes `edge`, `1-0` a date error. Letters, digits and . _ - only.
+        """A server_name that survives $SERVER_NAME: nats-server reads the name again as configuration text.
+
+        Refused (invalid-format at spec.config.merge.server_name):
+            server_name: edge 1
+        Accepted:
+            spec: {replicas: 1, config: {merge: {server_name: edge-1}}}
+        """
         if not (value[:1].isascii() and value[:1].isalpha() and _is_name(value)):
             self.refuse(
                 Code.INVALID_FORMAT,
@@ -267,6 +327,13 @@ class _Reader:
             )
 
     def file(self, kind: str, value: str, mounts: Mounts, where: Path) -> None:
+        """A file or folder the server reads or writes: inside a volume of the pod that can hold it.
+
+        Refused (path-outside-volume at spec.config.merge.log_file):
+            log_file: /tmp/nats.log
+        Accepted:
+            log_file: /var/run/nats/nats.log
+        """
         folders = mounts.readable if kind == RFILE else mounts.writable
         normal = os.path.normpath(value)
         inside = value.startswith("/") and any(normal.startswith(folder + "/") for folder in folders)
@@ -280,7 +347,13 @@ class _Reader:
             )
 
     def plain(self, value: Any, where: Path) -> Any:
-        """Free-form values: what the nats.conf reader itself refuses, anywhere inside."""
+        """Free-form values: what the nats.conf reader itself refuses, anywhere inside.
+
+        Refused (chart-syntax at spec.config.merge.server_tags[0]):
+            server_tags: ["<< zone >>"]
+        Accepted:
+            server_tags: ["zone:a"]
+        """
         if isinstance(value, dict):
             for key, item in value.items():
                 self.plain(item, (*where, key))

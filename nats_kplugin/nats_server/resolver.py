@@ -40,7 +40,23 @@ def is_chart_shaped(given: dict[str, Any]) -> bool:
 
 
 def translate(given: dict[str, Any], names: ObjectNames) -> tuple[Resolver, list[Problem]]:
-    """The raw block and the claim of either shape; problems for what nats-server or the pod cannot take."""
+    """The raw block and the claim of either shape; problems for what nats-server or the pod cannot take.
+
+    Refused (not-applied at spec.config.resolver.patch):
+        spec: {config: {resolver: {enabled: true, patch: []}}}
+    Refused (invalid-format at spec.config.resolver.dir):
+        spec: {config: {resolver: {enabled: true, dir: jwt}}}
+    Refused (missing-field at spec.config.resolver.merge.type):
+        spec:
+          config:
+            merge: {operator: <the operator JWT>}
+            resolver: {enabled: true, merge: {interval: 2m}}
+    Accepted:
+        spec:
+          config:
+            merge: {operator: <the operator JWT>}
+            resolver: {enabled: true, merge: {type: full}}
+    """
     if not is_chart_shaped(given):
         return Resolver(given), []
     problems = _unknown_keys(given, CHART_KEYS | {"dir"}, _BASE)
@@ -94,6 +110,26 @@ def translate(given: dict[str, Any], names: ObjectNames) -> tuple[Resolver, list
 def _claim(
     pvc: dict[str, Any], names: ObjectNames, mount_path: str
 ) -> tuple[ResolverClaim | None, list[Problem]]:
+    """The resolver's own volume claim (`pvc`), as the chart sizes and names it.
+
+    Refused (invalid-quantity at spec.config.resolver.pvc.size):
+        spec:
+          jetstream: {enabled: true}
+          config:
+            merge: {operator: <the operator JWT>}
+            resolver: {enabled: true, merge: {type: full}, pvc: {size: 1Ki}}
+    Refused (volume-name-taken at spec.config.resolver.pvc.name):
+        spec:
+          jetstream: {enabled: true}
+          config:
+            merge: {operator: <the operator JWT>}
+            resolver: {enabled: true, merge: {type: full}, pvc: {name: config}}
+    Accepted:
+        spec:
+          config:
+            merge: {operator: <the operator JWT>}
+            resolver: {enabled: true, merge: {type: full}, pvc: {size: 2Gi}}
+    """
     if pvc.get("enabled", True) is False:
         return None, []
     where = (*_BASE, "pvc")
@@ -118,6 +154,13 @@ def _claim(
 
 
 def _unknown_keys(given: dict[str, Any], known: frozenset[str], where: Path) -> list[Problem]:
+    """The keys of a chart-shaped block that the chart does not have.
+
+    Refused (unknown-field at spec.config.resolver.pvc.sise):
+        spec: {config: {resolver: {enabled: false, pvc: {sise: 2Gi}}}}
+    Accepted:
+        spec: {config: {resolver: {enabled: false, pvc: {size: 2Gi}}}}
+    """
     return [
         error(
             Code.UNKNOWN_FIELD,

@@ -46,7 +46,13 @@ def _jetstream_on(value: Any) -> bool:
 def gateway_name(config: dict[str, Any], base: Path) -> list[Problem]:
     """server/gateway.go validateGatewayOptions: "gateway has no name" (a gateway with a port and no name);
     server/server.go validateCluster: ErrClusterNameConfigConflict, "cluster name conflicts between cluster
-    and gateway definitions" (a gateway named otherwise than the cluster block)."""
+    and gateway definitions" (a gateway named otherwise than the cluster block).
+
+    Refused (gateway-name at spec.config.merge.gateway.name):
+        gateway: {name: other, port: 7222}
+    Accepted:
+        gateway: {name: nats-owned, port: 7222}
+    """
     gateway = _block(config, "gateway")
     if gateway is None:
         return []
@@ -70,7 +76,13 @@ def gateway_name(config: dict[str, Any], base: Path) -> list[Problem]:
 
 def websocket_tls(config: dict[str, Any], base: Path) -> list[Problem]:
     """server/websocket.go validateWebsocketOptions: "websocket requires TLS configuration" (a websocket
-    listener with neither a tls block nor no_tls: true). With spec.tls on, tls.py gives it one first."""
+    listener with neither a tls block nor no_tls: true). With spec.tls on, tls.py gives it one first.
+
+    Refused (websocket-without-tls at spec.config.merge.websocket):
+        websocket: {port: 8080}
+    Accepted:
+        websocket: {port: 8080, no_tls: true}
+    """
     websocket = _block(config, "websocket")
     if websocket is None or not _has_port(websocket):
         return []
@@ -89,7 +101,15 @@ def mqtt_jetstream(config: dict[str, Any], base: Path) -> list[Problem]:
     leafnode remotes). With a cluster or gateway port the server starts, and every MQTT CONNECT then fails
     after 5 s ("unable to connect: lookup sessions stream ... timeout", seen on the pinned binary): MQTT
     keeps its sessions in JetStream, which no server of this cluster has. Only leafnode remotes may reach
-    a JetStream elsewhere (a hub), so they alone keep mqtt without JetStream here."""
+    a JetStream elsewhere (a hub), so they alone keep mqtt without JetStream here.
+
+    Refused (mqtt-without-jetstream at spec.config.merge.mqtt):
+        mqtt: {port: 1883}
+    Accepted:
+        spec:
+          jetstream: {enabled: true}
+          config: {merge: {mqtt: {port: 1883}}}
+    """
     mqtt = _block(config, "mqtt")
     if mqtt is None or not _has_port(mqtt) or _jetstream_on(config.get("jetstream")):
         return []
@@ -110,7 +130,15 @@ def mqtt_jetstream(config: dict[str, Any], base: Path) -> list[Problem]:
 
 def pending_payload(config: dict[str, Any], base: Path) -> list[Problem]:
     """server/server.go validateOptions: "max_payload (%v) cannot be higher than max_pending (%v)"; each
-    falls back to its default when unset or 0 (1 MiB and 64 MiB)."""
+    falls back to its default when unset or 0 (1 MiB and 64 MiB).
+
+    Refused (pending-below-payload at spec.config.merge.max_pending):
+        max_payload: 2MB
+        max_pending: 1MB
+    Accepted:
+        max_payload: 2MB
+        max_pending: 2MB
+    """
     payload, pending = config.get("max_payload"), config.get("max_pending")
     if any(v is not None and (isinstance(v, bool) or not isinstance(v, int)) for v in (payload, pending)):
         return []  # the vocabulary has refused it
@@ -134,7 +162,20 @@ def pending_payload(config: dict[str, Any], base: Path) -> list[Problem]:
 def system_account_jetstream(config: dict[str, Any], base: Path, users_account: str) -> list[Problem]:
     """server/server.go Start: "Not allowed to enable JetStream on the system account" (a fatal error at
     start when JetStream is on and the account named by system_account enables JetStream, as the account
-    of spec.users does while JetStream is on)."""
+    of spec.users does while JetStream is on).
+
+    Refused (system-account-jetstream at spec.config.merge.system_account):
+        spec:
+          replicas: 1
+          jetstream: {enabled: true}
+          users: {app: {password: app-password}}
+          config: {merge: {system_account: users}}
+    Accepted:
+        spec:
+          replicas: 1
+          users: {app: {password: app-password}}
+          config: {merge: {system_account: users}}
+    """
     name = config.get("system_account")
     accounts = _block(config, "accounts") or {}
     body = accounts.get(name) if isinstance(name, str) else None

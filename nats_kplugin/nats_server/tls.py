@@ -48,7 +48,21 @@ def route_urls(spec: NatsSpec, port: int, cluster_domain: str) -> list[str]:
 
 
 def secure(spec: NatsSpec, config: dict[str, Any], cluster_domain: str) -> list[Problem]:
-    """Turn TLS on in a merged configuration, in place; what config.merge set inside a block is kept."""
+    """Turn TLS on in a merged configuration, in place; what config.merge set inside a block is kept.
+
+    Refused (tls-needs-namespace at metadata.namespace):
+        spec: {tls: {enabled: true}}
+    Refused (plain-text at spec.config.merge.websocket.no_tls):
+        metadata: {namespace: tenant}
+        spec:
+          tls: {enabled: true}
+          config: {merge: {websocket: {port: 8080, no_tls: true}}}
+    Accepted:
+        metadata: {namespace: tenant}
+        spec:
+          tls: {enabled: true}
+          config: {merge: {websocket: {port: 8080}}}
+    """
     if not spec.namespace:
         return [
             error(
@@ -86,7 +100,14 @@ def secure(spec: NatsSpec, config: dict[str, Any], cluster_domain: str) -> list[
 
 
 def plain_outside(spec: NatsSpec) -> list[Problem]:
-    """A LoadBalancer without TLS sends every password in clear past the cluster: say so (strict: refuse)."""
+    """A LoadBalancer without TLS sends every password in clear past the cluster: say so (strict: refuse).
+
+    Refused (plain-text at spec.tls.enabled):
+        spec: {external: true, tls: {enabled: false}, users: {app: {password: app-password}}}
+    Accepted:
+        metadata: {namespace: tenant}
+        spec: {external: true, users: {app: {password: app-password}}}
+    """
     if spec.external and not spec.tls_enabled:
         return [
             warning(

@@ -13,7 +13,6 @@ import yaml
 
 from nats_kplugin.documents.sources import source_files
 from nats_kplugin.spec.reading import NATS_OBJECTS
-from tests.support import realcheck
 from tests.support.fixture_cases import FIXTURES, ROOT
 from tests.support.launcher import run_module
 
@@ -53,19 +52,6 @@ def test_output_fed_back_passes_through_unchanged() -> None:
     assert again.stdout == rendered
 
 
-def test_derived_passwords_depend_on_the_key_only_through_hmac() -> None:
-    def credentials(key: str) -> dict[str, str]:
-        out = nats_render(str(SEED), NATS_RENDER_KEY=key).stdout
-        secret = next(d for d in yaml.safe_load_all(out) if d["metadata"]["name"].endswith("-credentials"))
-        return dict(secret["stringData"])
-
-    one, same, other = credentials("key-one"), credentials("key-one"), credentials("key-two")
-    assert one == same
-    assert one["user1"] == other["user1"] == "strongpassword"  # given passwords are kept
-    assert one["user2"] != other["user2"]
-    assert len(one["user2"]) == 32
-
-
 def test_seed_as_written_is_refused_naming_the_token_and_the_users() -> None:
     done = nats_render(stdin=SEED_AS_WRITTEN.read_bytes(), NATS_RENDER_KEY="k")
     assert done.returncode == 1
@@ -76,22 +62,6 @@ def test_seed_as_written_is_refused_naming_the_token_and_the_users() -> None:
     assert any("error[conflicting-auth]: NATS/nats-example: spec.users:" in line for line in errors)
     assert all("NATS/nats-example" in line and line.startswith("nats-render: <stdin>:") for line in errors)
     assert b"my-secret-token" not in done.stderr and b"strongpassword" not in done.stderr
-
-
-def test_seed_renders_the_six_objects_and_every_pod_config_is_accepted() -> None:
-    done = nats_render(str(SEED), NATS_RENDER_KEY="k")
-    objects = list(yaml.safe_load_all(done.stdout))
-    kinds = [(o["kind"], o["metadata"]["name"]) for o in objects]
-    assert kinds == [
-        ("Secret", "nats-nats-example-credentials"),
-        ("Secret", "nats-nats-example-config"),
-        ("Service", "nats-nats-example-headless"),
-        ("Service", "nats-nats-example"),
-        ("StatefulSet", "nats-nats-example"),
-        ("PodDisruptionBudget", "nats-nats-example"),
-    ]
-    realcheck.assert_server_accepts(objects)
-    realcheck.assert_valid_kubernetes(objects)
 
 
 def test_folders_are_walked_in_sorted_order_skipping_hidden_and_kustomizations(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ pod_filesystem.py  the pod's folders, volumes and paths, and the resolver's clai
 reload_table.py  what nats-server applies on a reload signal; the restart hash covers the rest
 tls.py           the tls blocks, and routes by the names the certificate covers
 checks.py        combinations nats-server refuses or accepts but cannot run in the pod
+auth_checks.py   the same for authentication: users beside spec.users, open servers, operator mode
 start_rules.py   what nats-server checks only at start (passes -t, then exits), as data
 listeners.py     where the merged configuration listens, so the pod and Services can follow it
 encoder.py       the one writer of nats.conf text

@@ -39,7 +39,15 @@ from tests.support.rendered import render_merge
 
 ROOT = Path(__file__).resolve().parents[2]
 ZONE = ROOT / "nats_kplugin" / "nats_server"
-MODULES = ("checks.py", "listeners.py", "tls.py", "resolver.py", "start_rules.py", "merge_reader.py")
+MODULES = (
+    "checks.py",
+    "auth_checks.py",
+    "listeners.py",
+    "tls.py",
+    "resolver.py",
+    "start_rules.py",
+    "merge_reader.py",
+)
 BUILDERS = frozenset({"error", "warning", "info", "refuse"})
 CODES = {code.value: code for code in Code}
 HEADER = re.compile(r"^(?:Refused \((?P<code>[a-z0-9-]+) at (?P<field>\S+)\)|Accepted):$")

@@ -45,6 +45,7 @@ PIPELINE = {
     "nats_kplugin.spec.reading",
     "nats_kplugin.spec.schema",
     "nats_kplugin.nats_server",
+    "nats_kplugin.nats_server.auth_checks",
     "nats_kplugin.nats_server.checks",
     "nats_kplugin.nats_server.config",
     "nats_kplugin.nats_server.encoder",

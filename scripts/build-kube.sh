@@ -21,7 +21,8 @@ CERT_MANAGER=github.com/cert-manager/cert-manager@v1.17.1
 PROMETHEUS_OPERATOR=github.com/prometheus-operator/prometheus-operator@v0.80.1
 
 export PATH="/usr/local/go/bin:$PATH"  # the machine's Go 1.26; Debian's old go is not enough for these modules
-export GOMODCACHE="$ROOT/build/go/mod" GOCACHE="$ROOT/build/go/cache" GOFLAGS=-mod=mod GOTOOLCHAIN=local
+# -modcacherw: the module cache stays writable, so that rm -rf build/ works.
+export GOMODCACHE="$ROOT/build/go/mod" GOCACHE="$ROOT/build/go/cache" GOFLAGS="-mod=mod -modcacherw" GOTOOLCHAIN=local
 export CGO_ENABLED=0
 
 # What each binary says its version is (a module build has no git tree to stamp it from).

@@ -6,16 +6,8 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
-# The real YAML reader of kubectl and Argo CD (tests/k8syaml: sigs.k8s.io/yaml), built offline from Debian's
-# Go packages into build/ (git-ignored). apt only when they are missing (CI runs as root).
-if ! command -v go >/dev/null || [ ! -d /usr/share/gocode/src/sigs.k8s.io/yaml ]; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go golang-k8s-sigs-yaml-dev
-fi
-reader="$PWD/build/k8syaml"
-mkdir -p "$reader"
-(cd tests/k8syaml && GOPATH=/usr/share/gocode GO111MODULE=off GOFLAGS= GOCACHE="$reader/cache" \
-    go build -o "$reader/k8syaml" .)
+# The real Kubernetes components of the tests, from pinned Go modules into build/ (reused when unchanged).
+bash scripts/build-kube.sh
 export PATH="$PWD/.venv/bin:$PATH"
 ruff check .
 mypy

@@ -2,8 +2,9 @@
 //
 // Both split a stream into documents with k8s.io/apimachinery/pkg/util/yaml's YAMLReader (Argo CD through
 // gitops-engine's kube.SplitYAML and NewYAMLOrJSONDecoder) and decode each document with
-// sigs.k8s.io/yaml, whose YAMLToJSON reads YAML 1.1 with gopkg.in/yaml.v2. Only sigs.k8s.io/yaml and
-// yaml.v2 are packaged for Debian, so the splitting is written out below, with the YAMLReader's rules:
+// sigs.k8s.io/yaml, whose YAMLToJSON reads YAML 1.1 with yaml.v2 (go.yaml.in/yaml/v2, the fork it ships
+// with since v1.5). The splitting is written out below, with the YAMLReader's rules (this program was first
+// built from Debian's packages, which lack apimachinery, and keeps the behaviour its tests hold it to):
 // a document ends at a line that begins with "---"; after the "---" only spaces and a comment may follow,
 // anything else ("--- {}", "--- &id001") is an error that ends the stream. Splitting with yaml.v2's own
 // decoder instead would accept streams that kubectl refuses, which is exactly what this program must find.
@@ -13,8 +14,8 @@
 //	k8syaml < stream.yaml          one line per document: {"json": ...} or {"error": "..."}
 //	k8syaml -batch < streams.json  a JSON array of streams in, a JSON array of such lists out
 //
-// Built by scripts/test.sh (and tests/k8s_reader.py when missing) with Debian's golang-go and
-// golang-k8s-sigs-yaml-dev: GOPATH=/usr/share/gocode GO111MODULE=off go build.
+// A Go module (go.mod pins sigs.k8s.io/yaml at the version k8s.io/kubernetes 1.34 builds kubectl with),
+// built by scripts/build-kube.sh into build/bin/k8syaml.
 package main
 
 import (

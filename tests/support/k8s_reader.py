@@ -5,17 +5,15 @@ as k8s.io/apimachinery does and decodes each document with sigs.k8s.io/yaml (gop
 write into the JSON the reader should give back, and `same_json` compares two such values with their JSON
 types (true is not 1, "1" is not 1), so a test can say "reads back exactly as meant".
 
-The program is built by scripts/test.sh, or here when missing or older than its source, offline from
-Debian's packages: GOPATH=/usr/share/gocode GO111MODULE=off go build (golang-go,
-golang-k8s-sigs-yaml-dev), into build/ (git-ignored).
+The program is a Go module (tests/k8syaml/go.mod pins sigs.k8s.io/yaml), built by scripts/build-kube.sh
+into build/bin (git-ignored); here the script is run again, which rebuilds only when the source or the pins
+changed.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
 import struct
 import subprocess
 from functools import lru_cache
@@ -23,9 +21,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCE = ROOT / "tests" / "k8syaml"
-BINARY = ROOT / "build" / "k8syaml" / "k8syaml"
-GOPATH = "/usr/share/gocode"
+BINARY = ROOT / "build" / "bin" / "k8syaml"
+BUILD = ROOT / "scripts" / "build-kube.sh"
 
 
 class Read(NamedTuple):
@@ -37,21 +34,7 @@ class Read(NamedTuple):
 
 @lru_cache(maxsize=1)
 def binary() -> str:
-    source = SOURCE / "main.go"
-    if BINARY.exists() and BINARY.stat().st_mtime >= source.stat().st_mtime:
-        return str(BINARY)
-    go = shutil.which("go") or "/usr/lib/go/bin/go"
-    assert os.path.exists(go), "go not found: apt-get install golang-go golang-k8s-sigs-yaml-dev"
-    assert os.path.isdir(f"{GOPATH}/src/sigs.k8s.io/yaml"), "apt-get install golang-k8s-sigs-yaml-dev"
-    BINARY.parent.mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "GOPATH": GOPATH,
-        "GO111MODULE": "off",
-        "GOFLAGS": "",
-        "GOCACHE": str(BINARY.parent / "cache"),
-    }
-    subprocess.run([go, "build", "-o", str(BINARY), "."], cwd=SOURCE, env=env, check=True, timeout=600)
+    subprocess.run(["bash", str(BUILD), "k8syaml"], check=True, timeout=600)
     return str(BINARY)
 
 

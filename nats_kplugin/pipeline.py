@@ -123,7 +123,7 @@ def _expand_spec(
     if config is None:
         return [], problems
     if nats_spec.tls_enabled:
-        problems += tls.secure(nats_spec, config, options.cluster_domain)
+        problems += tls.secure(nats_spec, config)
     problems += tls.plain_outside(nats_spec)
     server_config.authorize_routes(config)
     problems += server_checks.check(nats_spec, config, pod_folders)

@@ -7,9 +7,10 @@ new key each time) for server and client auth, since routes present it both ways
 or ClusterIssuer (`--tls-issuer`) only the server Certificate is rendered, issued by that one.
 
 The server Certificate names every name a client or a route dials: `nats-X`, `nats-X.NS.svc`,
-`nats-X.NS.svc.DOMAIN`, the same three for `nats-X-headless`, and `*.nats-X-headless.NS.svc.DOMAIN` for
-the pods. A NATS object without a namespace gets no TLS (nats_server/tls.py refuses it): a certificate for
-a guessed namespace would not verify wherever the objects are really applied.
+`nats-X.NS.svc.DOMAIN`, the same three for `nats-X-headless`, and for the pods `*.nats-X-headless.NS.svc`
+(what the routes dial, on any cluster domain) and `*.nats-X-headless.NS.svc.DOMAIN`. A NATS object without a
+namespace gets no TLS (nats_server/tls.py refuses it): a certificate for a guessed namespace would not
+verify wherever the objects are really applied.
 """
 
 import re
@@ -61,7 +62,8 @@ def dns_names(names: ObjectNames, namespace: str, cluster_domain: str) -> list[s
     found = []
     for service in (names.full, names.headless):
         found += [service, f"{service}.{namespace}.svc", f"{service}.{namespace}.svc.{cluster_domain}"]
-    found.append(f"*.{names.headless}.{namespace}.svc.{cluster_domain}")
+    # The pods, by the names the routes dial (no cluster domain: tls.py) and by their full names.
+    found += [f"*.{names.headless}.{namespace}.svc", f"*.{names.headless}.{namespace}.svc.{cluster_domain}"]
     return found
 
 

@@ -5,8 +5,10 @@ With `spec.tls_enabled` the pod mounts the server Certificate's Secret at `TLS_D
 Secret, which holds its private key, is never mounted). Every listener that speaks TLS uses those files:
 
 - clients (`tls`), on the client port and behind the client Service;
-- routes (`cluster.tls`): the servers verify each other with the CA, so every route dials a pod by the
-  full name the certificate's wildcard covers, `nats-X-N.nats-X-headless.NS.svc.DOMAIN`;
+- routes (`cluster.tls`): the servers verify each other with the CA, so every route dials a pod by a
+  name the certificate's wildcard covers, `nats-X-N.nats-X-headless.NS.svc`: without the cluster domain,
+  which the pod's DNS search path completes, so the routes form on any cluster domain (`cluster.local`,
+  Cozystack's `cozy.local`) without being told it;
 - `websocket`, `leafnodes` and `mqtt` blocks that config.merge adds, unless they bring their own `tls`;
   a websocket with `no_tls: true` stays plain, with a warning.
 
@@ -42,12 +44,12 @@ def tls_block() -> dict[str, Any]:
     return {"cert_file": CERT_FILE, "key_file": KEY_FILE, "ca_file": CA_FILE}
 
 
-def route_urls(spec: NatsSpec, port: int, cluster_domain: str) -> list[str]:
-    """One route per pod, by the full name the certificate's `*.nats-X-headless.NS.svc.DOMAIN` covers."""
-    return spec.names.route_urls(spec.replicas, port, f".{spec.namespace}.svc.{cluster_domain}")
+def route_urls(spec: NatsSpec, port: int) -> list[str]:
+    """One route per pod, by the name the certificate's `*.nats-X-headless.NS.svc` covers."""
+    return spec.names.route_urls(spec.replicas, port, f".{spec.namespace}.svc")
 
 
-def secure(spec: NatsSpec, config: dict[str, Any], cluster_domain: str) -> list[Problem]:
+def secure(spec: NatsSpec, config: dict[str, Any]) -> list[Problem]:
     """Turn TLS on in a merged configuration, in place; what config.merge set inside a block is kept.
 
     Refused (tls-needs-namespace at metadata.namespace):
@@ -80,7 +82,7 @@ def secure(spec: NatsSpec, config: dict[str, Any], cluster_domain: str) -> list[
         cluster["tls"] = _with_ours(cluster.get("tls"), {"timeout": ROUTE_TLS_TIMEOUT})
         number = listen_port(cluster.get("port", cluster.get("listen")))
         if number is not None and "routes" in cluster:
-            cluster["routes"] = route_urls(spec, number, cluster_domain)
+            cluster["routes"] = route_urls(spec, number)
     for name in CLIENT_LISTENER_BLOCKS:  # config.merge may add them; they speak TLS with this certificate
         block = config.get(name)
         if not isinstance(block, dict):

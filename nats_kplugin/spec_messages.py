@@ -58,7 +58,7 @@ def _json_type(value: Any) -> str:
     return type(value).__name__
 
 
-def _problem_from(err: Any, spec_fields: list[str]) -> list[Problem]:
+def _problem_from(err: Any, spec_fields: list[str]) -> list[Problem]:  # noqa: C901 (a flat dispatch, one message per JSON Schema keyword)
     """Our own message for one validation error, naming what would be valid and never the value."""
     path: Path = tuple(err.absolute_path)
     kind, schema, instance = err.validator, err.schema, err.instance

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the test dependencies into .venv and runs every check: ruff, mypy, the whole pytest suite
-# (live tests included when run as root). This is the README's test command and what .ci/run runs.
+# (--profile=thorough: the slow real-server groups and the ci hypothesis profile; the live tests when run as
+# root). This is the README's test command and what .ci/run runs. Arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
@@ -25,4 +26,4 @@ if ! command -v node >/dev/null; then
 fi
 ruff check .
 mypy
-pytest "$@"
+pytest --profile=thorough "$@"

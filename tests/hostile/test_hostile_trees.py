@@ -257,6 +257,7 @@ def expected_refusals(root: Path) -> dict[str, str]:
 
 
 # A process per example: 25 with the dev profile, 60 with ci (about 20 s).
+@pytest.mark.slow  # 27 s under ci
 @settings(
     max_examples=min(settings.default.max_examples // 4, 60),
     suppress_health_check=[HealthCheck.function_scoped_fixture],

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs the test dependencies into .venv and runs every check: ruff, mypy, the whole pytest suite
-# (--profile=thorough: the slow real-server groups and the ci hypothesis profile; the live tests when run as
-# root). This is the README's test command and what .ci/run runs. Arguments go to pytest.
+# Installs the test dependencies into .venv and runs every check: ruff (lint, complexity and format), mypy,
+# the whole pytest suite (--profile=thorough: the slow real-server groups and the ci hypothesis profile; the
+# live tests when run as root). This is the README's test command and what .ci/run runs. Arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
@@ -25,5 +25,6 @@ if ! command -v node >/dev/null; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs
 fi
 ruff check .
+ruff format --check .
 mypy
 pytest --profile=thorough "$@"

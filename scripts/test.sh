@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the test dependencies into .venv and runs every check: ruff (lint, complexity and format), mypy,
 # the whole pytest suite (--profile=thorough: the slow real-server groups and the ci hypothesis profile; the
-# live tests when run as root). This is the README's test command and what .ci/run runs. Arguments go to pytest.
+# live tests when run as root), then the quick tests at the lowest declared dependency versions on Python 3.10
+# (scripts/test-mindeps.sh). This is the README's test command and what .ci/run runs. Arguments go to the
+# first pytest run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
@@ -28,3 +30,4 @@ ruff check .
 ruff format --check .
 mypy
 pytest --profile=thorough "$@"
+bash scripts/test-mindeps.sh

@@ -69,7 +69,7 @@ def entries(paths: Iterable[str]) -> Iterator[Source]:
             yield _entry(name, name, root)
 
 
-def _walk(name: str, walked: list[int]) -> Iterator[Source]:
+def _walk(name: str, walked: list[int]) -> Iterator[Source]:  # noqa: C901 (iterative so deep trees are an error; a branch per entry kind)
     """A folder's entries, iteratively (1,100 nested folders are an error, not a RecursionError)."""
     root = os.path.realpath(name)
     top = () if os.path.normpath(name) == os.curdir else (name,)

@@ -174,7 +174,7 @@ _PLAIN_READING = (True, False)
 _RESOLVER = yaml.resolver.Resolver()
 
 
-def _write_run(documents: list[Any]) -> str:
+def _write_run(documents: list[Any]) -> str:  # noqa: C901 (the writer's fast path, inlined for speed; tests hold it to libyaml)
     """What _dump(documents, explicit_start=True) writes, or _LeftToLibyaml."""
     values: dict[str, str] = {}  # a string's text in a value position, "" for a literal block
     keys: dict[str, str] = {}  # the same as a mapping key

@@ -56,7 +56,7 @@ def plain_scalar(text: str) -> tuple[str, Any]:
     return (kind, text) if kind in ("str", "merge") else (kind, value)
 
 
-def _resolve(text: str) -> tuple[str, Any]:
+def _resolve(text: str) -> tuple[str, Any]:  # noqa: C901 (a port of yaml.v2's resolve(), kept branch for branch)
     hint = _HINTS.get(text[:1], "N" if not text else None)
     if hint is None:
         return ("merge", None) if text == "<<" else _STRING

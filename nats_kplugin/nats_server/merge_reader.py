@@ -141,7 +141,7 @@ class _Reader:
             out[option.name] = self.value(option, value, where)
         return out
 
-    def value(self, option: Option, value: Any, where: Path) -> Any:
+    def value(self, option: Option, value: Any, where: Path) -> Any:  # noqa: C901 (a flat dispatch, one branch per option kind)
         """A value of an option, read by the option's kind.
 
         Refused (chart-syntax at spec.config.merge.max_payload):
@@ -201,7 +201,7 @@ class _Reader:
             return self.plain(value, where)
         return self.nested(option, value, where)
 
-    def nested(self, option: Option, value: Any, where: Path) -> Any:
+    def nested(self, option: Option, value: Any, where: Path) -> Any:  # noqa: C901 (a flat dispatch, one branch per block kind)
         """A value of a block, a list of blocks, a map of named blocks or a switch.
 
         Refused (wrong-type at spec.config.merge.leafnodes):

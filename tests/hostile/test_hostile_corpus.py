@@ -96,6 +96,7 @@ def test_endless_files_are_read_only_up_to_the_limit(
     assert RENDER_KEY.encode() not in together.stderr
 
 
+@pytest.mark.slow  # the largest input the limits allow, rendered in the sandbox: 10 to 32 s
 def test_the_most_objects_the_limits_allow_render_within_the_sidecars_memory(sandbox: Sandbox) -> None:
     """10,000 minimal NATS objects (MAX_NATS_OBJECTS) took about 400 MiB before the output was kept as
     text: now they render as nobody within 256 MiB of address space (about 35 s here; bench/limits.py)."""

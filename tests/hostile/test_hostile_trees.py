@@ -196,7 +196,7 @@ def trees(draw: st.DrawFn) -> list[tuple[tuple[str, ...], str]]:
     return entries
 
 
-def build(root: Path, entries: list[tuple[tuple[str, ...], str]]) -> None:
+def build(root: Path, entries: list[tuple[tuple[str, ...], str]]) -> None:  # noqa: C901 (a flat dispatch, one branch per tree-entry kind)
     src = root / "src"
     locked: list[Path] = []
     for steps, kind in entries:
@@ -257,6 +257,7 @@ def expected_refusals(root: Path) -> dict[str, str]:
 
 
 # A process per example: 25 with the dev profile, 60 with ci (about 20 s).
+@pytest.mark.slow  # 27 s under ci
 @settings(
     max_examples=min(settings.default.max_examples // 4, 60),
     suppress_health_check=[HealthCheck.function_scoped_fixture],

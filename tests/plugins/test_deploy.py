@@ -101,6 +101,7 @@ def _copy(sources: list[str], destination: str) -> None:
             shutil.copyfile(path, target)
 
 
+@pytest.mark.slow  # pip-installs the package into a fresh image root: 13 to 23 s
 def test_the_images_install_steps_give_a_working_plugin(
     image_root: tuple[Path, dict[str, str]], tmp_path: Path
 ) -> None:

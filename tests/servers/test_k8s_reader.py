@@ -155,6 +155,7 @@ JSON_TREES = st.recursive(
 )
 
 
+@pytest.mark.slow  # at least 500 documents through the Go reader: 23 s under ci
 def test_any_json_document_reads_back_as_written() -> None:
     """Generated documents of every JSON type, any Unicode text (control characters, line and paragraph
     separators, byte order marks) and the corpus, as keys and values: one Go process for all of them."""

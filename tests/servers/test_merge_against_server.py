@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -184,6 +185,7 @@ def pod_env(document: dict[str, Any]) -> dict[str, str]:
     return {"SERVER_NAME": "nats-m-0", "POD_NAME": "nats-m-0"}
 
 
+@pytest.mark.slow  # 600 cases under ci, each nats-server -t, and six servers booted: 20 s
 def test_config_merge_is_read_as_the_server_reads_it() -> None:
     rendered: dict[str, tuple[dict[str, str], str]] = {}
     written: dict[str, tuple[dict[str, str], str, bool]] = {}

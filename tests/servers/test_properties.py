@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 import yaml
 from click.testing import CliRunner
 from hypothesis import given
@@ -31,6 +32,8 @@ from nats_kplugin.problems import Location
 from nats_kplugin.spec.reading import NATS_OBJECTS
 from tests.support import k8s_reader, kubeschema, pods, realcheck
 from tests.support.nats_specs import garbage_nats, invalid_nats, valid_nats
+
+pytestmark = pytest.mark.slow  # 5 minutes under the ci profile (10,400 cases, each checked by the real tools)
 
 OPTIONS = RenderOptions(render_key=b"property-render-key")
 OTHER_KEY = RenderOptions(render_key=b"another-render-key")

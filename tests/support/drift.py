@@ -111,7 +111,7 @@ def _render_path(path: tuple[str, ...]) -> str:
     return ".".join(path)
 
 
-def _walk(
+def _walk(  # noqa: C901 (one branch per JSON type and per Argo CD normalisation, as its diff has them)
     path: tuple[str, ...], rendered: Any, live: Any, atomic: set[tuple[str, ...]], out: list[str]
 ) -> None:
     if isinstance(rendered, dict):

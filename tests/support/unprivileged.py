@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import compileall
 import os
-import re
 import resource
 import shutil
 import stat
@@ -24,6 +23,8 @@ import tempfile
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
+
+from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[2]
 NOBODY = 65534
@@ -45,10 +46,12 @@ def _runtime_distributions(name: str) -> list[metadata.Distribution]:
     pending = [name]
     while pending:
         dist = metadata.distribution(pending.pop())
-        for requirement in dist.requires or ():
-            if "extra ==" in requirement:
+        for text in dist.requires or ():
+            requirement = Requirement(text)
+            # Neither an extra's nor another platform's (click 8.1 needs colorama on Windows only).
+            if requirement.marker is not None and not requirement.marker.evaluate({"extra": ""}):
                 continue
-            required = re.split(r"[\s<>=!~;\[(]", requirement, maxsplit=1)[0]
+            required = requirement.name
             if required.lower() not in found:
                 found[required.lower()] = metadata.distribution(required)
                 pending.append(required)
@@ -99,9 +102,11 @@ class Sandbox:
         prefix = sys.base_prefix
         mounted = self.folder / "python"
         interpreter = mounted / os.path.relpath(os.path.realpath(sys.executable), prefix)
+        # The interpreter's own libpython, from the mount: its RUNPATH names the prefix, which nobody may not
+        # reach (pyenv's under /root); without this it would fail, or load another build's from /lib.
         script = (
-            'mount --bind "$1" "$2" && shift 2 && exec setpriv --reuid=65534 --regid=65534 --clear-groups '
-            '--inh-caps=-all "$@"'
+            'mount --bind "$1" "$2" && lib="$2/lib" && shift 2 && exec env LD_LIBRARY_PATH="$lib" '
+            'setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"'
         )
         return [
             "unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh", prefix, str(mounted),

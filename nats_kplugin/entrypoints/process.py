@@ -40,13 +40,18 @@ class OutputError(Exception):
 
 def render_key(environ: Mapping[str, str], key_file: str | None = None) -> bytes | None:
     """The render key from the process's own side, never from anything that lives in Git: the file named
-    by `key_file` (the command line's option) or NATS_RENDER_KEY_FILE, trailing newline dropped; else
-    NATS_RENDER_KEY; else None."""
+    by `key_file` (the command line's option) or NATS_RENDER_KEY_FILE; else NATS_RENDER_KEY; else None.
+
+    One key, however it is given: trailing line breaks (`\\n`, `\\r\\n`) are dropped from the file and from
+    the variable alike, so `echo KEY > file`, `--from-file` of that file into a Secret read as the
+    variable, and `--from-literal=key=KEY` all give the same passwords. A key file always lost them; the
+    variable used to keep them, so a variable ending in a line break now gives the passwords its key file
+    gives. Every other byte (spaces included) is part of the key."""
     key_file = key_file or environ.get(KEY_FILE_ENV)
     if key_file:
         try:
             with open(key_file, "rb") as stream:
-                key = stream.read(MAX_KEY_BYTES + 1).rstrip(b"\r\n")
+                key = without_line_breaks(stream.read(MAX_KEY_BYTES + 1))
         except OSError as exc:
             raise UsageError(f"cannot read the render key file {key_file}: {exc.strerror}") from None
         if len(key) > MAX_KEY_BYTES:
@@ -55,9 +60,20 @@ def render_key(environ: Mapping[str, str], key_file: str | None = None) -> bytes
             raise UsageError(f"the render key file {key_file} is empty")
         return key
     value = environ.get(KEY_ENV)
+    if not value:
+        return None
     # The environment holds bytes; os.environ decodes what is not UTF-8 with surrogateescape, and this
     # gives the same bytes back, so a key works alike from the variable and from a file.
-    return value.encode("utf-8", "surrogateescape") if value else None
+    key = without_line_breaks(value.encode("utf-8", "surrogateescape"))
+    if not key:
+        raise UsageError(f"{KEY_ENV} holds only line breaks; set it to the render key")
+    return key
+
+
+def without_line_breaks(key: bytes) -> bytes:
+    """The key without the line breaks at its end: what `echo` and editors add to a file, and what a
+    Secret made `--from-file` of such a file hands to the variable."""
+    return key.rstrip(b"\r\n")
 
 
 def installed_program(name: str) -> str | None:

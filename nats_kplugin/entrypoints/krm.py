@@ -82,7 +82,7 @@ def run_function(resource_list: Document, options: RenderOptions) -> tuple[dict[
     subjects: dict[int, Any] = {}  # the item a problem is about, when it is not the functionConfig
     if spec.is_nats_object(config.data):
         result = render([config], options)
-        problems = result.problems
+        problems = process.advised(result.problems, process.KUSTOMIZE)  # fixes in kustomize's (kpt's) terms
         if result.ok:
             replaced = _replace_rendered(items, result.documents, config.data, options.default_namespace)
             clashes = _clashes(resource_list, replaced, result.documents, options)

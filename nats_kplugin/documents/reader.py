@@ -220,7 +220,8 @@ class _Strict(_BoundedComposer):
                     key_node.start_mark,
                 ) from None
             if first is not None:
-                raise _DuplicateKey(key, first, line)
+                written = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key)
+                raise _DuplicateKey(written, first, line, node)
             if self._kubectl_reads(key_node) and (
                 key is None or (type(key) is int and not -(2**63) <= key < 2**63)
             ):
@@ -312,9 +313,10 @@ def _secret_data(node: yaml.Node) -> set[int]:
 
 
 class _DuplicateKey(Exception):
-    def __init__(self, key: Any, first_line: int, second_line: int) -> None:
+    def __init__(self, key: str, first_line: int, second_line: int, mapping: yaml.MappingNode) -> None:
         super().__init__(key)
         self.key, self.first_line, self.second_line = key, first_line, second_line
+        self.mapping = mapping  # the mapping that holds the key twice, to find its path in the document
 
 
 class Budget:
@@ -395,7 +397,8 @@ def parse_stream(
             index += 1
     except _DuplicateKey as dup:
         where = Location(source, index, dup.second_line)
-        return [], [Problem(Severity.ERROR, Code.DUPLICATE_KEY, _duplicate_message(dup), where)]
+        message, path = _duplicate_key(dup, node)
+        return [], [Problem(Severity.ERROR, Code.DUPLICATE_KEY, message, where, path=path)]
     except (_Limits, NotKubernetes) as exc:
         where = Location(source, index, exc.line)
         return [], [Problem(Severity.ERROR, Code.INPUT_LIMIT, _without_input(str(exc)), where)]
@@ -451,12 +454,63 @@ def _without_input(message: str) -> str:
     return re.sub(_QUOTED, "(not shown)", message)
 
 
-def _duplicate_message(dup: _DuplicateKey) -> str:
-    # The key is not named: under a user it may be a password written as a key (`alice: {Hunter2, Hunter2}`).
-    return (
-        f"duplicate key on lines {dup.first_line} and {dup.second_line}; a key may appear only once "
-        "(YAML parsers disagree on which one wins)"
-    )
+# Where a key may be a secret: a password written as a key (`alice: {Hunter2, Hunter2}`) under a user of
+# spec.users (or any `users`, as config.merge's accounts and authorization have them), or a key of a
+# Secret's data. Such a key is not named, and the path stops at the user or at the data.
+_SECRET_KEYS_UNDER = frozenset({"users"})
+_SECRET_DATA = frozenset({"data", "stringData"})
+MAX_NAMED_KEY = 64  # as problems.py shortens a step of a field path
+
+
+def _duplicate_key(dup: _DuplicateKey, root: yaml.Node | None) -> tuple[str, Path]:
+    """The message and field path of a duplicate key: the key and its path named, unless it may be a
+    secret (see _SECRET_KEYS_UNDER), when the message says so and the path names the mapping that holds
+    it only as far as is safe."""
+    path = _path_to(root, dup.mapping) if root is not None else None
+    hidden = _secret_from(root, path) if root is not None and path is not None else 0
+    lines = f"on lines {dup.first_line} and {dup.second_line}"
+    rule = "a key may appear only once (YAML parsers disagree on which one wins)"
+    if path is None or hidden:
+        shown: Path = () if path is None else path[:hidden]
+        return f"a key (not shown: it may be a secret) appears twice {lines}; {rule}", shown
+    key = dup.key if len(dup.key) <= MAX_NAMED_KEY else dup.key[: MAX_NAMED_KEY - 3] + "..."
+    return f"the key {key!r} appears twice {lines}; {rule}", (*path, dup.key)
+
+
+def _path_to(root: yaml.Node, target: yaml.Node) -> Path | None:
+    """The keys and indexes from the document's root to `target`, the first way a walk finds (an alias
+    may reach it more than one way); None if a key on the way is not a scalar."""
+    pending: list[tuple[yaml.Node, Path]] = [(root, ())]
+    seen: set[int] = set()
+    while pending:
+        current, path = pending.pop()
+        if current is target:
+            return path
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            pending.extend(
+                (value, (*path, key.value))
+                for key, value in reversed(current.value)
+                if isinstance(key, yaml.ScalarNode)
+            )
+        elif isinstance(current, yaml.SequenceNode):
+            pending.extend((value, (*path, i)) for i, value in reversed(list(enumerate(current.value))))
+    return None
+
+
+def _secret_from(root: yaml.Node, path: Path) -> int:
+    """How many steps of `path` may be shown when a key below it may be a secret; 0 when none is.
+    Below a `users` mapping, the user's name is shown and nothing after it; in a Secret, `data`."""
+    node: yaml.Node | None = root
+    for depth, step in enumerate(path):
+        if step in _SECRET_DATA and node is not None and _kind(node) == "Secret":
+            return depth + 1
+        if step in _SECRET_KEYS_UNDER:
+            return min(depth + 2, len(path))
+        node = child_node(node, step)
+    return 0
 
 
 def _tab_hint(text: str, line: int | None) -> str:

@@ -454,63 +454,40 @@ def _without_input(message: str) -> str:
     return re.sub(_QUOTED, "(not shown)", message)
 
 
-# Where a key may be a secret: a password written as a key (`alice: {Hunter2, Hunter2}`) under a user of
-# spec.users (or any `users`, as config.merge's accounts and authorization have them), or a key of a
-# Secret's data. Such a key is not named, and the path stops at the user or at the data.
-_SECRET_KEYS_UNDER = frozenset({"users"})
-_SECRET_DATA = frozenset({"data", "stringData"})
-MAX_NAMED_KEY = 64  # as problems.py shortens a step of a field path
-
-
 def _duplicate_key(dup: _DuplicateKey, root: yaml.Node | None) -> tuple[str, Path]:
-    """The message and field path of a duplicate key: the key and its path named, unless it may be a
-    secret (see _SECRET_KEYS_UNDER), when the message says so and the path names the mapping that holds
-    it only as far as is safe."""
-    path = _path_to(root, dup.mapping) if root is not None else None
-    hidden = _secret_from(root, path) if root is not None and path is not None else 0
-    lines = f"on lines {dup.first_line} and {dup.second_line}"
-    rule = "a key may appear only once (YAML parsers disagree on which one wins)"
-    if path is None or hidden:
-        shown: Path = () if path is None else path[:hidden]
-        return f"a key (not shown: it may be a secret) appears twice {lines}; {rule}", shown
-    key = dup.key if len(dup.key) <= MAX_NAMED_KEY else dup.key[: MAX_NAMED_KEY - 3] + "..."
-    return f"the key {key!r} appears twice {lines}; {rule}", (*path, dup.key)
+    """The message and field path of a duplicate key, the key named. A key may be a password written as a
+    key (`alice: {Hunter2, Hunter2}`) below any `users` (spec.users, config.merge's accounts) or in a
+    Secret's data: such a key is not named, and the path stops at the user or at the data."""
+    path, node, shown = _path_to(root, dup.mapping) if root is not None else None, root, None
+    for depth, step in enumerate(path or ()):
+        if step == "users" or (
+            step in ("data", "stringData") and node is not None and _kind(node) == "Secret"
+        ):
+            shown = (path or ())[: depth + 1 + (step == "users")]
+            break
+        node = child_node(node, step)
+    where = f"twice on lines {dup.first_line} and {dup.second_line}; a key may appear only once (YAML "
+    where += "parsers disagree on which one wins)"
+    if path is None or shown is not None:
+        return f"a key (not shown: it may be a secret) appears {where}", shown or ()
+    key = dup.key if len(dup.key) <= 64 else dup.key[:61] + "..."  # as problems.py shortens a path step
+    return f"the key {key!r} appears {where}", (*path, dup.key)
 
 
 def _path_to(root: yaml.Node, target: yaml.Node) -> Path | None:
-    """The keys and indexes from the document's root to `target`, the first way a walk finds (an alias
-    may reach it more than one way); None if a key on the way is not a scalar."""
+    """The keys and indexes from the root to `target`, the first way found (an alias gives it several)."""
     pending: list[tuple[yaml.Node, Path]] = [(root, ())]
     seen: set[int] = set()
     while pending:
         current, path = pending.pop()
         if current is target:
             return path
-        if id(current) in seen:
-            continue
+        if id(current) not in seen and isinstance(current, yaml.MappingNode):
+            pending += [(v, (*path, k.value)) for k, v in current.value if isinstance(k, yaml.ScalarNode)]
+        elif id(current) not in seen and isinstance(current, yaml.SequenceNode):
+            pending += [(value, (*path, index)) for index, value in enumerate(current.value)]
         seen.add(id(current))
-        if isinstance(current, yaml.MappingNode):
-            pending.extend(
-                (value, (*path, key.value))
-                for key, value in reversed(current.value)
-                if isinstance(key, yaml.ScalarNode)
-            )
-        elif isinstance(current, yaml.SequenceNode):
-            pending.extend((value, (*path, i)) for i, value in reversed(list(enumerate(current.value))))
     return None
-
-
-def _secret_from(root: yaml.Node, path: Path) -> int:
-    """How many steps of `path` may be shown when a key below it may be a secret; 0 when none is.
-    Below a `users` mapping, the user's name is shown and nothing after it; in a Secret, `data`."""
-    node: yaml.Node | None = root
-    for depth, step in enumerate(path):
-        if step in _SECRET_DATA and node is not None and _kind(node) == "Secret":
-            return depth + 1
-        if step in _SECRET_KEYS_UNDER:
-            return min(depth + 2, len(path))
-        node = child_node(node, step)
-    return 0
 
 
 def _tab_hint(text: str, line: int | None) -> str:

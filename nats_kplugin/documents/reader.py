@@ -220,7 +220,8 @@ class _Strict(_BoundedComposer):
                     key_node.start_mark,
                 ) from None
             if first is not None:
-                raise _DuplicateKey(key, first, line)
+                written = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key)
+                raise _DuplicateKey(written, first, line, node)
             if self._kubectl_reads(key_node) and (
                 key is None or (type(key) is int and not -(2**63) <= key < 2**63)
             ):
@@ -312,9 +313,10 @@ def _secret_data(node: yaml.Node) -> set[int]:
 
 
 class _DuplicateKey(Exception):
-    def __init__(self, key: Any, first_line: int, second_line: int) -> None:
+    def __init__(self, key: str, first_line: int, second_line: int, mapping: yaml.MappingNode) -> None:
         super().__init__(key)
         self.key, self.first_line, self.second_line = key, first_line, second_line
+        self.mapping = mapping  # the mapping that holds the key twice, to find its path in the document
 
 
 class Budget:
@@ -395,7 +397,8 @@ def parse_stream(  # noqa: C901 (one early refusal per problem code, in reading 
             index += 1
     except _DuplicateKey as dup:
         where = Location(source, index, dup.second_line)
-        return [], [Problem(Severity.ERROR, Code.DUPLICATE_KEY, _duplicate_message(dup), where)]
+        message, path = _duplicate_key(dup, node)
+        return [], [Problem(Severity.ERROR, Code.DUPLICATE_KEY, message, where, path=path)]
     except (_Limits, NotKubernetes) as exc:
         where = Location(source, index, exc.line)
         return [], [Problem(Severity.ERROR, Code.INPUT_LIMIT, _without_input(str(exc)), where)]
@@ -451,12 +454,40 @@ def _without_input(message: str) -> str:
     return re.sub(_QUOTED, "(not shown)", message)
 
 
-def _duplicate_message(dup: _DuplicateKey) -> str:
-    # The key is not named: under a user it may be a password written as a key (`alice: {Hunter2, Hunter2}`).
-    return (
-        f"duplicate key on lines {dup.first_line} and {dup.second_line}; a key may appear only once "
-        "(YAML parsers disagree on which one wins)"
-    )
+def _duplicate_key(dup: _DuplicateKey, root: yaml.Node | None) -> tuple[str, Path]:
+    """The message and field path of a duplicate key, the key named. A key may be a password written as a
+    key (`alice: {Hunter2, Hunter2}`) below any `users` (spec.users, config.merge's accounts) or in a
+    Secret's data: such a key is not named, and the path stops at the user or at the data."""
+    path, node, shown = _path_to(root, dup.mapping) if root is not None else None, root, None
+    for depth, step in enumerate(path or ()):
+        if step == "users" or (
+            step in ("data", "stringData") and node is not None and _kind(node) == "Secret"
+        ):
+            shown = (path or ())[: depth + 1 + (step == "users")]
+            break
+        node = child_node(node, step)
+    where = f"twice on lines {dup.first_line} and {dup.second_line}; a key may appear only once (YAML "
+    where += "parsers disagree on which one wins)"
+    if path is None or shown is not None:
+        return f"a key (not shown: it may be a secret) appears {where}", shown or ()
+    key = dup.key if len(dup.key) <= 64 else dup.key[:61] + "..."  # as problems.py shortens a path step
+    return f"the key {key!r} appears {where}", (*path, dup.key)
+
+
+def _path_to(root: yaml.Node, target: yaml.Node) -> Path | None:
+    """The keys and indexes from the root to `target`, the first way found (an alias gives it several)."""
+    pending: list[tuple[yaml.Node, Path]] = [(root, ())]
+    seen: set[int] = set()
+    while pending:
+        current, path = pending.pop()
+        if current is target:
+            return path
+        if id(current) not in seen and isinstance(current, yaml.MappingNode):
+            pending += [(v, (*path, k.value)) for k, v in current.value if isinstance(k, yaml.ScalarNode)]
+        elif id(current) not in seen and isinstance(current, yaml.SequenceNode):
+            pending += [(value, (*path, index)) for index, value in enumerate(current.value)]
+        seen.add(id(current))
+    return None
 
 
 def _tab_hint(text: str, line: int | None) -> str:

@@ -111,7 +111,7 @@ def generate(folder: str, environ: Mapping[str, str], stdout: TextIO, stderr: Te
             f"no YAML documents in the source folder {os.path.abspath(folder)}: refusing to render "
             "an empty stream (Argo CD would prune every object of the Application)"
         )
-    return process.render_and_write(found, problems, options, stdout, stderr)
+    return process.render_and_write(found, problems, options, stdout, stderr, process.ARGOCD)
 
 
 def options_from_argocd(environ: Mapping[str, str]) -> RenderOptions:

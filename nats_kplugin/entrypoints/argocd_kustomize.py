@@ -77,9 +77,9 @@ def _program(name: str) -> str:
 
 def _generator_environment(environ: Mapping[str, str], options: RenderOptions) -> dict[str, str]:
     """The sidecar's environment, less the Application's, plus the options as the kustomize plugin reads
-    them."""
+    them, and the word that makes the generator name its fixes in Argo CD's terms."""
     env = {k: v for k, v in environ.items() if not k.startswith(("ARGOCD_", "PARAM_"))}
-    return {**env, **environment_of(options)}
+    return {**env, **environment_of(options), process.ADVICE_ENV: "argocd"}
 
 
 def _unrendered_nats_objects(stream: bytes) -> list[Problem]:

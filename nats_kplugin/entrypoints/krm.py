@@ -2,7 +2,9 @@
 
 stdin is a `ResourceList` (`config.kubernetes.io/v1`) whose `functionConfig` is the `NATS` object; stdout
 is the same `ResourceList` with the rendered objects appended to `items` (the input items pass through
-untouched, except the objects this functionConfig rendered on an earlier run, which the new ones replace)
+untouched, except the objects this functionConfig rendered on an earlier run, known by the annotation
+`nats.cozystack.io/rendered-from` the function writes on what it renders, which the new ones replace; an
+item that is one of the rendered objects but not theirs is an error)
 and `results` listing every error, warning and information: severity, message, `tags.code` (the problem code,
 codes.py), `field.path`, `resourceRef`, and `file` (path, index) when the orchestrator annotated the
 functionConfig with them. With an error the rendered objects are left out, `results` says why, the lines go
@@ -26,7 +28,7 @@ from ..documents.writer import dump_documents
 from ..pipeline import Identity, RenderOptions, object_identity, object_ref, render
 from ..problems import Location, Problem
 from ..spec import model as spec
-from ..spec.names import INSTANCE_LABEL, MANAGED_BY, object_names
+from ..spec.names import MANAGED_BY
 from ..spec.reading import NATS_OBJECTS
 from . import process
 from .options import from_environment
@@ -82,13 +84,16 @@ def run_function(resource_list: Document, options: RenderOptions) -> tuple[dict[
     subjects: dict[int, Any] = {}  # the item a problem is about, when it is not the functionConfig
     if spec.is_nats_object(config.data):
         result = render([config], options)
-        problems = result.problems
+        problems = process.advised(result.problems, process.KUSTOMIZE)  # fixes in kustomize's (kpt's) terms
         if result.ok:
-            replaced = _replace_rendered(items, result.documents, config.data, options.default_namespace)
-            clashes = _clashes(resource_list, replaced, result.documents, options)
+            marker = rendered_from(result.documents, config.data)
+            rendered = [_marked(obj, marker) for obj in result.documents]
+            kept, files = _without_rendered(items, marker, options.default_namespace)
+            clashes = _clashes(resource_list, kept, rendered, marker, options)
             problems = [*problems, *(problem for problem, _ in clashes)]
             subjects.update((id(problem), item) for problem, item in clashes)
-            items = items if clashes else replaced
+            if not clashes:
+                items = [*kept, *_in_their_files(rendered, files, options.default_namespace)]
     else:
         message = f"functionConfig must be the {spec.API_VERSION} {spec.KIND} object to render"
         line = config.line_of(()) if config.node is not None else resource_list.location.line
@@ -101,77 +106,107 @@ def run_function(resource_list: Document, options: RenderOptions) -> tuple[dict[
     return output, problems
 
 
-def _clashes(
-    resource_list: Document, items: list[Any], rendered: list[Any], options: RenderOptions
-) -> list[tuple[Problem, Any]]:
-    """An error, and its item, for each item of the package that is also one of the rendered objects (a
-    Service `nats-x` of the user's beside NATS `x`): the package would hold two of one object, and the
-    one applied last would win. The items this functionConfig rendered before are replaced, not clashes."""
-    ours = {object_identity(obj, options.default_namespace) for obj in rendered}
-    kept = {id(item) for item in items}
-    problems: list[tuple[Problem, Any]] = []
-    for index, item in enumerate(resource_list.data.get("items") or []):
-        identity = object_identity(item, options.default_namespace)
-        if identity is None or identity not in ours or id(item) not in kept:
-            continue
-        message = (
-            "is also rendered from the functionConfig; every object may appear once in the package "
-            "(the one applied last would replace the other)"
-        )
-        ref = object_ref(item)
-        location = resource_list.location._replace(
-            line=resource_list.line_of(("items", index, "metadata", "name"))
-        )
-        problems.append((Problem(Severity.ERROR, Code.DUPLICATE_OBJECT, message, location, ref), item))
-    return problems
+# What the function writes on every object it renders, and only there: the NATS object it was rendered
+# from, `<namespace>/<name>` (the namespace the objects were rendered into). A second run over its own
+# output (`kpt fn eval` twice) replaces exactly the items that carry it with this functionConfig's value,
+# and nothing else: a user's item that merely carries nats-render's labels is the user's. It is an
+# annotation of our own group (as nats.cozystack.io/restart-hash), not kustomize's: `config.kubernetes.io/`
+# and `internal.config.kubernetes.io/` belong to the orchestrators, which drop the internal ones when they
+# write the package to files (where the second run reads it back), and may drop or rewrite theirs. The
+# command line and Argo CD never write it: their output has no earlier run to replace.
+RENDERED_FROM = "nats.cozystack.io/rendered-from"
+
+
+def rendered_from(rendered: list[Any], function_config: Any) -> str:
+    """The marker's value: the rendered objects' namespace (the functionConfig's, or the default
+    namespace option) and the NATS object's name."""
+    namespace = rendered[0]["metadata"].get("namespace") if rendered else None
+    name = function_config["metadata"]["name"]
+    return f"{namespace}/{name}" if namespace else name
+
+
+def _marked(obj: dict[str, Any], marker: str) -> dict[str, Any]:
+    annotations = {**obj["metadata"].get("annotations", {}), RENDERED_FROM: marker}
+    return {**obj, "metadata": {**obj["metadata"], "annotations": annotations}}
+
+
+def _annotations(item: Any) -> dict[str, Any]:
+    metadata = item.get("metadata") if isinstance(item, dict) else None
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    return annotations if isinstance(annotations, dict) else {}
 
 
 # What an orchestrator writes on items to know their file; kept when an item is rendered again.
 FILE_ANNOTATIONS = (*PATH_ANNOTATIONS, *INDEX_ANNOTATIONS)
 
 
-def _replace_rendered(
-    items: list[Any], rendered: list[Any], function_config: Any, default_namespace: str | None
-) -> list[Any]:
-    """`items` without what this functionConfig rendered before, then what it renders now.
-
-    Run again over its own output (`kpt fn eval` twice), the function must give the same package, not a
-    second copy: the objects it made earlier are known by the labels every rendered object carries
-    (managed by nats-render, the instance `nats-<name>`, or `nats-<name>-system` with the managed
-    service's names) in the namespace they were rendered into. An object rendered again keeps the file
-    annotations the orchestrator gave it, so it stays in its file.
-    """
-    # The namespace the objects got (the functionConfig's, or the default namespace option), and either
-    # instance: an earlier run may have had --managed-service-names on, or off.
-    namespace = rendered[0]["metadata"].get("namespace") if rendered else None
-    ours = set(object_names(function_config["metadata"]["name"]).instances)
+def _without_rendered(
+    items: list[Any], marker: str, default_namespace: str | None
+) -> tuple[list[Any], dict[Identity | None, dict[str, Any]]]:
+    """`items` without what this functionConfig rendered on an earlier run (the items that carry its
+    marker), and the file annotations the orchestrator gave those, by identity, so that an object
+    rendered again stays in its file. Objects of an earlier run with --managed-service-names on or off
+    carry the same marker, so either is replaced."""
     kept: list[Any] = []
     files: dict[Identity | None, dict[str, Any]] = {}
     for item in items:
-        item_metadata = item.get("metadata") if isinstance(item, dict) else None
-        if not isinstance(item_metadata, dict):
-            kept.append(item)
-            continue
-        labels = item_metadata.get("labels")
-        if (
-            isinstance(labels, dict)
-            and labels.get(MANAGED_BY[0]) == MANAGED_BY[1]
-            and labels.get(INSTANCE_LABEL) in ours
-            and item_metadata.get("namespace") == namespace
-        ):
-            annotations = item_metadata.get("annotations")
-            annotations = annotations if isinstance(annotations, dict) else {}
+        annotations = _annotations(item)
+        if annotations.get(RENDERED_FROM) == marker:
             kept_file = {k: annotations[k] for k in FILE_ANNOTATIONS if k in annotations}
             files[object_identity(item, default_namespace)] = kept_file
         else:
             kept.append(item)
+    return kept, files
+
+
+def _in_their_files(
+    rendered: list[Any], files: dict[Identity | None, dict[str, Any]], default_namespace: str | None
+) -> list[Any]:
+    placed = []
     for obj in rendered:
         file = files.get(object_identity(obj, default_namespace))
         if file:
             annotations = {**obj["metadata"].get("annotations", {}), **file}
             obj = {**obj, "metadata": {**obj["metadata"], "annotations": annotations}}
-        kept.append(obj)
-    return kept
+        placed.append(obj)
+    return placed
+
+
+def _clashes(
+    resource_list: Document, kept: list[Any], rendered: list[Any], marker: str, options: RenderOptions
+) -> list[tuple[Problem, Any]]:
+    """An error, and its item, for each item of the package (not one this functionConfig rendered before)
+    that is also one of the rendered objects, by apiVersion group, kind, namespace and name (a Service
+    `nats-x` of the user's beside NATS `x`): the package would hold two of one object, and the one
+    applied last would win. The message names both: the item (its reference and line) and the NATS object
+    that renders the other."""
+    ours = {object_identity(obj, options.default_namespace) for obj in rendered}
+    kept_ids = {id(item) for item in kept}
+    config = resource_list.data.get("functionConfig")
+    source = _file_of(config["metadata"])  # a NATS object: its metadata is a mapping
+    origin = f"the functionConfig NATS {marker}" + (f" ({source['path']})" if source else "")
+    problems: list[tuple[Problem, Any]] = []
+    for index, item in enumerate(resource_list.data.get("items") or []):
+        identity = object_identity(item, options.default_namespace)
+        if identity is None or identity not in ours or id(item) not in kept_ids:
+            continue
+        message = (
+            f"{origin} renders {object_ref(item)} too; every object may appear once in the package "
+            "(the one applied last would replace the other): rename or remove this item"
+        )
+        labels = item["metadata"].get("labels")
+        if isinstance(labels, dict) and labels.get(MANAGED_BY[0]) == MANAGED_BY[1]:
+            message += (
+                f". It carries nats-render's labels but not the annotation {RENDERED_FROM}: {marker} "
+                "that nats-render-krm writes on what it renders, so it is not replaced; if an earlier "
+                "nats-render-krm without that annotation rendered it, remove it and run again"
+            )
+        ref = object_ref(item)
+        location = resource_list.location._replace(
+            line=resource_list.line_of(("items", index, "metadata", "name"))
+        )
+        problems.append((Problem(Severity.ERROR, Code.DUPLICATE_OBJECT, message, location, ref), item))
+    return problems
 
 
 def krm_result(problem: Problem, function_config: Any) -> dict[str, Any]:

@@ -53,7 +53,9 @@ def main(argv: list[str]) -> int:
     found, problems = _read(argv, os.environ)
     if not problems and not any(spec.is_nats_object(d.data) for d in found):
         raise process.UsageError(f"the generator config holds no {spec.API_VERSION} {spec.KIND} object")
-    return process.render_and_write(found, problems, options, sys.stdout, sys.stderr)
+    # Its own advice, or Argo CD's when the Argo CD plugin runs it (argocd_kustomize.py says so).
+    advice = process.ADVICE_BY_NAME.get(os.environ.get(process.ADVICE_ENV, ""), process.KUSTOMIZE)
+    return process.render_and_write(found, problems, options, sys.stdout, sys.stderr, advice)
 
 
 def _read(argv: list[str], environ: Mapping[str, str]) -> tuple[list[reader.Document], list[Problem]]:

@@ -16,18 +16,86 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import TextIO
 
+from ..codes import Code
 from ..documents.reader import Document
 from ..documents.sources import read_limited
 from ..documents.writer import dump_documents
 from ..kubernetes.certificates import IssuerRef, check_cluster_domain, parse_issuer
 from ..pipeline import RenderOptions, render_each
 from ..problems import Problem, one_line, sort_key
+from ..spec.passwords import COMMAND_LINE_KEY_FIX, NO_KEY_MESSAGE
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL, EXIT_OUTPUT = 0, 1, 2, 70, 74  # 74: sysexits' EX_IOERR
 KEY_ENV = "NATS_RENDER_KEY"
 KEY_FILE_ENV = "NATS_RENDER_KEY_FILE"
 MAX_KEY_BYTES = 65536  # a key, not a file someone pointed at /dev/zero
 RENDER_CHUNK = 256  # rendered objects written to text at a time (see render_and_write)
+
+
+class Advice:
+    """How one front end words the fix of a problem that a setting of its own fixes: the pipeline's
+    messages name the command line's flags, which mean nothing in Argo CD's UI or to kustomize.
+    (A plain class: a NamedTuple here would compile its string annotations at import, see
+    tests/units/test_import_budget.py.)"""
+
+    __slots__ = ("namespace", "render_key")
+
+    def __init__(self, render_key: str, namespace: str) -> None:
+        self.render_key = render_key  # how to give the render key, "... so one is derived"
+        self.namespace = namespace  # how to give the namespace of objects that name none
+
+    def fields(self) -> dict[str, str]:
+        """The fields the messages of ADVISED name."""
+        return {"render_key": self.render_key, "namespace": self.namespace}
+
+
+# The messages a front end words its own way, by problem code, with the fix left as a field of Advice.
+# NO_KEY_MESSAGE is spec/passwords.py's own; the other is nats_server/tls.py's, copied here: with the
+# command line's Advice each gives the pipeline's message exactly (tests/plugins/test_advice.py holds them
+# equal, so a rewording there fails that test rather than being lost here).
+ADVISED: dict[Code, str] = {
+    Code.NO_RENDER_KEY: NO_KEY_MESSAGE,
+    Code.TLS_NEEDS_NAMESPACE: (
+        "TLS needs a namespace: the certificate names nats-<name>.<namespace>.svc and the routes dial the "
+        "pods by that name; set metadata.namespace or {namespace}"
+    ),
+}
+# The command line's words: the pipeline's own messages.
+COMMAND_LINE = Advice(
+    render_key=COMMAND_LINE_KEY_FIX,
+    namespace="render with --namespace (Argo CD gives the Application's namespace)",
+)
+# kustomize (the exec plugin, the KRM function) and kpt pass their own environment on to the plugin.
+_KUSTOMIZE_ENVIRONMENT = "the environment kustomize (or kpt) runs in"
+KUSTOMIZE = Advice(
+    render_key=f"set NATS_RENDER_KEY (or NATS_RENDER_KEY_FILE) in {_KUSTOMIZE_ENVIRONMENT}",
+    namespace=(
+        f"set NATS_RENDER_NAMESPACE in {_KUSTOMIZE_ENVIRONMENT} (a kustomization's namespace: is applied "
+        "after the plugin has run, so it cannot see it)"
+    ),
+)
+# The Argo CD sidecar: the key from the Secret deploy/argocd-repo-server-patch.yaml mounts, the namespace
+# from the Application. Also what the kustomize generator says when Argo CD runs it (ADVICE_ENV).
+ARGOCD = Advice(
+    render_key=(
+        "create the Secret nats-render-key (key `key`) in Argo CD's namespace, which the nats-render "
+        'sidecar reads as NATS_RENDER_KEY (README, "Argo CD"), and restart the repo server'
+    ),
+    namespace="give the Application a destination namespace",
+)
+# Set by the Argo CD plugin for the kustomize generator it runs, so its problems speak Argo CD's terms.
+ADVICE_ENV = "NATS_RENDER_ADVICE"
+ADVICE_BY_NAME = {"argocd": ARGOCD, "kustomize": KUSTOMIZE}
+
+
+def advised(problems: list[Problem], advice: Advice) -> list[Problem]:
+    """The problems, those a setting fixes worded with `advice` (by their code: data, not the text)."""
+    if advice is COMMAND_LINE:
+        return problems
+    return [
+        p._replace(message=ADVISED[p.code].format(**advice.fields())) if p.code in ADVISED else p
+        for p in problems
+    ]
 
 
 class UsageError(Exception):
@@ -40,13 +108,18 @@ class OutputError(Exception):
 
 def render_key(environ: Mapping[str, str], key_file: str | None = None) -> bytes | None:
     """The render key from the process's own side, never from anything that lives in Git: the file named
-    by `key_file` (the command line's option) or NATS_RENDER_KEY_FILE, trailing newline dropped; else
-    NATS_RENDER_KEY; else None."""
+    by `key_file` (the command line's option) or NATS_RENDER_KEY_FILE; else NATS_RENDER_KEY; else None.
+
+    One key, however it is given: trailing line breaks (`\\n`, `\\r\\n`) are dropped from the file and from
+    the variable alike, so `echo KEY > file`, `--from-file` of that file into a Secret read as the
+    variable, and `--from-literal=key=KEY` all give the same passwords. A key file always lost them; the
+    variable used to keep them, so a variable ending in a line break now gives the passwords its key file
+    gives. Every other byte (spaces included) is part of the key."""
     key_file = key_file or environ.get(KEY_FILE_ENV)
     if key_file:
         try:
             with open(key_file, "rb") as stream:
-                key = stream.read(MAX_KEY_BYTES + 1).rstrip(b"\r\n")
+                key = without_line_breaks(stream.read(MAX_KEY_BYTES + 1))
         except OSError as exc:
             raise UsageError(f"cannot read the render key file {key_file}: {exc.strerror}") from None
         if len(key) > MAX_KEY_BYTES:
@@ -55,9 +128,20 @@ def render_key(environ: Mapping[str, str], key_file: str | None = None) -> bytes
             raise UsageError(f"the render key file {key_file} is empty")
         return key
     value = environ.get(KEY_ENV)
+    if not value:
+        return None
     # The environment holds bytes; os.environ decodes what is not UTF-8 with surrogateescape, and this
     # gives the same bytes back, so a key works alike from the variable and from a file.
-    return value.encode("utf-8", "surrogateescape") if value else None
+    key = without_line_breaks(value.encode("utf-8", "surrogateescape"))
+    if not key:
+        raise UsageError(f"{KEY_ENV} holds only line breaks; set it to the render key")
+    return key
+
+
+def without_line_breaks(key: bytes) -> bytes:
+    """The key without the line breaks at its end: what `echo` and editors add to a file, and what a
+    Secret made `--from-file` of such a file hands to the variable."""
+    return key.rstrip(b"\r\n")
 
 
 def installed_program(name: str) -> str | None:
@@ -128,6 +212,7 @@ def render_and_write(
     options: RenderOptions,
     stdout: TextIO,
     stderr: TextIO,
+    advice: Advice = COMMAND_LINE,
 ) -> int:
     """Render and write: the stream on stdout only when there is no error. The documents that were read
     are rendered even after a read error, so one run reports every problem.
@@ -136,7 +221,8 @@ def render_and_write(
     than the sidecar's 256 Mi. So documents are rendered one at a time and their objects written to text
     every RENDER_CHUNK objects; only the text is kept until the whole input is known to be valid, and
     written at once (all or nothing). The bytes are those of one dump_all: each document is dumped on its
-    own in a stream either way; checks that span documents (every object once) live in render_each."""
+    own in a stream either way; checks that span documents (every object once) live in render_each.
+    `advice` words the fixes in the front end's terms."""
     problems = list(read_problems)
     failed = any(p.is_error for p in problems)
     text: list[str] = []
@@ -152,7 +238,7 @@ def render_and_write(
         if len(pending) >= RENDER_CHUNK:
             text.append(dump_documents(pending))
             pending.clear()
-    report(problems, stderr)
+    report(advised(problems, advice), stderr)
     if failed:
         return EXIT_INVALID
     text.append(dump_documents(pending))

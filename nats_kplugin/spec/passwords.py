@@ -3,7 +3,7 @@
 A password is derived, not generated: HMAC-SHA256 over namespace, object name and user name, keyed with a
 secret the operator keeps outside Git. Every render gives the same password (no drift in Argo CD), and
 nobody without the key can compute it. The key reaches this module as bytes; where it comes from
-(`NATS_RENDER_KEY`, a key file) is the CLI's business.
+(`NATS_RENDER_KEY`, a key file) is the entry points' business.
 """
 
 from __future__ import annotations
@@ -22,6 +22,12 @@ _BCRYPT_PREFIX = r"\$2[abxy]?\$[0-9]{2}\$"  # (compiled on first use, by re)
 # ... and only a well-formed hash can ever match a login.
 _BCRYPT = r"\$2[abxy]?\$[0-9]{2}\$[./A-Za-z0-9]{53}"
 _DERIVATION_CONTEXT = b"nats-render/password/v1"
+# The no-render-key message, and its fix in the command line's words. Each front end words the fix its own
+# way (entrypoints/process.py, `Advice`): the Argo CD sidecar's Secret, kustomize's environment.
+NO_KEY_MESSAGE = (
+    "has no password and no render key is set: {render_key} so one is derived, or give the user a password"
+)
+COMMAND_LINE_KEY_FIX = "export NATS_RENDER_KEY (or pass --key-file)"
 
 
 def is_bcrypt_hash(password: str) -> bool:
@@ -75,12 +81,7 @@ def resolve_passwords(spec: NatsSpec, key: bytes | None) -> tuple[dict[str, str]
             passwords[user] = given
         elif key is None:
             problems.append(
-                error(
-                    Code.NO_RENDER_KEY,
-                    "has no password and no render key is set: export NATS_RENDER_KEY (or pass "
-                    "--key-file) so one is derived, or give the user a password",
-                    path,
-                )
+                error(Code.NO_RENDER_KEY, NO_KEY_MESSAGE.format(render_key=COMMAND_LINE_KEY_FIX), path)
             )
         else:
             passwords[user] = derive_password(key, spec.namespace or "", spec.name, user)

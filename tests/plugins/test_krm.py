@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from nats_kplugin.entrypoints.krm import RENDERED_FROM
 from tests.support import realcheck
 from tests.support.launcher import BIN, RENDER_KEY, environment, nats_render, objects, rendered_cluster, run
 
@@ -66,7 +67,15 @@ def test_generates_items_after_the_passed_through_ones(tmp_path: Path) -> None:
     generated = output["items"][1:]
     (tmp_path / "nats.yaml").write_text(yaml.safe_dump(config))
     reference = nats_render([str(tmp_path / "nats.yaml")], tmp_path, environment(NATS_RENDER_KEY=RENDER_KEY))
+    # The same objects as nats-render, each with the marker that only the KRM function writes.
+    assert [o["metadata"]["annotations"].pop(RENDERED_FROM) for o in generated] == ["messaging/events"] * len(
+        generated
+    )
+    for obj in generated:
+        if not obj["metadata"]["annotations"]:
+            del obj["metadata"]["annotations"]
     assert generated == objects(reference.stdout), "the same objects as nats-render"
+    assert RENDERED_FROM not in reference.stdout
     realcheck.assert_valid_kubernetes(generated)
     realcheck.assert_server_accepts(rendered_cluster(generated, "nats-events"))
 
@@ -185,11 +194,11 @@ def test_turning_the_managed_service_names_on_replaces_the_earlier_objects(tmp_p
 
 
 def test_objects_of_another_nats_object_are_not_replaced(tmp_path: Path) -> None:
-    other = call(resource_list(nats_object({"replicas": 3})), tmp_path)
-    other_items = [
-        {**o, "metadata": {**o["metadata"], "namespace": "elsewhere"}}
-        for o in yaml.safe_load(other.stdout)["items"]
-    ]
+    elsewhere = nats_object({"replicas": 3})
+    elsewhere["metadata"]["namespace"] = "elsewhere"
+    other = call(resource_list(elsewhere), tmp_path)
+    other_items = yaml.safe_load(other.stdout)["items"]
+    assert {o["metadata"]["annotations"][RENDERED_FROM] for o in other_items} == {"elsewhere/events"}
     done = call(resource_list(nats_object({"replicas": 3}), other_items), tmp_path)
     assert done.returncode == 0, done.stderr
     items = yaml.safe_load(done.stdout)["items"]
@@ -263,3 +272,47 @@ def test_an_item_of_the_package_that_is_also_rendered_is_an_error_naming_the_ite
     assert "Service/messaging/nats-events" in stderr_line
     line_number = int(stderr_line.removeprefix("nats-render: <stdin>:").split(" ")[0])
     assert stdin_lines.split("\n")[line_number - 1].strip() == "name: nats-events"
+
+
+def labelled_as_rendered(kind: str, name: str) -> dict[str, Any]:
+    """A user's own item that carries the labels every rendered object of NATS `events` carries."""
+    labels = {"app.kubernetes.io/managed-by": "nats-render", "app.kubernetes.io/instance": "nats-events"}
+    item = {"apiVersion": "v1", "kind": kind, "metadata": {"name": name, "namespace": "messaging"}}
+    item["metadata"]["labels"] = labels
+    return {**item, "data": {"note": "the user's"}}
+
+
+def test_a_users_item_with_the_renderers_labels_is_kept_not_replaced(tmp_path: Path) -> None:
+    """Only the marker the function writes makes an item its own: the labels alone do not."""
+    notes = labelled_as_rendered("ConfigMap", "nats-events-notes")
+    done = call(resource_list(nats_object({"replicas": 3}), [notes]), tmp_path)
+    assert done.returncode == 0, done.stderr
+    items = yaml.safe_load(done.stdout)["items"]
+    assert items[0] == notes
+    assert all(o["metadata"]["annotations"][RENDERED_FROM] == "messaging/events" for o in items[1:])
+    again = call(done.stdout.encode(), tmp_path)
+    assert again.stdout == done.stdout, "run again, it replaces its own objects and keeps the user's"
+
+
+def test_a_users_item_with_the_renderers_labels_and_a_rendered_identity_is_an_error_naming_both(
+    tmp_path: Path,
+) -> None:
+    secret = labelled_as_rendered("Secret", "nats-events-config")
+    secret["stringData"] = secret.pop("data")
+    first = yaml.safe_load(call(resource_list(nats_object({"replicas": 3})), tmp_path).stdout)["items"]
+    assert any(o["kind"] == "Secret" and o["metadata"]["name"] == "nats-events-config" for o in first)
+    done = call(resource_list(nats_object({"replicas": 3}), [secret]), tmp_path)
+    assert done.returncode == 1
+    output = yaml.safe_load(done.stdout)
+    assert output["items"] == [secret], "the package left as it was"
+    (result,) = [r for r in output["results"] if r["severity"] == "error"]
+    assert result["tags"]["code"] == "duplicate-object"
+    assert result["resourceRef"]["kind"] == "Secret" and result["resourceRef"]["name"] == "nats-events-config"
+    message = result["message"]
+    assert (
+        "the functionConfig NATS messaging/events (nats.yaml) renders Secret/messaging/nats-events-config"
+        in (message)
+    )
+    assert f"not the annotation {RENDERED_FROM}: messaging/events" in message
+    (line,) = [text for text in done.stderr.splitlines() if "duplicate-object" in text]
+    assert "Secret/messaging/nats-events-config: the functionConfig NATS messaging/events" in line

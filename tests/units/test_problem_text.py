@@ -75,3 +75,38 @@ def test_terminal_controls_are_dropped_and_other_controls_escaped(key: str, show
     line = str(Problem(Severity.ERROR, Code.UNKNOWN_FIELD, "unknown field", path=("spec", key)))
     assert line.endswith(f"spec.{shown}: unknown field"), line
     assert line.isprintable()
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "named"),
+    [
+        ("a: 1\nb: {c: 1, c: 2}\n", "b.c", "'c'"),
+        ("a: &x {b: 1}\nc: [*x, {d: 1, d: 2}]\n", "c[1].d", "'d'"),
+        (HEAD + " {password: p}\n  replicas: 3\n  replicas: 4\n", "spec.replicas", "'replicas'"),
+        (HEAD + " {password: p}\n    alice: {}\n", "spec.users", None),
+        (HEAD + " {Hunter2-k, Hunter2-k}\n", "spec.users.alice", None),
+        (
+            "kind: ResourceList\nfunctionConfig:\n  spec:\n    users: {a: {Hunter2-l: 1, Hunter2-l: 2}}\n",
+            None,
+            None,
+        ),
+        ("apiVersion: v1\nkind: Secret\ndata: {Hunter2-m: YQ==, Hunter2-m: YQ==}\n", "data", None),
+        (
+            "kind: List\nitems:\n- {apiVersion: v1, kind: Secret, stringData: {Hunter2-n: a, Hunter2-n: b}}",
+            None,
+            None,
+        ),
+        ("kind: ConfigMap\ndata: {k: a, k: b}\n", "data.k", "'k'"),
+    ],
+)
+def test_a_duplicate_key_names_the_key_and_its_path_unless_it_may_be_a_secret(
+    text: str, field: str | None, named: str | None
+) -> None:
+    _, (problem,) = parse_stream(text.encode(), NATS_OBJECTS)
+    assert problem.code is Code.DUPLICATE_KEY
+    if field is not None:
+        assert problem.field == field
+    if named is None:
+        assert "Hunter2" not in str(problem) and "(not shown: it may be a secret)" in problem.message
+    else:
+        assert f"the key {named} appears twice" in problem.message

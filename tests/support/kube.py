@@ -123,25 +123,29 @@ def _wait(what: str, ready: Any, process: subprocess.Popen[bytes], log: Path, ti
     raise RuntimeError(f"{what} not ready in {timeout}s:\n{_log_tail(log)}")
 
 
+def _popen(command: list[str], out: Any) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+
+
 def _start_etcd(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
     client, peer = free_port(), free_port()
     log = workdir / "etcd.log"
-    process = subprocess.Popen(
-        [
-            str(ETCD),
-            "--name=test",
-            f"--data-dir={workdir / 'etcd'}",
-            f"--listen-client-urls=http://127.0.0.1:{client}",
-            f"--advertise-client-urls=http://127.0.0.1:{client}",
-            f"--listen-peer-urls=http://127.0.0.1:{peer}",
-            f"--initial-advertise-peer-urls=http://127.0.0.1:{peer}",
-            f"--initial-cluster=test=http://127.0.0.1:{peer}",
-            "--unsafe-no-fsync",  # a throwaway store: no fsync keeps the shared disk out of the way
-            "--log-level=warn",
-        ],
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    with log.open("wb") as out:  # the child keeps its own copy of the descriptor
+        process = _popen(
+            [
+                str(ETCD),
+                "--name=test",
+                f"--data-dir={workdir / 'etcd'}",
+                f"--listen-client-urls=http://127.0.0.1:{client}",
+                f"--advertise-client-urls=http://127.0.0.1:{client}",
+                f"--listen-peer-urls=http://127.0.0.1:{peer}",
+                f"--initial-advertise-peer-urls=http://127.0.0.1:{peer}",
+                f"--initial-cluster=test=http://127.0.0.1:{peer}",
+                "--unsafe-no-fsync",  # a throwaway store: no fsync keeps the shared disk out of the way
+                "--log-level=warn",
+            ],
+            out,
+        )
     url = f"http://127.0.0.1:{client}"
 
     def healthy() -> bool:
@@ -191,34 +195,34 @@ def _start_apiserver(
     files["tokens"].write_text(f'{token},{USER},{USER},"{GROUP}"\n')
     os.chmod(files["tokens"], 0o600)
     log = workdir / "kube-apiserver.log"
-    process = subprocess.Popen(
-        [
-            str(BIN / "kube-apiserver"),
-            f"--etcd-servers={etcd}",
-            "--bind-address=127.0.0.1",
-            "--advertise-address=127.0.0.1",
-            f"--secure-port={port}",
-            f"--cert-dir={workdir / 'certs'}",
-            f"--tls-cert-file={files['cert']}",
-            f"--tls-private-key-file={files['key']}",
-            f"--client-ca-file={files['ca']}",
-            f"--token-auth-file={files['tokens']}",
-            "--anonymous-auth=false",
-            "--authorization-mode=RBAC",
-            f"--service-account-key-file={files['sa-pub']}",
-            f"--service-account-signing-key-file={files['sa-key']}",
-            "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-            "--service-cluster-ip-range=10.96.0.0/16",
-            "--allow-privileged=true",
-            # No kubelet and no node: the 'kubernetes' Service's endpoints would point at 127.0.0.1, which
-            # the API server itself refuses to store; nothing here needs them.
-            "--endpoint-reconciler-type=none",
-            "--profiling=false",
-            "--v=1",
-        ],
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    with log.open("wb") as out:  # the child keeps its own copy of the descriptor
+        process = _popen(
+            [
+                str(BIN / "kube-apiserver"),
+                f"--etcd-servers={etcd}",
+                "--bind-address=127.0.0.1",
+                "--advertise-address=127.0.0.1",
+                f"--secure-port={port}",
+                f"--cert-dir={workdir / 'certs'}",
+                f"--tls-cert-file={files['cert']}",
+                f"--tls-private-key-file={files['key']}",
+                f"--client-ca-file={files['ca']}",
+                f"--token-auth-file={files['tokens']}",
+                "--anonymous-auth=false",
+                "--authorization-mode=RBAC",
+                f"--service-account-key-file={files['sa-pub']}",
+                f"--service-account-signing-key-file={files['sa-key']}",
+                "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+                "--service-cluster-ip-range=10.96.0.0/16",
+                "--allow-privileged=true",
+                # No kubelet and no node: the 'kubernetes' Service's endpoints would point at 127.0.0.1, which
+                # the API server itself refuses to store; nothing here needs them.
+                "--endpoint-reconciler-type=none",
+                "--profiling=false",
+                "--v=1",
+            ],
+            out,
+        )
     server = f"https://127.0.0.1:{port}"
     context = ssl.create_default_context(cafile=str(files["ca"]))
 

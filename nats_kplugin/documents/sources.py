@@ -13,7 +13,8 @@ from typing import BinaryIO, NamedTuple
 
 from ..codes import Code, Severity
 from ..problems import Location, Problem
-from .reader import MAX_INPUT_BYTES, Budget, Document, ReadingPolicy, parse_stream
+from .loader import MAX_INPUT_BYTES, ReadingPolicy
+from .reader import Budget, Document, parse_stream
 
 MAX_FOLDER_DEPTH = 100  # folders inside a source folder, nested
 MAX_FOLDER_ENTRIES = 100_000  # files and folders walked in all source folders together

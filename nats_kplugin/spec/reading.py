@@ -4,7 +4,7 @@ line numbers, and held to the per-object limits here; everything else passes thr
 
 from typing import Any
 
-from ..documents.reader import ReadingPolicy
+from ..documents.loader import ReadingPolicy
 from ..problems import Path
 from .model import KIND
 

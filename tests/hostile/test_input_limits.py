@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from nats_kplugin.codes import Code
+from nats_kplugin.documents import loader
 from nats_kplugin.documents import reader as documents
 from nats_kplugin.documents.reader import Budget, parse_stream
 from nats_kplugin.documents.sources import read_sources
@@ -31,7 +32,7 @@ def messages(problems: list[documents.Problem]) -> list[str]:
 
 
 def test_nodes_are_counted_across_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(documents, "MAX_INPUT_NODES", 1_000)
+    monkeypatch.setattr(loader, "MAX_INPUT_NODES", 1_000)
     for index in range(3):
         write(tmp_path, f"part{index}.yaml", "a: [" + "1," * 399 + "1]\n")  # 402 nodes each
     _, problems = read_sources([str(tmp_path)], NATS_OBJECTS)
@@ -43,7 +44,7 @@ def test_nodes_are_counted_across_files(tmp_path: Path, monkeypatch: pytest.Monk
 def test_documents_and_objects_are_counted_across_files_and_stdin(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(documents, "MAX_INPUT_DOCUMENTS", 5)
+    monkeypatch.setattr(loader, "MAX_INPUT_DOCUMENTS", 5)
     three_objects = NATS_OBJECTS._replace(max_objects=3)
     write(tmp_path, "a.yaml", NATS.format(index=1) + NATS.format(index=2))
     write(tmp_path, "b.yaml", NATS.format(index=3) + NATS.format(index=4))

@@ -31,6 +31,7 @@ PIPELINE = {
     "nats_kplugin.pipeline",
     "nats_kplugin.problems",
     "nats_kplugin.documents",
+    "nats_kplugin.documents.loader",
     "nats_kplugin.documents.reader",
     "nats_kplugin.documents.sources",
     "nats_kplugin.documents.writer",

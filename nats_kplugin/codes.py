@@ -87,6 +87,11 @@ class Code(str, enum.Enum):
     )
     # config.merge read as nats-server reads it (nats_server/merge_reader.py).
     UNKNOWN_OPTION = "unknown-option", _E, "config.merge sets an option nats-server does not have"
+    NAMESPACE_MISMATCH = (
+        "namespace-mismatch",
+        _E,
+        "a NATS object names another namespace than the one its objects land in (-n, a kustomization's)",
+    )
     NEWER_SERVER_OPTION = (
         "newer-server-option",
         _W,

@@ -17,7 +17,7 @@ from .nats_server import checks as server_checks
 from .nats_server import config as server_config
 from .nats_server import pod_filesystem, resolver, tls
 from .nats_server.encoder import EncodeError
-from .problems import Problem
+from .problems import Problem, error
 from .spec import model as spec
 from .spec import passwords
 
@@ -25,6 +25,9 @@ from .spec import passwords
 class RenderOptions(NamedTuple):
     render_key: bytes | None = None  # for passwords the spec does not give (SPEC section 5)
     default_namespace: str | None = None  # for NATS objects that name none (Argo CD's app namespace)
+    # Where default_namespace is where every object lands, what put it there ("--namespace", a
+    # kustomization's namespace:): a NATS object naming another namespace is refused, as kubectl refuses it.
+    namespace_from: str | None = None
     images: Images = Images()
     strict: bool = False  # warnings become errors; information stays
     cluster_domain: str = tls.DEFAULT_CLUSTER_DOMAIN  # the cluster's DNS domain, in TLS certificate names
@@ -83,12 +86,30 @@ def render_each(
 def render_object(document: Document, options: RenderOptions) -> tuple[list[dict[str, Any]], list[Problem]]:
     """The Kubernetes objects of one NATS document, or the problems that prevent them."""
     data = _with_namespace(document.data, options.default_namespace)
+    mismatch = _namespace_mismatch(data, options)
+    if mismatch is not None:
+        return [], _locate([mismatch], document, data)
     nats_spec, problems = spec.validate(data, document.node)
     objects: list[dict[str, Any]] = []
     if nats_spec is not None:
         nats_spec = nats_spec._replace(managed_service_names=options.managed_service_names)
         objects, problems = _expand_spec(nats_spec, data, options)
     return objects, _locate(problems, document, data)
+
+
+def _namespace_mismatch(data: Any, options: RenderOptions) -> Problem | None:
+    """A NATS object rendered for one namespace that lands in another: its routes, certificate names and
+    derived passwords would name the wrong one."""
+    metadata = data.get("metadata") if isinstance(data, dict) else None
+    named = metadata.get("namespace") if isinstance(metadata, dict) else None
+    if options.namespace_from is None or not named or named == options.default_namespace:
+        return None
+    message = (
+        f"is {named!r}, but {options.namespace_from} {options.default_namespace!r} puts every object in "
+        f"{options.default_namespace!r} (as kubectl refuses such a mismatch); make the two agree, or remove "
+        "metadata.namespace"
+    )
+    return error(Code.NAMESPACE_MISMATCH, message, ("metadata", "namespace"))
 
 
 def _with_namespace(data: Any, default_namespace: str | None) -> Any:

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..documents import reader, sources
+from ..pipeline import RenderOptions
 from ..problems import Problem
 from ..spec import model as spec
 from ..spec.reading import NATS_OBJECTS
@@ -49,7 +50,7 @@ def main(argv: list[str]) -> int:
         return install(os.environ)
     if len(argv) > 1 or (argv and argv[0].startswith("-")):
         raise process.UsageError(f"usage: {PROGRAM} [NATS-OBJECT-FILE] | {PROGRAM} --install")
-    options = from_environment(os.environ)
+    options = _landing_namespace(from_environment(os.environ), os.environ)
     found, problems = _read(argv, os.environ)
     if not problems and not any(spec.is_nats_object(d.data) for d in found):
         raise process.UsageError(f"the generator config holds no {spec.API_VERSION} {spec.KIND} object")
@@ -99,14 +100,37 @@ def _generator_document(config: object, root: str) -> reader.Document | None:
     return None
 
 
-def _generator_files(root: str) -> list[str]:
-    """The plain files (not folders of further kustomizations) listed under `generators:`."""
+def _kustomization(root: str) -> dict[str, object]:
+    """The kustomization in the folder kustomize runs the plugin for ({} without one, or unreadable:
+    kustomize itself reports that)."""
     path = sources.kustomization_file(root)
     if path is None:
-        return []
+        return {}
     found, problems = sources.read_sources([path], NATS_OBJECTS)
     data = found[0].data if found and not problems else None
-    entries = data.get("generators") if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+def _landing_namespace(options: RenderOptions, environ: Mapping[str, str]) -> RenderOptions:
+    """The kustomization's `namespace:` moves every object there after the plugin has run, so the NATS
+    objects are rendered for it (their routes, certificate names and derived passwords name it), and one
+    that names another namespace is refused. NATS_RENDER_NAMESPACE saying otherwise is a usage error;
+    under Argo CD it is only the Application's namespace, a default the kustomization overrides."""
+    namespace = _kustomization(environ.get(CONFIG_ROOT_ENV) or os.curdir).get("namespace")
+    if not isinstance(namespace, str) or not namespace:
+        return options
+    given = options.default_namespace
+    if given and given != namespace and environ.get(process.ADVICE_ENV) != "argocd":
+        raise process.UsageError(
+            f"NATS_RENDER_NAMESPACE is {given!r}, but the kustomization's namespace: {namespace!r} moves "
+            "every object there; unset NATS_RENDER_NAMESPACE or make the two agree"
+        )
+    return options._replace(default_namespace=namespace, namespace_from="the kustomization's namespace:")
+
+
+def _generator_files(root: str) -> list[str]:
+    """The plain files (not folders of further kustomizations) listed under `generators:`."""
+    entries = _kustomization(root).get("generators")
     return [
         entry
         for entry in (entries if isinstance(entries, list) else [])

@@ -216,7 +216,8 @@ def render_options(values: Mapping[str, Any], render_key: bytes | None) -> Rende
 
 
 def command_line_options(arguments: Arguments, render_key: bytes | None) -> RenderOptions:
-    """RenderOptions from the command line's values (already checked by click or the fast reading)."""
+    """RenderOptions from the command line's values (already checked by click or the fast reading). As
+    with kubectl, `-n` is where the objects land, so an object naming another namespace is refused."""
     values = {}
     for option in OPTIONS:
         if option.render is not None:
@@ -224,7 +225,8 @@ def command_line_options(arguments: Arguments, render_key: bytes | None) -> Rend
             values[option.field] = (
                 option.read(value, f"the {option.name}") if isinstance(value, str) else value
             )
-    return render_options(values, render_key)
+    options = render_options(values, render_key)
+    return options._replace(namespace_from="--namespace") if options.default_namespace else options
 
 
 def from_environment(environ: Mapping[str, str]) -> RenderOptions:

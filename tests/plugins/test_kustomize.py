@@ -119,7 +119,9 @@ def test_an_invalid_nats_object_fails_the_build(kustomization: Path, tmp_path: P
     built = kustomize_build(kustomization, env)
     assert built.returncode != 0
     assert built.stdout == ""
-    assert "error[wrong-type]: NATS/events: spec.replicas:" in built.stderr
+    assert (
+        "error[wrong-type]: NATS/messaging/events: spec.replicas:" in built.stderr
+    )  # the namespace it lands in
 
 
 def test_errors_name_the_generator_file_the_user_wrote_and_its_lines(
@@ -137,7 +139,7 @@ def test_errors_name_the_generator_file_the_user_wrote_and_its_lines(
     built = kustomize_build(kustomization, env)
     assert (built.returncode != 0, built.stdout) == (True, "")
     line = written.splitlines().index("  replicas: many") + 1
-    wanted = f"nats/events.yaml:{line} (document 1): error[wrong-type]: NATS/events: spec.replicas:"
+    wanted = f"nats/events.yaml:{line} (document 1): error[wrong-type]: NATS/messaging/events: spec.replicas:"
     assert wanted in built.stderr
     assert "kust-plugin-config" not in built.stderr.split(": failure in plugin")[0]
 
@@ -149,8 +151,44 @@ def test_a_missing_render_key_fails_the_build_and_says_how_to_fix_it(
     install(env, tmp_path)
     built = kustomize_build(kustomization, env)
     assert (built.returncode != 0, built.stdout) == (True, "")
-    assert "error[no-render-key]: NATS/events: spec.users.app.password:" in built.stderr
+    assert "error[no-render-key]: NATS/messaging/events: spec.users.app.password:" in built.stderr
 
 
 def _ids(stream: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return [(o["kind"], o["metadata"]["name"]) for o in stream]
+
+
+def test_the_kustomization_s_namespace_is_the_one_the_objects_are_rendered_for(
+    kustomization: Path, tmp_path: Path
+) -> None:
+    """kustomize's namespace: moves every object after the plugin has run; the plugin reads it, so the
+    passwords and names it renders are those of the namespace the objects land in, with no variable set."""
+    env = environment(KUSTOMIZE_PLUGIN_HOME=str(tmp_path / "plugins"), NATS_RENDER_KEY=RENDER_KEY)
+    install(env, tmp_path)
+    built = kustomize_build(kustomization, env)
+    assert built.returncode == 0, built.stderr
+    cluster = rendered_cluster(objects(built.stdout), "nats-events")
+    reference = cli_rendering(kustomization, env)
+    for name in ("nats-events-config", "nats-events-credentials"):
+        built_secret = next(o for o in cluster if o["metadata"]["name"] == name)
+        expected = next(o for o in reference if o["metadata"]["name"] == name)
+        assert built_secret["stringData"] == expected["stringData"], "rendered for messaging, as -n does"
+
+
+def test_a_namespace_the_kustomization_overrides_is_refused(kustomization: Path, tmp_path: Path) -> None:
+    env = environment(KUSTOMIZE_PLUGIN_HOME=str(tmp_path / "plugins"), NATS_RENDER_KEY=RENDER_KEY)
+    install(env, tmp_path)
+    (kustomization / "nats.yaml").write_text(
+        NATS_OBJECT.replace("  name: events\n", "  name: events\n  namespace: prod\n")
+    )
+    built = kustomize_build(kustomization, env)
+    assert built.returncode != 0 and built.stdout == ""
+    assert "error[namespace-mismatch]" in built.stderr and "metadata.namespace" in built.stderr
+    assert "the kustomization's namespace: 'messaging'" in built.stderr
+    (kustomization / "nats.yaml").write_text(NATS_OBJECT)
+    elsewhere = kustomize_build(kustomization, {**env, "NATS_RENDER_NAMESPACE": "staging"})
+    assert elsewhere.returncode != 0 and elsewhere.stdout == ""
+    assert (
+        "NATS_RENDER_NAMESPACE is 'staging', but the kustomization's namespace: 'messaging'"
+        in elsewhere.stderr
+    )

@@ -18,6 +18,10 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    for name in ("tests.servers.test_properties", "tests.servers.test_merge_against_server"):
+    for name in (
+        "tests.servers.test_properties",
+        "tests.servers.test_merge_against_server",
+        "tests.servers.test_boot_properties",
+    ):
         if name in sys.modules:
             sys.modules[name].summary(terminalreporter.write_line)

@@ -12,7 +12,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from nats_kplugin.nats_server import merge_reader as vocabulary
+from nats_kplugin.nats_server import option_table as vocabulary
 
 # Options whose value needs a context the generator does not build (an operator, a certificate, an
 # account of that name) or that the pod owns: left to tests/servers/test_vocabulary.py and the hostile corpus.
@@ -137,3 +137,161 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
         spec["users"] = {"alice": {"password": "alice-password"}}
     metadata = {"name": "m"}
     return {"apiVersion": "apps.cozystack.io/v1alpha1", "kind": "NATS", "metadata": metadata, "spec": spec}
+
+
+# Value spellings for the boot property test (tests/servers/test_boot_properties.py): every size suffix of
+# nats-server's table in every case, fractions, spaces, signs and unknown units, integers past int32 and
+# int64, durations as Go strings, whole seconds and wrong units.
+def _cased(word: str) -> st.SearchStrategy[str]:
+    return st.sampled_from([word, word.upper(), word.capitalize(), word[:-1] + word[-1:].upper()])
+
+
+SIZE_WORDS = [
+    "k",
+    "kb",
+    "ki",
+    "kib",
+    "m",
+    "mb",
+    "mi",
+    "mib",
+    "g",
+    "gb",
+    "gi",
+    "gib",
+    "t",
+    "tb",
+    "p",
+    "e",
+    "eb",
+]
+
+ODD_SIZES = ["8 m", "+8k", "8mbib", "8Mx", "-1k", "08m", "8", "1e6", "0x10", "8M B"]
+
+
+@st.composite
+def size(draw: st.DrawFn, small: bool = False) -> Any:
+    """A size spelt any way a user might: mostly ones nats-server reads, some it refuses or overflows."""
+    form = draw(st.sampled_from(["suffix"] * 5 + ["int", "fraction", "odd", "huge"]))
+    if form == "int":
+        return draw(
+            st.sampled_from([0, -1, 1, 1024, 65536, 8388608, (1 << 31) - 1, 1 << 31, 1 << 63, -(1 << 40)])
+        )
+    if form == "fraction":
+        unit = draw(_cased(draw(st.sampled_from(["m", "mb", "k"]))))
+        return f"{draw(st.sampled_from(['1.5', '0.5', '2.0']))}{unit}"
+    if form == "odd":
+        return draw(st.sampled_from(ODD_SIZES))
+    if form == "huge":
+        return draw(st.sampled_from(["9EB", "8e", "16eb", "9223372036854775808", "7EiB", "3gb", "2048mb"]))
+    words = ["k", "kb", "ki", "kib", "m", "mb", "mi", "mib"] if small else SIZE_WORDS
+    word = draw(st.sampled_from(words))
+    count = draw(st.sampled_from([1, 2, 8, 64, 512]) if word[0] not in "tpe" else st.sampled_from([1, 2]))
+    return f"{count}{draw(_cased(word))}"
+
+
+DURATIONS = st.sampled_from(
+    [
+        "10s",
+        "2m",
+        "1h30m",
+        "500ms",
+        "1.5s",
+        "0s",
+        "-1s",
+        "90s",
+        "1m30s",
+        5,
+        0,
+        -5,
+        "5",
+        "10 s",
+        "1d",
+        "2H",
+        "1M",
+        "3us",
+    ]
+)
+NUMBERS = st.sampled_from(
+    [0, 1, -1, 1000, 65536, (1 << 31) - 1, 1 << 31, (1 << 63) - 1, 1 << 63, -(1 << 63) - 1, 1.5]
+)
+
+
+VALUE_OPTIONS = [
+    ("max_payload", "size-small"), ("max_pending", "size"), ("max_control_line", "size-small"),
+    ("ping_interval", "duration"), ("write_deadline", "duration"), ("lame_duck_duration", "duration"),
+    ("lame_duck_grace_period", "duration"), ("max_connections", "number"), ("max_subscriptions", "number"),
+    ("ping_max", "number"), ("max_conn", "number"), ("max_subs", "number"),
+]  # fmt: skip
+
+
+@st.composite
+def values_block(draw: st.DrawFn, jetstream: bool) -> dict[str, Any]:
+    """Top-level sizes, durations and limits in any spelling, and the JetStream limits."""
+    merge: dict[str, Any] = {}
+    options = st.lists(st.sampled_from(VALUE_OPTIONS), max_size=4, unique_by=lambda pair: pair[0])
+    for name, kind in draw(options):
+        key = draw(spelt([name]))
+        if kind.startswith("size"):
+            merge[key] = draw(size(small=kind == "size-small"))
+        elif kind == "duration":
+            merge[key] = draw(DURATIONS)
+        else:
+            merge[key] = draw(NUMBERS)
+    if jetstream and draw(st.booleans()):
+        limits = draw(
+            st.lists(
+                st.sampled_from(["max_memory_store", "max_mem", "max_file_store", "max_file"]), max_size=2
+            )
+        )
+        merge[draw(spelt(["jetstream"]))] = {draw(spelt([limit])): draw(size()) for limit in limits}
+    return merge
+
+
+@st.composite
+def listener_blocks(draw: st.DrawFn, jetstream: bool, replicas: int) -> dict[str, Any]:
+    """websocket, mqtt, gateway, leafnodes, accounts, cluster auth and monitor paths, each now and then,
+    in forms the server takes and forms it exits on at start."""
+    merge: dict[str, Any] = {}
+    if rarely(draw, 3):
+        ws: dict[str, Any] = {"port": draw(st.sampled_from([8080, 8443, 4222]))}
+        tls = draw(st.sampled_from(["no_tls", "none", "no_tls false", "compression"]))
+        if tls == "no_tls":
+            ws[draw(spelt(["no_tls"]))] = True
+        elif tls == "no_tls false":
+            ws["no_tls"] = False
+        elif tls == "compression":
+            ws.update({"no_tls": True, "compression": True, "handshake_timeout": draw(DURATIONS)})
+        merge[draw(spelt(["websocket", "ws"]))] = ws
+    if rarely(draw, 4):
+        merge[draw(spelt(["mqtt"]))] = {
+            "port": 1883,
+            **({"ack_wait": draw(DURATIONS)} if draw(st.booleans()) else {}),
+        }
+    if rarely(draw, 4):
+        gateway: dict[str, Any] = {"port": draw(st.sampled_from([7222, 6222]))}
+        name = draw(st.sampled_from(["nats-m", "other", None]))
+        if name is not None:
+            gateway[draw(spelt(["name"]))] = name
+        merge[draw(spelt(["gateway"]))] = gateway
+    if rarely(draw, 4):
+        leaf: dict[str, Any] = {"port": draw(st.sampled_from([7422, 8222]))}
+        if draw(st.booleans()):
+            leaf["authorization"] = {
+                "user": "leaf",
+                "password": "leaf-password",
+                "timeout": draw(st.sampled_from([2, 0.5, "2s"])),
+            }
+        merge[draw(spelt(["leafnodes", "leaf"]))] = leaf
+    if rarely(draw, 4):
+        account: dict[str, Any] = {"users": [{"user": "bob", "password": "bob-password"}]}
+        if jetstream and draw(st.booleans()):
+            account["jetstream"] = "enabled"
+        merge["accounts"] = {"OTHER": account}
+        if draw(st.booleans()):
+            merge["system_account"] = "OTHER"
+    if rarely(draw, 5):
+        merge[draw(spelt(["cluster"]))] = {"authorization": {"user": "route", "password": "route-password"}}
+    if rarely(draw, 5):
+        merge[draw(spelt(["http_base_path"]))] = draw(st.sampled_from(["/nats", "/", "nats", "/nats/"]))
+    return merge

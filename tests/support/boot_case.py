@@ -85,6 +85,7 @@ def localise(config: str, folders: dict[str, str], workdir: Path) -> tuple[str, 
 _MONITOR = re.compile(
     r'(?im)^"(http_port|monitor_port|http|https_port|https)"\s*:\s*"?(?:[^"\n]*:)?(-?[0-9]+)'
 )
+_CLIENT = re.compile(r'(?im)^"(?:port|listen)"\s*:\s*"?(?:[^"\n]*:)?(-?[0-9]+)')
 _MQTT_PORT = re.compile(r'(?is)^"mqtt"\s*:\s*\{[^}]*?"port"\s*:\s*([0-9]+)', re.M)
 _UNVERIFIED = ssl._create_unverified_context()
 
@@ -101,12 +102,13 @@ def monitor_url(config: str) -> str | None:
 
 @contextmanager
 def _serve(config: str, env: dict[str, str], folder: Path, ports: dict[str, str]) -> Iterator[None]:
-    """nats-server on `config`, the client port moved by a flag, as loopback.server does, to the very port
-    the configuration's 4222 was moved to (a listener sharing the client's port still shares it); every
-    other listener, the monitor's included, as localise wrote it. Raises loopback.Exited."""
+    """nats-server on `config`, the client's host moved to 127.0.0.1 by a flag, as loopback.server does;
+    every listener, the client's and the monitor's included, on the port localise wrote (a listener that
+    shared the client's port still shares it). Raises loopback.Exited."""
     path = folder / "nats.conf"
     path.write_text(config, encoding="utf-8")
-    client = ports[str(CLIENT_PORT)]
+    clients = _CLIENT.findall(config)  # the top-level port or listen, moved by localise; the last one wins
+    client = clients[-1] if clients and int(clients[-1]) > 0 else ports[str(CLIENT_PORT)]
     process = subprocess.Popen(
         [nats_server(), "-c", str(path), "-a", "127.0.0.1", "-p", client], env=env, stderr=subprocess.PIPE
     )
@@ -196,7 +198,8 @@ def last_words(said: str) -> str:
     lines = [line for line in said.splitlines() if line.strip()] or [""]
     line = next((x for x in reversed(lines) if "[FTL]" in x or "error" in x.lower()), lines[-1])
     line = re.sub(r"^\[[0-9]+\] [0-9/]+ [0-9:.]+ ", "", line)
-    return re.sub(r"/tmp/[^:]+:[0-9]+:[0-9]+: ", "", line)[:200]
+    line = re.sub(r"/tmp/[^:]+:[0-9]+:[0-9]+: ", "", line)
+    return re.sub(r"127\.0\.0\.1:[0-9]+", "127.0.0.1:PORT", line)[:200]
 
 
 def emit(value: Any, key: str = "", depth: int = 0) -> str:

@@ -172,7 +172,7 @@ ODD_SIZES = ["8 m", "+8k", "8mbib", "8Mx", "-1k", "08m", "8", "1e6", "0x10", "8M
 @st.composite
 def size(draw: st.DrawFn, small: bool = False) -> Any:
     """A size spelt any way a user might: mostly ones nats-server reads, some it refuses or overflows."""
-    form = draw(st.sampled_from(["suffix"] * 5 + ["int", "fraction", "odd", "huge"]))
+    form = "suffix" if not rarely(draw, 3) else draw(st.sampled_from(["int", "fraction", "odd", "huge"]))
     if form == "int":
         return draw(
             st.sampled_from([0, -1, 1, 1024, 65536, 8388608, (1 << 31) - 1, 1 << 31, 1 << 63, -(1 << 40)])
@@ -190,31 +190,23 @@ def size(draw: st.DrawFn, small: bool = False) -> Any:
     return f"{count}{draw(_cased(word))}"
 
 
-DURATIONS = st.sampled_from(
-    [
-        "10s",
-        "2m",
-        "1h30m",
-        "500ms",
-        "1.5s",
-        "0s",
-        "-1s",
-        "90s",
-        "1m30s",
-        5,
-        0,
-        -5,
-        "5",
-        "10 s",
-        "1d",
-        "2H",
-        "1M",
-        "3us",
-    ]
-)
-NUMBERS = st.sampled_from(
-    [0, 1, -1, 1000, 65536, (1 << 31) - 1, 1 << 31, (1 << 63) - 1, 1 << 63, -(1 << 63) - 1, 1.5]
-)
+GOOD_DURATIONS = ["10s", "2m", "1h30m", "500ms", "1.5s", "90s", "1m30s", "0s", 5, 30]
+BAD_DURATIONS = ["-1s", -5, 0, "5", "10 s", "1d", "2H", "1M", "3us", "1e3s"]
+GOOD_NUMBERS = [1, 1000, 65536, (1 << 31) - 1, -1, 0]
+BAD_NUMBERS = [1 << 31, (1 << 63) - 1, 1 << 63, -(1 << 63) - 1, 1.5, -2]
+
+
+@st.composite
+def duration(draw: st.DrawFn) -> Any:
+    """A duration: a Go duration string or whole seconds mostly, one in eight a value nats-server
+    refuses or reads otherwise (a sign, a space, a unit it lacks, a quoted number)."""
+    return draw(st.sampled_from(BAD_DURATIONS if rarely(draw, 8) else GOOD_DURATIONS))
+
+
+@st.composite
+def number(draw: st.DrawFn) -> Any:
+    """A limit: mostly in range, one in eight past int32 or int64, negative or a fraction."""
+    return draw(st.sampled_from(BAD_NUMBERS if rarely(draw, 8) else GOOD_NUMBERS))
 
 
 VALUE_OPTIONS = [
@@ -235,9 +227,9 @@ def values_block(draw: st.DrawFn, jetstream: bool) -> dict[str, Any]:
         if kind.startswith("size"):
             merge[key] = draw(size(small=kind == "size-small"))
         elif kind == "duration":
-            merge[key] = draw(DURATIONS)
+            merge[key] = draw(duration())
         else:
-            merge[key] = draw(NUMBERS)
+            merge[key] = draw(number())
     if jetstream and draw(st.booleans()):
         limits = draw(
             st.lists(
@@ -261,12 +253,12 @@ def listener_blocks(draw: st.DrawFn, jetstream: bool, replicas: int) -> dict[str
         elif tls == "no_tls false":
             ws["no_tls"] = False
         elif tls == "compression":
-            ws.update({"no_tls": True, "compression": True, "handshake_timeout": draw(DURATIONS)})
+            ws.update({"no_tls": True, "compression": True, "handshake_timeout": draw(duration())})
         merge[draw(spelt(["websocket", "ws"]))] = ws
     if rarely(draw, 4):
         merge[draw(spelt(["mqtt"]))] = {
             "port": 1883,
-            **({"ack_wait": draw(DURATIONS)} if draw(st.booleans()) else {}),
+            **({"ack_wait": draw(duration())} if draw(st.booleans()) else {}),
         }
     if rarely(draw, 4):
         gateway: dict[str, Any] = {"port": draw(st.sampled_from([7222, 6222]))}

@@ -76,6 +76,10 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    for name in ("tests.servers.test_properties", "tests.servers.test_merge_against_server"):
+    for name in (
+        "tests.servers.test_properties",
+        "tests.servers.test_merge_against_server",
+        "tests.servers.test_boot_properties",
+    ):
         if name in sys.modules:
             sys.modules[name].summary(terminalreporter.write_line)

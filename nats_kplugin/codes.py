@@ -158,6 +158,21 @@ class Code(str, enum.Enum):
     )
     LAME_DUCK_TIMING = "lame-duck-timing", _E, "lame-duck duration or grace period nats-server refuses"
     # Rules nats-server checks only at start, after `-t` passed (nats_server/start_rules.py).
+    GATEWAY_NEEDS_CLUSTER = (
+        "gateway-needs-cluster",
+        _E,
+        "a gateway on a single JetStream server without routes, which nats-server exits on at start",
+    )
+    GATEWAY_NEEDS_SYSTEM_ACCOUNT = (
+        "gateway-needs-system-account",
+        _E,
+        "a gateway and leafnodes without a system account, which nats-server exits on at start",
+    )
+    HTTPS_WITHOUT_TLS = (
+        "https-without-tls",
+        _E,
+        "an HTTPS monitor port without the server's tls block, which nats-server exits on at start",
+    )
     GATEWAY_NAME = (
         "gateway-name",
         _E,

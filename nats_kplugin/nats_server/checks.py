@@ -168,13 +168,16 @@ def _check_monitor_scheme(config: dict[str, Any], base: Path) -> list[Problem]:
     name localhost, which fails, and with -use_internal_server_id it waits for /varz before it serves.
 
     Refused (metrics-unreadable at spec.config.merge.https_port):
-        {http_port: null, https_port: 8443}
+        metadata: {namespace: tenant}
+        spec:
+          tls: {enabled: true}
+          config: {merge: {http_port: null, https_port: 8443}}
     Accepted:
         {http_port: 8333}
     """
     https = [key for key in MONITOR_KEYS if "https" in key and key in config]
-    if not https:
-        return []
+    if not https or not isinstance(config.get("tls"), dict):
+        return []  # without TLS the server does not start at all (start_rules.https_tls says so)
     message = (
         "the monitor port is served over HTTPS only; the metrics exporter sidecar reads it at localhost "
         "without TLS settings (prometheus-nats-exporter has none), so it never starts serving metrics: "

@@ -26,6 +26,8 @@ def check_listeners(config: dict[str, Any], replicas: int, base: Path) -> list[P
 
     Refused (port-in-use at spec.config.merge.websocket.port):
         websocket: {port: 4222, no_tls: true}
+    Refused (port-in-use at spec.config.merge.prof_port):
+        prof_port: 4222
     Refused (loopback-address at spec.config.merge.host):
         host: 127.0.0.1
     Refused (owned-setting at spec.config.merge.http_port):
@@ -48,6 +50,11 @@ def check_listeners(config: dict[str, Any], replicas: int, base: Path) -> list[P
             problems.append(error(Code.PORT_IN_USE, message, where))
         elif port is not None:
             ports[port] = where
+    profiler = config.get("prof_port")  # the profiler listens on all addresses too (server.go StartProfiler)
+    if isinstance(profiler, int) and not isinstance(profiler, bool) and profiler in ports:
+        other = ".".join(map(str, ports[profiler]))
+        message = f"port {profiler} is already used by {other}; the profiler needs its own"
+        problems.append(error(Code.PORT_IN_USE, message, (*base, "prof_port")))
     for where, value in _host_settings(config, base):
         if isinstance(value, str) and _is_loopback(value):
             problems.append(error(Code.LOOPBACK_ADDRESS, _LOOPBACK_REASON, where))

@@ -16,6 +16,7 @@ from .option_table import (
     BLOCKS_VOCABULARY,
     BOOL,
     DURATION,
+    DURATION_TEXT,
     EXACT,
     INT,
     INT64,
@@ -170,7 +171,7 @@ class _Reader:
             if isinstance(value, float) and _finite(value):
                 return value
             return self.number(option, value, where, what="a number of seconds or a duration such as 2s")
-        if kind == DURATION:
+        if kind in (DURATION, DURATION_TEXT):
             return self.duration(option, value, where)
         if kind == BOOL:
             if not isinstance(value, bool):
@@ -284,12 +285,18 @@ class _Reader:
 
         Refused (invalid-duration at spec.config.merge.lame_duck_duration):
             lame_duck_duration: 2 minutes
+        Refused (invalid-duration at spec.config.merge.lame_duck_grace_period):
+            lame_duck_grace_period: 5
         Refused (out-of-range at spec.config.merge.cluster.ping_interval):
             cluster: {ping_interval: 1m}
         Accepted:
             lame_duck_duration: 2m
             cluster: {ping_interval: 20s}
         """
+        if isinstance(value, int) and not isinstance(value, bool) and option.kind == DURATION_TEXT:
+            message = "must be a duration string such as 30s or 2m: nats-server refuses a bare number here"
+            self.refuse(Code.INVALID_DURATION, message, where)
+            return value
         if isinstance(value, int) and not isinstance(value, bool):
             if not -INT64 <= value < INT64:
                 self.refuse(Code.OUT_OF_RANGE, _INT64_RANGE, where)

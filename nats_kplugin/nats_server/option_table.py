@@ -32,6 +32,9 @@ INT, NUMBER, SIZE, DURATION, BOOL, STRING, LISTEN, STRINGS = (
     "integer", "number", "size", "duration", "bool", "string", "host:port", "strings",
 )  # fmt: skip
 LIST, BLOCK, BLOCKS, NAMED, SWITCH, MAP, ANY = "list", "block", "blocks", "named", "switch", "map", "any"
+# A duration nats-server takes only as a string: it reads a bare number there as the wrong type and exits
+# (server/opts.go reads lame_duck_duration and lame_duck_grace_period with v.(string)).
+DURATION_TEXT = "duration (a string)"
 RFILE, WFILE, WDIR = "file read", "file written", "folder written"
 OWNED = "string (a path the renderer owns, checks.py)"  # pid file, store directory
 INT64 = 2**63
@@ -99,8 +102,8 @@ _TABLE: dict[str, tuple[tuple[Any, ...], ...]] = {
         ("allow_non_tls", BOOL),
         ("write_deadline", DURATION),
         ("write_timeout", STRING, None, ("default", "close", "retry")),
-        ("lame_duck_duration", DURATION),
-        ("lame_duck_grace_period", DURATION),
+        ("lame_duck_duration", DURATION_TEXT),
+        ("lame_duck_grace_period", DURATION_TEXT),
         ("operator operators roots root root_operators root_operator", STRINGS),
         ("resolver account_resolver accounts_resolver", ANY, "resolver"),
         ("resolver_tls", BLOCK, "tls"),

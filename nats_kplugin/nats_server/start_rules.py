@@ -192,11 +192,86 @@ def system_account_jetstream(config: dict[str, Any], base: Path, users_account: 
     return [error(Code.SYSTEM_ACCOUNT_JETSTREAM, message, (*base, "system_account"))]
 
 
+def gateway_alone_with_jetstream(config: dict[str, Any], base: Path) -> list[Problem]:
+    """server/jetstream.go, enableJetStream: "JetStream cluster requires configured routes or solicited
+    leafnode for the system account" (a single server, no routes and no leafnode remotes, with JetStream
+    on and a gateway, which makes JetStream clustered).
+
+    Refused (gateway-needs-cluster at spec.config.merge.gateway):
+        spec:
+          replicas: 1
+          jetstream: {enabled: true}
+          config: {merge: {gateway: {name: nats-owned, port: 7222}}}
+    Accepted:
+        spec:
+          replicas: 1
+          jetstream: {enabled: false}
+          config: {merge: {gateway: {name: nats-owned, port: 7222}}}
+    """
+    gateway, cluster, leafnodes = (_block(config, name) for name in ("gateway", "cluster", "leafnodes"))
+    if gateway is None or not _has_port(gateway) or not _jetstream_on(config.get("jetstream")):
+        return []
+    if (cluster and cluster.get("routes")) or (leafnodes and leafnodes.get("remotes")):
+        return []
+    message = (
+        "makes a single server with JetStream a JetStream cluster, which needs routes or a leafnode "
+        "remote: nats-server exits at start; use replicas of 3 or more, or turn JetStream off"
+    )
+    return [error(Code.GATEWAY_NEEDS_CLUSTER, message, (*base, "gateway"))]
+
+
+def gateway_and_leafnodes_system_account(config: dict[str, Any], base: Path) -> list[Problem]:
+    """server/server.go validateOptions: "leaf nodes and gateways (both being defined) require a system
+    account to also be configured".
+
+    Refused (gateway-needs-system-account at spec.config.merge.system_account):
+        gateway: {name: nats-owned, port: 7222}
+        leafnodes: {port: 7422}
+    Accepted:
+        gateway: {name: nats-owned, port: 7222}
+        leafnodes: {port: 7422}
+        accounts: {SYS: {users: [{user: sys, password: sys-password}]}}
+        system_account: SYS
+    """
+    gateway, leafnodes = _block(config, "gateway"), _block(config, "leafnodes")
+    if gateway is None or leafnodes is None or not _has_port(gateway):
+        return []
+    if config.get("system_account") or config.get("operator"):
+        return []
+    message = (
+        "is unset while both a gateway and leafnodes are configured: nats-server exits at start; name an "
+        "account of its own (such as SYS in config.merge.accounts) as the system account"
+    )
+    return [error(Code.GATEWAY_NEEDS_SYSTEM_ACCOUNT, message, (*base, "system_account"))]
+
+
+def https_tls(config: dict[str, Any], base: Path) -> list[Problem]:
+    """server/monitor.go, StartMonitoring: "Can't start monitoring: TLS cert and key required for HTTPS"
+    (an https monitor port without a top-level tls block).
+
+    Refused (https-without-tls at spec.config.merge.https_port):
+        https_port: 8443
+    Accepted:
+        http_port: 8222
+    """
+    key = next((key for key in ("https_port", "https") if config.get(key) is not None), None)
+    if key is None or _block(config, "tls") is not None:
+        return []
+    message = (
+        "serves the monitor over HTTPS, which needs the server's tls block: nats-server exits at start; "
+        "turn spec.tls on, or use http_port"
+    )
+    return [error(Code.HTTPS_WITHOUT_TLS, message, (*base, key))]
+
+
 RULES: tuple[Callable[[dict[str, Any], Path], list[Problem]], ...] = (
     gateway_name,
+    gateway_alone_with_jetstream,
+    gateway_and_leafnodes_system_account,
     websocket_tls,
     mqtt_jetstream,
     pending_payload,
+    https_tls,
 )
 
 

@@ -104,9 +104,14 @@ def test_the_new_options_as_argo_cd_parameters_and_plugin_env() -> None:
 def test_a_monitor_served_over_https_only_is_a_warning_the_exporter_cannot_read_it() -> None:
     # prometheus-nats-exporter has no client TLS settings: it would verify the server certificate for
     # localhost against the system CAs, fail, and wait for /varz forever before serving.
-    result = run(document(tls={"enabled": False}, config={"merge": {"https_port": 8443}}))
+    # With spec.tls on (HTTPS needs the server's tls block, or nats-server exits: https-without-tls).
+    result = run(document(tls={"enabled": True}, config={"merge": {"https_port": 8443}}))
     assert [(p.code, p.field) for p in result.problems if p.severity is Severity.WARNING] == [
         (Code.METRICS_UNREADABLE, "spec.config.merge.https_port")
+    ]
+    without_tls = run(document(tls={"enabled": False}, config={"merge": {"https_port": 8443}}))
+    assert [(p.code, p.field) for p in without_tls.problems if p.is_error] == [
+        (Code.HTTPS_WITHOUT_TLS, "spec.config.merge.https_port")
     ]
     plain = run(document(tls={"enabled": False}, config={"merge": {"http_port": 8333}}))
     assert Code.METRICS_UNREADABLE not in [p.code for p in plain.problems]

@@ -241,7 +241,7 @@ def values_block(draw: st.DrawFn, jetstream: bool) -> dict[str, Any]:
 
 
 @st.composite
-def listener_blocks(draw: st.DrawFn, jetstream: bool, replicas: int) -> dict[str, Any]:
+def listener_blocks(draw: st.DrawFn, jetstream: bool, replicas: int) -> dict[str, Any]:  # noqa: C901 (one draw per block kind, as the issue lists them)
     """websocket, mqtt, gateway, leafnodes, accounts, cluster auth and monitor paths, each now and then,
     in forms the server takes and forms it exits on at start."""
     merge: dict[str, Any] = {}

@@ -64,10 +64,10 @@ CHECKS: dict[str, tuple[dict[str, Any], str, Code]] = {
     "client-port-twice": ({"port": 4222, "listen": "0.0.0.0:5222"}, f"{M}.listen", Code.DUPLICATE_SETTING),
     "monitor-port-twice": ({"http_port": 8222, "http": "0.0.0.0:8333"}, f"{M}.http", Code.DUPLICATE_SETTING),
     "open-server": ({"metadata": NS, **spec(external=True)}, "spec.external", Code.OPEN_SERVER),
-    "monitor-https": (
+    "monitor-https": (  # without the server's tls block nats-server exits; with it, metrics-unreadable
         {"http_port": None, "https_port": 8443},
         f"{M}.https_port",
-        Code.METRICS_UNREADABLE,
+        Code.HTTPS_WITHOUT_TLS,
     ),
     "token-and-users": (
         {"authorization": {"token": "s3cret-token", "users": [{"user": "a", "password": "a-password"}]}},

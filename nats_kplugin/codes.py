@@ -194,6 +194,7 @@ class Code(str, enum.Enum):
     VOLUME_NAME_TAKEN = "volume-name-taken", _E, "the resolver claim's name is a volume of the pod already"
     # TLS (nats_server/tls.py).
     TLS_NEEDS_NAMESPACE = "tls-needs-namespace", _E, "TLS without a namespace to name the certificate after"
+    UNSUPPORTED_TLS = "unsupported-tls", _E, "a TLS min_version or cipher suite nats-server refuses"
     PLAIN_TEXT = (
         "plain-text",
         _W,

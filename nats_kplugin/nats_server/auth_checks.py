@@ -83,6 +83,7 @@ def check_auth(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Probl
                     ("spec", "users"),
                 )
             )
+    problems += _single_user_beside_users(spec, config, base)
     names: dict[str, Path] = {}
     for user_path, name in _configured_users(config, base, account_name(spec)):
         if name in names:
@@ -117,6 +118,38 @@ def check_auth(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Probl
         message = "must name an account of config.merge.accounts"
         problems.append(error(Code.UNKNOWN_ACCOUNT, message, (*base, "system_account")))
     return problems
+
+
+def _single_user_beside_users(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Problem]:
+    """A single `authorization: {user, password}` beside any users list: nats-server refuses it (opts.go:
+    "Can not have a single user/pass and a users array", "... and accounts").
+
+    Refused (conflicting-auth at spec.config.merge.authorization.user):
+        spec:
+          users: {app: {password: app-password}}
+          config: {merge: {authorization: {user: a, password: b}}}
+    Accepted:
+        authorization: {user: a, password: a-password}
+    """
+    auth = _auth_block(config)
+    if not auth.get("user"):
+        return []
+    accounts = config.get("accounts")
+    bodies = accounts.values() if isinstance(accounts, dict) else ()
+    in_accounts = any(isinstance(body, dict) and (body.get("users") or body.get("nkeys")) for body in bodies)
+    if "users" not in auth and not in_accounts:
+        return []
+    if spec.users:
+        message = (
+            "a single user and password cannot stand beside spec.users (nats-server refuses it): add "
+            "this login to spec.users instead"
+        )
+    else:
+        message = (
+            "a single user and password cannot stand beside a users list or users in accounts "
+            "(nats-server refuses it): put the login in that list"
+        )
+    return [error(Code.CONFLICTING_AUTH, message, (*base, "authorization", "user"))]
 
 
 def _configured_users(config: dict[str, Any], base: Path, spec_account: str) -> list[tuple[Path, str]]:

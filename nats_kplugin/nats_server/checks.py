@@ -156,6 +156,7 @@ def check(spec: NatsSpec, config: dict[str, Any], pod_folders: tuple[Folder, ...
     problems += _check_monitor_scheme(config, base)
     problems += _check_cluster(spec, config, base)
     problems += _check_jetstream(spec, config, base)
+    problems += _check_store_size(spec)
     problems += auth_checks.check_operator(spec, config, base, pod_folders)
     problems += _check_lame_duck(config, base)
     problems += check_listeners(config, spec.replicas, base)
@@ -280,6 +281,28 @@ def _check_jetstream(spec: NatsSpec, config: dict[str, Any], base: Path) -> list
                 )
             )
     return problems
+
+
+_INT64_MAX = 2**63 - 1
+
+
+def _check_store_size(spec: NatsSpec) -> list[Problem]:
+    """A JetStream volume whose size nats-server cannot take: max_file_store (a share of it) is read into a
+    signed 64-bit integer, and past it nats-server refuses the whole configuration ("integer ... is out of
+    the range"). Kubernetes takes the quantity.
+
+    Refused (out-of-range at spec.jetstream.size):
+        spec: {jetstream: {enabled: true, size: 1e20}}
+    Accepted:
+        spec: {jetstream: {enabled: true, size: 1Pi}}
+    """
+    if not spec.jetstream_enabled or spec.jetstream_size_bytes <= _INT64_MAX:
+        return []
+    message = (
+        f"is {spec.jetstream_size_bytes} bytes, more than nats-server can take (its store limit is a signed "
+        "64-bit integer): use a size below 8Ei, such as 1Pi"
+    )
+    return [error(Code.OUT_OF_RANGE, message, ("spec", "jetstream", "size"))]
 
 
 def _check_lame_duck(config: dict[str, Any], base: Path) -> list[Problem]:

@@ -7,6 +7,7 @@ problems with the field path of the spec, never raises, and changes nothing.
 
 from __future__ import annotations
 
+import posixpath
 from typing import Any
 
 from ..codes import Code
@@ -14,6 +15,7 @@ from ..problems import Path, Problem, error, warning
 from ..spec.model import NatsSpec
 from .config import account_name
 from .pod_filesystem import STORE_DIR, Folder
+from .values import is_clean_folder
 
 
 def _auth_block(config: dict[str, Any]) -> dict[str, Any]:
@@ -216,6 +218,15 @@ def check_operator(
                         ("spec", "config", "resolver"),
                     )
                 )
+        elif isinstance(directory, str) and directory.startswith("/") and not is_clean_folder(directory):
+            problems.append(
+                error(
+                    Code.INVALID_FORMAT,
+                    "must be a folder path without '.', '..' or '//' parts (nats-server would keep the "
+                    f"account JWTs in {posixpath.normpath(directory)})",
+                    ("spec", "config", "resolver", "dir"),
+                )
+            )
         elif not (isinstance(directory, str) and _lasting_folder(directory, pod_folders)):
             problems.append(
                 error(

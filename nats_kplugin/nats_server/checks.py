@@ -19,6 +19,7 @@ from .merge_reader import original_path
 from .option_table import MONITOR_KEYS, SAME_SETTING, SERVER_DEFAULTS
 from .pod_filesystem import PID_FILE, STORE_DIR, Folder
 from .start_rules import check as check_start_rules
+from .tls import check_allow_non_tls
 from .tls_values import check_tls_values
 from .values import duration_seconds
 
@@ -162,6 +163,7 @@ def check(spec: NatsSpec, config: dict[str, Any], pod_folders: tuple[Folder, ...
     problems += check_listeners(config, spec.replicas, base)
     problems += check_start_rules(config, base, account_name(spec))
     problems += check_tls_values(config, base)
+    problems += check_allow_non_tls(spec, config, base)
     return [p._replace(path=original_path(spec.merge, p.path)) if p.path[:3] == base else p for p in problems]
 
 

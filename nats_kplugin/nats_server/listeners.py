@@ -50,7 +50,7 @@ def check_listeners(config: dict[str, Any], replicas: int, base: Path) -> list[P
         elif port is not None:
             ports[port] = where
     for where, value in _host_settings(config, base):
-        if isinstance(value, str) and not _is_host(value, brackets=False):
+        if isinstance(value, str) and not _is_host(value, in_listen=False):
             problems.append(error(Code.INVALID_ADDRESS, _HOST_REASON, where))
         elif isinstance(value, str) and _is_loopback(value):
             problems.append(error(Code.LOOPBACK_ADDRESS, _LOOPBACK_REASON, where))
@@ -119,7 +119,7 @@ def _checked_address(value: Any, where: Path) -> tuple[int | None, Problem | Non
     if ":" in host and not (host.startswith("[") and host.endswith("]")):
         message = 'must be "host:port" with an IPv6 host in brackets, such as "[::]:4222"'
         return None, error(Code.INVALID_ADDRESS, message, where)
-    if not _is_host(host, brackets=True):
+    if not _is_host(host, in_listen=True):
         return None, error(Code.INVALID_ADDRESS, _HOST_REASON, where)
     if _is_loopback(host):
         return None, error(Code.LOOPBACK_ADDRESS, _LOOPBACK_REASON, where)
@@ -142,9 +142,9 @@ _HOST_REASON = (
 _DNS_NAME = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?", re.ASCII)
 
 
-def _is_host(host: str, *, brackets: bool) -> bool:
+def _is_host(host: str, *, in_listen: bool) -> bool:
     """Whether a listener's host is one nats-server can listen on: empty (every interface), an IP address
-    in ASCII (IPv6 in brackets inside a listen, bare in a `host` setting) or an RFC 1123 DNS name. Go's
+    in ASCII (IPv6 in brackets, or bare in a `host` setting) or an RFC 1123 DNS name. Go's
     resolver gets anything else (`a_b`, `a b`, `١٢٧.0.0.1`, which Python's int() reads as 127) and the
     server exits at start: "Error listening on port ... no such host"."""
     import ipaddress  # only configurations that set a host pay for it
@@ -153,8 +153,8 @@ def _is_host(host: str, *, brackets: bool) -> bool:
         return True
     if not host.isascii():
         return False
-    inner = host[1:-1] if brackets and host.startswith("[") and host.endswith("]") else None
-    if inner is not None or (not brackets and ":" in host):
+    inner = host[1:-1] if host.startswith("[") and host.endswith("]") else None
+    if inner is not None or (not in_listen and ":" in host):
         try:
             ipaddress.IPv6Address((inner if inner is not None else host).split("%", 1)[0])
         except ValueError:

@@ -116,6 +116,11 @@ class Code(str, enum.Enum):
         "ways of logging in nats-server refuses together (token, users, operator)",
     )
     DUPLICATE_USER = "duplicate-user", _E, "a user defined twice in the configuration"
+    GLOBAL_MAPPINGS = (
+        "global-mappings",
+        _W,
+        "top-level mappings, which apply to the global account and so never to spec.users",
+    )
     UNKNOWN_USER = "unknown-user", _E, "no_auth_user names no configured user"
     UNKNOWN_ACCOUNT = "unknown-account", _E, "system_account names no account"
     OPEN_SERVER = (

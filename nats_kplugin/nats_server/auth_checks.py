@@ -122,6 +122,34 @@ def check_auth(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Probl
     return problems
 
 
+def check_global_mappings(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Problem]:
+    """Top-level `mappings` belong to the global account, and every user of spec.users is in an account of
+    its own: the booted server never maps their messages (tests/servers/test_mappings.py). Say where the
+    mappings go (strict: refuse).
+
+    Refused (global-mappings at spec.config.merge.mappings):
+        spec:
+          users: {app: {password: app-password}}
+          config: {merge: {mappings: {orders.*: "shipped.{{wildcard(1)}}"}}}
+    Accepted:
+        spec:
+          users: {app: {password: app-password}}
+          config: {merge: {accounts: {users: {mappings: {orders.*: "shipped.{{wildcard(1)}}"}}}}}
+    """
+    if (
+        not spec.users
+        or not config.get("mappings")
+        or "operator" in config
+        or _auth_block(config).get("users")
+    ):
+        return []
+    message = (
+        "top-level mappings apply to the global account, where no user of spec.users logs in, so their "
+        f"messages are never mapped; write them under accounts.{account_name(spec)}.mappings"
+    )
+    return [warning(Code.GLOBAL_MAPPINGS, message, (*base, "mappings"))]
+
+
 def _single_user_beside_users(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Problem]:
     """A single `authorization: {user, password}` beside any users list: nats-server refuses it (opts.go:
     "Can not have a single user/pass and a users array", "... and accounts").

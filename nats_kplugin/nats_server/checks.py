@@ -154,6 +154,7 @@ def check(spec: NatsSpec, config: dict[str, Any], pod_folders: tuple[Folder, ...
                 problems.append(error(Code.DUPLICATE_SETTING, message, where))
     problems += auth_checks.check_auth(spec, config, base)
     problems += auth_checks.check_open_server(spec, config)
+    problems += auth_checks.check_global_mappings(spec, config, base)
     problems += _check_monitor_scheme(config, base)
     problems += _check_cluster(spec, config, base)
     problems += _check_jetstream(spec, config, base)

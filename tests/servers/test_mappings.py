@@ -12,6 +12,7 @@ from typing import Any
 import nats
 import pytest
 
+from nats_kplugin.codes import Code
 from nats_kplugin.nats_server.config import ACCOUNT
 from tests.support import loopback, pods, rendered
 
@@ -60,7 +61,11 @@ def test_a_wildcard_mapping_renders_and_maps_a_message(
         assert asyncio.run(_mapped(booted.port, "app", publish, listen)) == b"mapped"
 
 
-def test_a_top_level_mapping_does_not_reach_the_users_of_spec_users() -> None:
-    config, env = _config({"mappings": {"orders.*": "shipped.{{wildcard(1)}}"}})
+def test_a_top_level_mapping_does_not_reach_the_users_of_spec_users_and_is_warned_about() -> None:
+    merge = {"mappings": {"orders.*": "shipped.{{wildcard(1)}}"}}
+    result = rendered.run(rendered.document(**{**SPEC, "config": {"merge": merge}}))
+    found = [(p.code, p.field) for p in result.problems if p.code is Code.GLOBAL_MAPPINGS]
+    assert found == [(Code.GLOBAL_MAPPINGS, "spec.config.merge.mappings")]
+    config, env = _config(merge)
     with loopback.server(config, env) as booted, pytest.raises(TimeoutError):
         asyncio.run(_mapped(booted.port, "app", "orders.x", "shipped.x"))

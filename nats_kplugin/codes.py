@@ -121,6 +121,11 @@ class Code(str, enum.Enum):
         "ways of logging in nats-server refuses together (token, users, operator)",
     )
     DUPLICATE_USER = "duplicate-user", _E, "a user defined twice in the configuration"
+    GLOBAL_MAPPINGS = (
+        "global-mappings",
+        _W,
+        "top-level mappings, which apply to the global account and so never to spec.users",
+    )
     UNKNOWN_USER = "unknown-user", _E, "no_auth_user names no configured user"
     UNKNOWN_ACCOUNT = "unknown-account", _E, "system_account names no account"
     OPEN_SERVER = (
@@ -214,6 +219,7 @@ class Code(str, enum.Enum):
     VOLUME_NAME_TAKEN = "volume-name-taken", _E, "the resolver claim's name is a volume of the pod already"
     # TLS (nats_server/tls.py).
     TLS_NEEDS_NAMESPACE = "tls-needs-namespace", _E, "TLS without a namespace to name the certificate after"
+    UNSUPPORTED_TLS = "unsupported-tls", _E, "a TLS min_version or cipher suite nats-server refuses"
     PLAIN_TEXT = (
         "plain-text",
         _W,

@@ -8,6 +8,7 @@ resolver.py      config.resolver, either shape, and the claim it needs
 pod_filesystem.py  the pod's folders, volumes and paths, and the resolver's claim
 reload_table.py  what nats-server applies on a reload signal; the restart hash covers the rest
 tls.py           the tls blocks, and routes by the names the certificate covers
+tls_values.py    TLS versions and cipher suites as the pinned nats-server takes them
 checks.py        combinations nats-server refuses or accepts but cannot run in the pod
 auth_checks.py   the same for authentication: users beside spec.users, open servers, operator mode
 start_rules.py   what nats-server checks only at start (passes -t, then exits), as data

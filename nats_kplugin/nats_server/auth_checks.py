@@ -7,6 +7,7 @@ problems with the field path of the spec, never raises, and changes nothing.
 
 from __future__ import annotations
 
+import posixpath
 from typing import Any
 
 from ..codes import Code
@@ -14,6 +15,7 @@ from ..problems import Path, Problem, error, warning
 from ..spec.model import NatsSpec
 from .config import account_name
 from .pod_filesystem import STORE_DIR, Folder
+from .values import is_clean_folder
 
 
 def _auth_block(config: dict[str, Any]) -> dict[str, Any]:
@@ -83,6 +85,7 @@ def check_auth(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Probl
                     ("spec", "users"),
                 )
             )
+    problems += _single_user_beside_users(spec, config, base)
     names: dict[str, Path] = {}
     for user_path, name in _configured_users(config, base, account_name(spec)):
         if name in names:
@@ -117,6 +120,66 @@ def check_auth(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Probl
         message = "must name an account of config.merge.accounts"
         problems.append(error(Code.UNKNOWN_ACCOUNT, message, (*base, "system_account")))
     return problems
+
+
+def check_global_mappings(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Problem]:
+    """Top-level `mappings` belong to the global account, and every user of spec.users is in an account of
+    its own: the booted server never maps their messages (tests/servers/test_mappings.py). Say where the
+    mappings go (strict: refuse).
+
+    Refused (global-mappings at spec.config.merge.mappings):
+        spec:
+          users: {app: {password: app-password}}
+          config: {merge: {mappings: {orders.*: "shipped.{{wildcard(1)}}"}}}
+    Accepted:
+        spec:
+          users: {app: {password: app-password}}
+          config: {merge: {accounts: {users: {mappings: {orders.*: "shipped.{{wildcard(1)}}"}}}}}
+    """
+    if (
+        not spec.users
+        or not config.get("mappings")
+        or "operator" in config
+        or _auth_block(config).get("users")
+    ):
+        return []
+    message = (
+        "top-level mappings apply to the global account, where no user of spec.users logs in, so their "
+        f"messages are never mapped; write them under accounts.{account_name(spec)}.mappings"
+    )
+    return [warning(Code.GLOBAL_MAPPINGS, message, (*base, "mappings"))]
+
+
+def _single_user_beside_users(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Problem]:
+    """A single `authorization: {user, password}` beside any users list: nats-server refuses it (opts.go:
+    "Can not have a single user/pass and a users array", "... and accounts").
+
+    Refused (conflicting-auth at spec.config.merge.authorization.user):
+        spec:
+          users: {app: {password: app-password}}
+          config: {merge: {authorization: {user: a, password: b}}}
+    Accepted:
+        authorization: {user: a, password: a-password}
+    """
+    auth = _auth_block(config)
+    if not auth.get("user"):
+        return []
+    accounts = config.get("accounts")
+    bodies = accounts.values() if isinstance(accounts, dict) else ()
+    in_accounts = any(isinstance(body, dict) and (body.get("users") or body.get("nkeys")) for body in bodies)
+    if "users" not in auth and not in_accounts:
+        return []
+    if spec.users:
+        message = (
+            "a single user and password cannot stand beside spec.users (nats-server refuses it): add "
+            "this login to spec.users instead"
+        )
+    else:
+        message = (
+            "a single user and password cannot stand beside a users list or users in accounts "
+            "(nats-server refuses it): put the login in that list"
+        )
+    return [error(Code.CONFLICTING_AUTH, message, (*base, "authorization", "user"))]
 
 
 def _configured_users(config: dict[str, Any], base: Path, spec_account: str) -> list[tuple[Path, str]]:
@@ -183,6 +246,15 @@ def check_operator(
                         ("spec", "config", "resolver"),
                     )
                 )
+        elif isinstance(directory, str) and directory.startswith("/") and not is_clean_folder(directory):
+            problems.append(
+                error(
+                    Code.INVALID_FORMAT,
+                    "must be a folder path without '.', '..' or '//' parts (nats-server would keep the "
+                    f"account JWTs in {posixpath.normpath(directory)})",
+                    ("spec", "config", "resolver", "dir"),
+                )
+            )
         elif not (isinstance(directory, str) and _lasting_folder(directory, pod_folders)):
             problems.append(
                 error(

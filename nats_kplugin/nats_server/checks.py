@@ -19,6 +19,8 @@ from .merge_reader import original_path
 from .option_table import MONITOR_KEYS, SAME_SETTING, SERVER_DEFAULTS
 from .pod_filesystem import PID_FILE, STORE_DIR, Folder
 from .start_rules import check as check_start_rules
+from .tls import check_allow_non_tls
+from .tls_values import check_tls_values
 from .values import duration_seconds
 
 BASE: Path = ("spec", "config", "merge")
@@ -152,13 +154,17 @@ def check(spec: NatsSpec, config: dict[str, Any], pod_folders: tuple[Folder, ...
                 problems.append(error(Code.DUPLICATE_SETTING, message, where))
     problems += auth_checks.check_auth(spec, config, base)
     problems += auth_checks.check_open_server(spec, config)
+    problems += auth_checks.check_global_mappings(spec, config, base)
     problems += _check_monitor_scheme(config, base)
     problems += _check_cluster(spec, config, base)
     problems += _check_jetstream(spec, config, base)
+    problems += _check_store_size(spec)
     problems += auth_checks.check_operator(spec, config, base, pod_folders)
     problems += _check_lame_duck(config, base)
     problems += check_listeners(config, spec.replicas, base)
     problems += check_start_rules(config, base, account_name(spec))
+    problems += check_tls_values(config, base)
+    problems += check_allow_non_tls(spec, config, base)
     return [p._replace(path=original_path(spec.merge, p.path)) if p.path[:3] == base else p for p in problems]
 
 
@@ -281,6 +287,28 @@ def _check_jetstream(spec: NatsSpec, config: dict[str, Any], base: Path) -> list
                 )
             )
     return problems
+
+
+_INT64_MAX = 2**63 - 1
+
+
+def _check_store_size(spec: NatsSpec) -> list[Problem]:
+    """A JetStream volume whose size nats-server cannot take: max_file_store (a share of it) is read into a
+    signed 64-bit integer, and past it nats-server refuses the whole configuration ("integer ... is out of
+    the range"). Kubernetes takes the quantity.
+
+    Refused (out-of-range at spec.jetstream.size):
+        spec: {jetstream: {enabled: true, size: 1e20}}
+    Accepted:
+        spec: {jetstream: {enabled: true, size: 1Pi}}
+    """
+    if not spec.jetstream_enabled or spec.jetstream_size_bytes <= _INT64_MAX:
+        return []
+    message = (
+        f"is {spec.jetstream_size_bytes} bytes, more than nats-server can take (its store limit is a signed "
+        "64-bit integer): use a size below 8Ei, such as 1Pi"
+    )
+    return [error(Code.OUT_OF_RANGE, message, ("spec", "jetstream", "size"))]
 
 
 def _check_lame_duck(config: dict[str, Any], base: Path) -> list[Problem]:

@@ -11,8 +11,12 @@ import math
 import re
 from typing import Any, NamedTuple
 
-# Keys nats-server accepts and that need no escaping inside quotes (account names such as `$SYS` included).
-KEY_PATTERN = re.compile(r"^[A-Za-z0-9_$][A-Za-z0-9_$.\-]*$")
+# Keys written inside double quotes. nats-server's lexer reads a quoted key up to the next `"` and takes
+# every character in between as it is, with no escapes (conf/lex.go, lexDubQuotedKey): a `\xHH` in a key
+# would stay four characters. So a key holds only what needs no escape and no quote: printable ASCII other
+# than the space, `"` and `\`. That takes option and account names (`$SYS`) and the subjects of `mappings`
+# with their wildcards (`orders.*`, `orders.>`); tests/servers/test_mappings.py boots such a mapping.
+KEY_PATTERN = re.compile(r"[!#-\[\]-~]+")  # used with fullmatch: `$` would let a final newline in
 _ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
 _INDENT = "  "
 
@@ -61,8 +65,9 @@ def _encode_entries(
 ) -> None:
     for key, value in mapping.items():
         where = (*path, key)
-        if not isinstance(key, str) or not KEY_PATTERN.match(key):
-            raise EncodeError("a configuration key must match " + KEY_PATTERN.pattern, where)
+        if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
+            message = 'a configuration key must be printable ASCII without a space, `"` or `\\`'
+            raise EncodeError(message, where)
         _encode_value(value, depth, f"{_INDENT * depth}{quote(key)}: ", ",", where, lines, in_list=False)
 
 

@@ -10,6 +10,7 @@ refused here with the reason, rather than rendered into a manifest whose probes 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..codes import Code
@@ -56,7 +57,9 @@ def check_listeners(config: dict[str, Any], replicas: int, base: Path) -> list[P
         message = f"port {profiler} is already used by {other}; the profiler needs its own"
         problems.append(error(Code.PORT_IN_USE, message, (*base, "prof_port")))
     for where, value in _host_settings(config, base):
-        if isinstance(value, str) and _is_loopback(value):
+        if isinstance(value, str) and not _is_host(value, in_listen=False):
+            problems.append(error(Code.INVALID_ADDRESS, _HOST_REASON, where))
+        elif isinstance(value, str) and _is_loopback(value):
             problems.append(error(Code.LOOPBACK_ADDRESS, _LOOPBACK_REASON, where))
     if not any(key in config for key in MONITOR_KEYS):
         problems.append(
@@ -108,6 +111,8 @@ def _checked_address(value: Any, where: Path) -> tuple[int | None, Problem | Non
         port: -1
     Refused (loopback-address at spec.config.merge.listen):
         listen: 127.0.0.1:4222
+    Refused (invalid-address at spec.config.merge.leafnodes.listen):
+        leafnodes: {listen: "leaf_node:7422"}
     Accepted:
         listen: 0.0.0.0:4222
     """
@@ -121,6 +126,8 @@ def _checked_address(value: Any, where: Path) -> tuple[int | None, Problem | Non
     if ":" in host and not (host.startswith("[") and host.endswith("]")):
         message = 'must be "host:port" with an IPv6 host in brackets, such as "[::]:4222"'
         return None, error(Code.INVALID_ADDRESS, message, where)
+    if not _is_host(host, in_listen=True):
+        return None, error(Code.INVALID_ADDRESS, _HOST_REASON, where)
     if _is_loopback(host):
         return None, error(Code.LOOPBACK_ADDRESS, _LOOPBACK_REASON, where)
     port = value if isinstance(value, int) else port_number(port_text)
@@ -133,6 +140,34 @@ def _checked_address(value: Any, where: Path) -> tuple[int | None, Problem | Non
             where,
         )
     return port, None
+
+
+_HOST_REASON = (
+    "the host must be empty, an IP address (0.0.0.0, [::] in a listen) or a DNS name of ASCII letters, "
+    "digits, '-' and '.': nats-server passes -t with any other and then cannot listen on it at start"
+)
+_DNS_NAME = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?", re.ASCII)
+
+
+def _is_host(host: str, *, in_listen: bool) -> bool:
+    """Whether a listener's host is one nats-server can listen on: empty (every interface), an IP address
+    in ASCII (IPv6 in brackets, or bare in a `host` setting) or an RFC 1123 DNS name. Go's
+    resolver gets anything else (`a_b`, `a b`, `١٢٧.0.0.1`, which Python's int() reads as 127) and the
+    server exits at start: "Error listening on port ... no such host"."""
+    import ipaddress  # only configurations that set a host pay for it
+
+    if host == "":
+        return True
+    if not host.isascii():
+        return False
+    inner = host[1:-1] if host.startswith("[") and host.endswith("]") else None
+    if inner is not None or (not in_listen and ":" in host):
+        try:
+            ipaddress.IPv6Address((inner if inner is not None else host).split("%", 1)[0])
+        except ValueError:
+            return False
+        return True
+    return len(host) <= 254 and _DNS_NAME.fullmatch(host) is not None
 
 
 def _is_loopback(host: str) -> bool:

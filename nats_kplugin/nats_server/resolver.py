@@ -11,6 +11,7 @@ own (`type`, `dir`, `allow_delete`, ...) and is passed through unchanged, as it 
 says the same thing as data.
 """
 
+import posixpath
 import re
 from typing import Any, NamedTuple
 
@@ -19,6 +20,7 @@ from ..problems import Path, Problem, error
 from ..spec.names import ObjectNames
 from ..spec.quantities import to_bytes
 from .pod_filesystem import CONFIG_VOLUME, PID_VOLUME, STORE_VOLUME, TLS_VOLUME, ResolverClaim
+from .values import is_clean_folder
 
 CHART_KEYS = frozenset({"enabled", "merge", "patch", "pvc"})
 CHART_DIR = "/data/resolver"  # the chart's default
@@ -45,7 +47,7 @@ def translate(given: dict[str, Any], names: ObjectNames) -> tuple[Resolver, list
     Refused (not-applied at spec.config.resolver.patch):
         spec: {config: {resolver: {enabled: true, patch: []}}}
     Refused (invalid-format at spec.config.resolver.dir):
-        spec: {config: {resolver: {enabled: true, dir: jwt}}}
+        spec: {config: {resolver: {enabled: true, dir: /data/../etc/jwt}}}
     Refused (missing-field at spec.config.resolver.merge.type):
         spec:
           config:
@@ -75,6 +77,12 @@ def translate(given: dict[str, Any], names: ObjectNames) -> tuple[Resolver, list
         problems.append(error(Code.WRONG_TYPE, message, (*_BASE, "merge")))
     if not isinstance(directory, str) or not directory.startswith("/") or directory.rstrip("/") == "":
         problems.append(error(Code.INVALID_FORMAT, "must be an absolute folder path", (*_BASE, "dir")))
+    elif not is_clean_folder(directory):
+        message = (
+            f"must be a folder path without '.', '..' or '//' parts, such as {CHART_DIR}: the claim is "
+            f"mounted at it, and nats-server would resolve it to {posixpath.normpath(directory)}"
+        )
+        problems.append(error(Code.INVALID_FORMAT, message, (*_BASE, "dir")))
     pvc = given.get("pvc", {})
     if not isinstance(pvc, dict):
         message = "must be a mapping (enabled, size, storageClassName, name)"

@@ -122,6 +122,36 @@ def plain_outside(spec: NatsSpec) -> list[Problem]:
     return []
 
 
+def check_allow_non_tls(spec: NatsSpec, config: dict[str, Any], base: Path) -> list[Problem]:
+    """`allow_non_tls: true` on a LoadBalancer with TLS on: nats-server then takes plain-text clients beside
+    TLS ones, so a password can cross the network in clear although the object says TLS (the booted server
+    takes a plain-text login, tests/servers/test_allow_non_tls.py). Say so (strict: refuse).
+
+    Refused (plain-text at spec.config.merge.allow_non_tls):
+        metadata: {namespace: tenant}
+        spec:
+          external: true
+          users: {app: {password: app-password}}
+          config: {merge: {allow_non_tls: true}}
+    Accepted:
+        metadata: {namespace: tenant}
+        spec:
+          external: true
+          users: {app: {password: app-password}}
+          config: {merge: {allow_non_tls: false}}
+    """
+    if not (spec.external and spec.tls_enabled and config.get("allow_non_tls") is True):
+        return []
+    return [
+        warning(
+            Code.PLAIN_TEXT,
+            "allow_non_tls lets clients log in over the LoadBalancer without TLS, sending passwords and "
+            "messages in clear outside the cluster; remove it (or set it to false) to require TLS",
+            (*base, "allow_non_tls"),
+        )
+    ]
+
+
 def _with_ours(given: Any, extra: dict[str, Any]) -> dict[str, Any]:
     """Our files and defaults under what config.merge wrote into the block."""
     ours = {**tls_block(), **extra}

@@ -111,3 +111,11 @@ def duration_seconds(text: str) -> float | None:
 
 
 _MAX_DURATION = (2**63 - 1) / 1e9  # Go durations are int64 nanoseconds
+
+
+def is_clean_folder(text: str) -> bool:
+    """Whether a folder path is absolute and already in the form Go's filepath.Clean gives it (but for a
+    final `/`): no `.` or `..` part and no `//`. A `..` lets the path name another folder than the one it
+    seems to be inside, so a volume mounted at it and the folder nats-server writes to part ways."""
+    parts = text.rstrip("/").split("/")
+    return text.startswith("/") and len(parts) > 1 and all(part not in ("", ".", "..") for part in parts[1:])

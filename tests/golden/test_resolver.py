@@ -122,3 +122,20 @@ def test_without_its_claim_a_dir_off_the_jetstream_volume_is_still_refused() -> 
     result = run(with_resolver({**CHART, "dir": "/mnt/resolver", "pvc": {"enabled": False}}))
     found = [(p.code, p.field) for p in result.problems]
     assert (Code.PATH_OUTSIDE_VOLUME, "spec.config.resolver.dir") in found
+
+
+@pytest.mark.parametrize(
+    "directory", ["/data/../etc/jwt", "/data/resolver/../jwt", "/data/jwt/..", "/data//jwt"]
+)
+def test_a_dir_that_is_not_clean_is_refused_with_what_the_server_would_use(directory: str) -> None:
+    # nats-server -t takes /data/../etc/jwt as it is; the pod would mount the claim at one folder while
+    # the server keeps its JWTs in another (/etc/jwt, on the read-only root filesystem).
+    result = run(with_resolver({**CHART, "dir": directory}))
+    found = [(p.code, p.field) for p in result.problems]
+    assert found == [(Code.INVALID_FORMAT, "spec.config.resolver.dir")], result.problems
+
+
+def test_a_raw_block_dir_that_is_not_clean_is_refused() -> None:
+    doc = with_resolver({"type": "full", "dir": "/data/resolver/.."})
+    found = [(p.code, p.field) for p in run(doc).problems]
+    assert (Code.INVALID_FORMAT, "spec.config.resolver.dir") in found

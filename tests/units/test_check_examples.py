@@ -44,6 +44,7 @@ MODULES = (
     "auth_checks.py",
     "listeners.py",
     "tls.py",
+    "tls_values.py",
     "resolver.py",
     "start_rules.py",
     "merge_reader.py",

@@ -56,6 +56,7 @@ PIPELINE = {
     "nats_kplugin.nats_server.pod_filesystem",
     "nats_kplugin.nats_server.reload_table",
     "nats_kplugin.nats_server.start_rules",
+    "nats_kplugin.nats_server.tls_values",
     "nats_kplugin.nats_server.values",
     "nats_kplugin.kubernetes",
     "nats_kplugin.kubernetes.objects",

@@ -86,6 +86,7 @@ _MONITOR = re.compile(
     r'(?im)^"(http_port|monitor_port|http|https_port|https)"\s*:\s*"?(?:[^"\n]*:)?(-?[0-9]+)'
 )
 _CLIENT = re.compile(r'(?im)^"(?:port|listen)"\s*:\s*"?(?:[^"\n]*:)?(-?[0-9]+)')
+_MQTT_TLS = re.compile(r'(?is)^"mqtt"\s*:\s*\{[^}]*?"tls"\s*:', re.M)  # spec.tls gave it the certificate
 _MQTT_PORT = re.compile(r'(?is)^"mqtt"\s*:\s*\{[^}]*?"port"\s*:\s*([0-9]+)', re.M)
 _UNVERIFIED = ssl._create_unverified_context()
 
@@ -175,16 +176,18 @@ def boot(
                     status = _get(f"{monitor}{path}")
                     if not (isinstance(status, int) and 200 <= status < 400):
                         failures.append(f"{kind} {path}: {status}")
-                mqtt = _MQTT_PORT.search(text)
-                if mqtt and probes and login:  # a server whose probes count: one that serves alone
-                    said = judge.mqtt_connect("127.0.0.1", int(mqtt[1]), *login)
-                    if said != "ok":
-                        failures.append(f"mqtt connect: {said}")
                 try:
                     varz = _varz(monitor, text) if monitor else {}
                 except OSError as error:
                     varz = {}
                     failures.append(f"/varz: {error}")
+                mqtt = _MQTT_PORT.search(text)
+                # A plain MQTT CONNECT, as the judge makes it: not where the listener asks for TLS.
+                plain = not (varz.get("mqtt") or {}).get("tls_required") and not _MQTT_TLS.search(text)
+                if mqtt and probes and login and plain:  # a server whose probes count: one that serves alone
+                    said = judge.mqtt_connect("127.0.0.1", int(mqtt[1]), *login)
+                    if said != "ok":
+                        failures.append(f"mqtt connect: {said}")
                 meaning = {".".join(p): _at(varz, p) for p in MEANING}
             return Outcome(True, "", meaning, failures)
         except loopback.Exited as exited:

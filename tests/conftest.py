@@ -28,11 +28,9 @@ _COMMON: dict[str, Any] = {
 settings.register_profile("ci", max_examples=2600, **_COMMON)
 settings.register_profile("dev", max_examples=100, **_COMMON)
 # Each profile's hypothesis profile and the markers whose tests it leaves out.
-# `findings` marks a test that is red on purpose until its findings are fixed (tests/servers/
-# test_boot_properties.py); it runs when asked for by name (`-m findings`), not in CI.
 PROFILES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "quick": ("dev", ("slow", "live", "apiserver", "findings")),
-    "thorough": ("ci", ("findings",)),
+    "quick": ("dev", ("slow", "live", "apiserver")),
+    "thorough": ("ci", ()),
 }
 
 

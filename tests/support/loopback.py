@@ -12,6 +12,7 @@ import json
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -27,12 +28,22 @@ from tests.support.realcheck import nats_server
 SETTLE_SECONDS = 0.5
 
 
+_HANDED_OUT: set[int] = set()
+_HANDING = threading.Lock()
+
+
 def free_port() -> int:
-    """A port of 127.0.0.1 nothing listens on now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A port of 127.0.0.1 nothing listens on now, never handed out before in this process: servers boot
+    side by side, and a port closed here is free again until one of them binds it, so the kernel may hand
+    it out twice (two listeners of one test server then clash)."""
+    with _HANDING:
+        while True:
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                port: int = sock.getsockname()[1]
+            if port not in _HANDED_OUT:
+                _HANDED_OUT.add(port)
+                return port
 
 
 class Booted(NamedTuple):

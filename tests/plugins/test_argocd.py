@@ -256,6 +256,29 @@ def test_a_folder_with_a_kustomization_is_built_by_kustomize_with_the_patches_ap
     realcheck.assert_server_accepts(rendered_cluster(stream, "nats-events"))
 
 
+def test_a_kustomization_s_namespace_wins_over_the_application_s_with_tls(tmp_path: Path) -> None:
+    """kustomize moves every object into the kustomization's namespace:, whatever the Application's is; the
+    NATS object is rendered for that namespace, so the routes and the certificate name the one the
+    objects land in (issue 17: they named the Application's, and the cluster never formed)."""
+    folder = tmp_path / "checkout"
+    shutil.copytree(KUSTOMIZED, folder)
+    kustomization = (folder / "kustomization.yaml").read_text()
+    (folder / "kustomization.yaml").write_text("namespace: messaging\n" + kustomization)
+    (folder / "nats.yaml").write_text((folder / "nats.yaml").read_text() + "  tls:\n    enabled: true\n")
+    generated = plugin_command("generate", folder, argocd_environment())  # the Application's: nats-prod
+    assert generated.returncode == 0, generated.stderr
+    stream = objects(generated.stdout)
+    assert {o["metadata"]["namespace"] for o in stream} == {"messaging"}
+    config = next(o for o in stream if o["metadata"]["name"] == "nats-events-config")
+    assert ".nats-events-headless.messaging.svc:6222" in config["stringData"]["nats.conf"]
+    assert "nats-prod" not in config["stringData"]["nats.conf"]
+    certificate = next(
+        o for o in stream if o["kind"] == "Certificate" and o["metadata"]["name"] == "nats-events-tls"
+    )
+    assert "nats-events.messaging.svc" in certificate["spec"]["dnsNames"]
+    assert not [name for name in certificate["spec"]["dnsNames"] if "nats-prod" in name]
+
+
 def test_a_kustomized_folder_with_an_error_fails_with_the_users_file_and_line(tmp_path: Path) -> None:
     folder = tmp_path / "checkout"
     shutil.copytree(KUSTOMIZED, folder)

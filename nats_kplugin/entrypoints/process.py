@@ -21,6 +21,7 @@ from ..documents.reader import Document
 from ..documents.sources import read_limited
 from ..documents.writer import dump_documents
 from ..kubernetes.certificates import IssuerRef, check_cluster_domain, parse_issuer
+from ..nats_server.tls import COMMAND_LINE_NAMESPACE_FIX, NO_NAMESPACE_MESSAGE
 from ..pipeline import RenderOptions, render_each
 from ..problems import Problem, one_line, sort_key
 from ..spec.passwords import COMMAND_LINE_KEY_FIX, NO_KEY_MESSAGE
@@ -49,29 +50,22 @@ class Advice:
         return {"render_key": self.render_key, "namespace": self.namespace}
 
 
-# The messages a front end words its own way, by problem code, with the fix left as a field of Advice.
-# NO_KEY_MESSAGE is spec/passwords.py's own; the other is nats_server/tls.py's, copied here: with the
-# command line's Advice each gives the pipeline's message exactly (tests/plugins/test_advice.py holds them
-# equal, so a rewording there fails that test rather than being lost here).
+# The messages a front end words its own way, by problem code, with the fix left as a field of Advice:
+# each is its check's own (spec/passwords.py, nats_server/tls.py); with the command line's Advice each
+# gives the pipeline's message exactly (tests/plugins/test_advice.py).
 ADVISED: dict[Code, str] = {
     Code.NO_RENDER_KEY: NO_KEY_MESSAGE,
-    Code.TLS_NEEDS_NAMESPACE: (
-        "TLS needs a namespace: the certificate names nats-<name>.<namespace>.svc and the routes dial the "
-        "pods by that name; set metadata.namespace or {namespace}"
-    ),
+    Code.TLS_NEEDS_NAMESPACE: NO_NAMESPACE_MESSAGE,
 }
 # The command line's words: the pipeline's own messages.
-COMMAND_LINE = Advice(
-    render_key=COMMAND_LINE_KEY_FIX,
-    namespace="render with --namespace (Argo CD gives the Application's namespace)",
-)
+COMMAND_LINE = Advice(render_key=COMMAND_LINE_KEY_FIX, namespace=COMMAND_LINE_NAMESPACE_FIX)
 # kustomize (the exec plugin, the KRM function) and kpt pass their own environment on to the plugin.
 _KUSTOMIZE_ENVIRONMENT = "the environment kustomize (or kpt) runs in"
 KUSTOMIZE = Advice(
     render_key=f"set NATS_RENDER_KEY (or NATS_RENDER_KEY_FILE) in {_KUSTOMIZE_ENVIRONMENT}",
     namespace=(
-        f"set NATS_RENDER_NAMESPACE in {_KUSTOMIZE_ENVIRONMENT} (a kustomization's namespace: is applied "
-        "after the plugin has run, so it cannot see it)"
+        "give the kustomization a namespace: (the exec plugin renders for it), or set NATS_RENDER_NAMESPACE "
+        f"in {_KUSTOMIZE_ENVIRONMENT} (the KRM function cannot see the kustomization)"
     ),
 )
 # The Argo CD sidecar: the key from the Secret deploy/argocd-repo-server-patch.yaml mounts, the namespace

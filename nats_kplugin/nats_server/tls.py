@@ -36,6 +36,12 @@ DEFAULT_CLUSTER_DOMAIN = "cluster.local"
 # A route takes this long at most for the TLS handshake; nats-server's default (2s) is short for a pod whose
 # peer is starting at the same moment.
 ROUTE_TLS_TIMEOUT = 5
+# The fix is the front end's to word (entrypoints/process.py ADVISED); the command line's is the default.
+NO_NAMESPACE_MESSAGE = (
+    "TLS needs a namespace: the certificate names nats-<name>.<namespace>.svc and the routes dial the pods "
+    "by that name; set metadata.namespace or {namespace}"
+)
+COMMAND_LINE_NAMESPACE_FIX = "render with --namespace (Argo CD gives the Application's namespace)"
 _BASE: Path = ("spec", "config", "merge")
 
 
@@ -69,9 +75,7 @@ def secure(spec: NatsSpec, config: dict[str, Any]) -> list[Problem]:
         return [
             error(
                 Code.TLS_NEEDS_NAMESPACE,
-                "TLS needs a namespace: the certificate names nats-<name>.<namespace>.svc and the routes "
-                "dial the pods by that name; set metadata.namespace or render with --namespace "
-                "(Argo CD gives the Application's namespace)",
+                NO_NAMESPACE_MESSAGE.format(namespace=COMMAND_LINE_NAMESPACE_FIX),
                 ("metadata", "namespace"),
             )
         ]

@@ -11,11 +11,11 @@ mkdir -p build
 
 # pyenv's python3.10 shim fails unless 3.10 is selected, so ask pyenv for the interpreter itself first.
 python310=""
-if command -v pyenv >/dev/null; then
-    for candidate in "$(pyenv root)"/versions/3.10*/bin/python3.10; do
-        [ -x "$candidate" ] && python310=$candidate
-    done
-fi
+# pyenv's root, even where the pyenv command is not on PATH (a non-interactive shell without its init).
+pyenv_root=$( (command -v pyenv >/dev/null && pyenv root) || echo "${PYENV_ROOT:-$HOME/.pyenv}")
+for candidate in "$pyenv_root"/versions/3.10*/bin/python3.10; do
+    [ -x "$candidate" ] && python310=$candidate
+done
 if [ -z "$python310" ] && command -v python3.10 >/dev/null; then
     python310=$(command -v python3.10)
 fi

@@ -16,7 +16,7 @@ from . import auth_checks
 from .config import account_name
 from .listeners import check_listeners
 from .merge_reader import original_path
-from .option_table import MONITOR_KEYS, SAME_SETTING, SERVER_DEFAULTS
+from .option_table import HTTPS_MONITOR_KEYS, SAME_SETTING, SERVER_DEFAULTS
 from .pod_filesystem import PID_FILE, STORE_DIR, Folder
 from .start_rules import check as check_start_rules
 from .tls import check_allow_non_tls
@@ -181,7 +181,7 @@ def _check_monitor_scheme(config: dict[str, Any], base: Path) -> list[Problem]:
     Accepted:
         {http_port: 8333}
     """
-    https = [key for key in MONITOR_KEYS if "https" in key and key in config]
+    https = [key for key in HTTPS_MONITOR_KEYS if key in config]
     if not https or not isinstance(config.get("tls"), dict):
         return []  # without TLS the server does not start at all (start_rules.https_tls says so)
     message = (

@@ -18,6 +18,7 @@ from . import merge_reader
 from .encoder import Variable
 from .option_table import (
     CLIENT_LISTENER_BLOCKS,
+    HTTPS_MONITOR_KEYS,
     LISTENER_BLOCKS,
     MONITOR_KEYS,
     SAME_SETTING,
@@ -236,7 +237,10 @@ def describe(spec: NatsSpec, config: dict[str, Any], pod_folders: tuple[Folder, 
     monitor, scheme = MONITOR_PORT, "HTTP"
     for key in MONITOR_KEYS:
         if key in config and listen_port(config[key]):
-            monitor, scheme = listen_port(config[key]) or MONITOR_PORT, "HTTPS" if "https" in key else "HTTP"
+            monitor, scheme = (
+                listen_port(config[key]) or MONITOR_PORT,
+                "HTTPS" if key in HTTPS_MONITOR_KEYS else "HTTP",
+            )
     cluster = None
     if spec.replicas > 1:
         cluster = Listener("cluster", block_port(config.get("cluster")) or CLUSTER_PORT)

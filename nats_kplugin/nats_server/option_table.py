@@ -460,6 +460,7 @@ SAME_SETTING: dict[str, dict[str, tuple[str, ...]]] = {
     **{block: {f"{block} port": ("port", "listen")} for block in ("websocket", "mqtt")},
 }
 MONITOR_KEYS = SAME_SETTING["top"]["monitor port"]
+HTTPS_MONITOR_KEYS = ("https_port", "https")  # the monitor keys that serve it over HTTPS
 # Blocks with a listener of their own (`port`, `listen`, `host`); all but cluster become container and
 # Service ports named after the block. Clients dial these (the client Service exposes them, TLS covers
 # them); routes dial cluster, other clusters dial gateway.

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..codes import Code
 from ..problems import Path, Problem, error
+from .option_table import HTTPS_MONITOR_KEYS
 from .values import listen_port
 
 # nats-server's defaults when max_payload or max_pending is unset or 0 (server/const.go MAX_PAYLOAD_SIZE,
@@ -254,7 +255,7 @@ def https_tls(config: dict[str, Any], base: Path) -> list[Problem]:
     Accepted:
         http_port: 8222
     """
-    key = next((key for key in ("https_port", "https") if config.get(key) is not None), None)
+    key = next((key for key in HTTPS_MONITOR_KEYS if config.get(key) is not None), None)
     if key is None or _block(config, "tls") is not None:
         return []
     message = (

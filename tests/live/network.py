@@ -7,8 +7,10 @@ names (`nats-X-0.nats-X-headless` and its namespace/FQDN forms) go into a hosts 
 as /etc/hosts (bind-mounted in its own mount namespace, see cluster.py).
 
 A run claims its /24 by creating the bridge `natslive<N>`: `ip link add` fails when another run holds the
-same N, so parallel runs and leftovers of a killed run never clash. `remove()` deletes every namespace and
-the bridge (deleting a namespace deletes its veth pair) and is safe to call twice.
+same N, so parallel runs never clash; an N whose veth ends are still present (a killed run's leftovers) is
+skipped. `remove()` deletes every veth pair, every namespace and the bridge, and is safe to call twice. It
+deletes the veth pairs itself because the kernel frees those of a deleted namespace later, in the
+background: the next network to draw the same N would find `natslive<N>v<i>` still taken.
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ COMMAND_TIMEOUT = 10  # seconds for one `ip` call
 
 
 def ip(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["ip", *args], capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=check)
+    done = subprocess.run(["ip", *args], capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
+    if check and done.returncode != 0:
+        raise RuntimeError(f"ip {' '.join(args)}: exit {done.returncode}: {done.stderr.strip()}")
+    return done
 
 
 @dataclass
@@ -45,7 +50,12 @@ class PodNetwork:
     def namespace(self, index: int) -> str:
         return f"natslive{self.octet}-{index}"
 
+    def veth(self, index: int) -> str:
+        return f"natslive{self.octet}v{index}"  # at most 15 characters, the kernel's limit
+
     def remove(self) -> None:
+        for index in range(len(self.namespaces)):
+            ip("link", "delete", self.veth(index), check=False)
         for name in self.namespaces:
             ip("netns", "delete", name, check=False)
         self.namespaces.clear()
@@ -55,8 +65,9 @@ class PodNetwork:
 def _claim_bridge() -> int:
     """Create this run's bridge on a free 10.250.N.0/24 and return N."""
     taken = ip("-4", "route", "show").stdout
+    links = ip("-o", "link", "show").stdout
     for octet in random.sample(range(100, 250), 150):
-        if f"10.250.{octet}." in taken:
+        if f"10.250.{octet}." in taken or f" natslive{octet}v" in links:
             continue
         if ip("link", "add", f"natslive{octet}", "type", "bridge", check=False).returncode == 0:
             return octet
@@ -81,7 +92,7 @@ def _add_pod(network: PodNetwork, index: int) -> None:
     name = network.namespace(index)
     ip("netns", "add", name)
     network.namespaces.append(name)
-    outer = f"natslive{network.octet}v{index}"  # at most 15 characters, the kernel's limit
+    outer = network.veth(index)
     ip("link", "add", outer, "type", "veth", "peer", "name", "eth0", "netns", name)
     ip("link", "set", outer, "master", network.bridge, "up")
     ip("-n", name, "addr", "add", f"{network.address(index)}/24", "dev", "eth0")

@@ -1,10 +1,12 @@
 """What the API server refuses to change in place, for the kinds nats-render writes: the one home of that
-table. tests/plan/test_immutables.py holds every entry to a real kube-apiserver, both ways: a change of an
+table. tests/plan/test_apiserver.py holds every entry to a real kube-apiserver, both ways: a change of an
 updatable field applies, a change of any other is refused.
 
 StatefulSet: Kubernetes' apps validation (ValidateStatefulSetUpdate) lets an update change only these
-fields of `spec`; every other (selector, serviceName, podManagementPolicy, volumeClaimTemplates,
-revisionHistoryLimit) is refused with "updates to statefulset spec for fields other than ... are forbidden".
+fields of `spec`; every other (selector, serviceName, podManagementPolicy, volumeClaimTemplates) is
+refused with "updates to statefulset spec for fields other than ... are forbidden". revisionHistoryLimit is
+not in that message, but kube-apiserver 1.34 accepts a change of it (the test found so), as it does a
+change of `spec.template`, which the pods then roll for.
 Service: the core validation refuses a change of an allocated clusterIP (clusterIP, clusterIPs); `None`
 (headless) counts as one.
 """
@@ -20,6 +22,7 @@ STATEFULSET_UPDATABLE = frozenset(
         "updateStrategy",
         "persistentVolumeClaimRetentionPolicy",
         "minReadySeconds",
+        "revisionHistoryLimit",
     }
 )
 # The Service spec fields an update may not change once set.

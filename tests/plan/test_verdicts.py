@@ -13,7 +13,8 @@ from nats_kplugin.nats_server.encoder import encode
 from nats_kplugin.plan.changes import ADDED, CHANGED, REMOVED, diff, field_paths
 from nats_kplugin.plan.compare import compare, gate_fails
 from nats_kplugin.plan.report import to_json, to_markdown
-from nats_kplugin.plan.verdicts import Verdict, conf_options
+from nats_kplugin.plan.verdicts import ClusterPlan, Verdict, conf_options
+from nats_kplugin.spec.model import is_nats_object
 from tests.plan.sides import plan_of, side_of
 from tests.support.change_matrix import BASE, CHANGES, Change
 
@@ -134,3 +135,20 @@ def test_reports_never_hold_a_password() -> None:
     assert shape["version"] == 1 and shape["verdict"] == "access" and shape["gate"] == "pass"
     change = shape["clusters"][0]["changes"][0]
     assert set(change) == {"object", "action", "fields", "verdict", "reason", "also"}
+
+
+def _verdicts(clusters: list[ClusterPlan]) -> list[tuple[str | None, str, str, Verdict, tuple[Verdict, ...]]]:
+    return [
+        (c.cluster, j.change.kind, j.change.name, j.verdict, tuple(f.verdict for f in j.also))
+        for c in clusters
+        for j in c.changes
+    ]
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=lambda c: c.name)
+def test_a_rendered_stream_is_planned_as_its_input(change: Change) -> None:
+    # What `kustomize build` of a kustomization with the nats-render generator writes: rendered objects only.
+    old, new = side_of([change.old], change.old_args), side_of([change.new], change.new_args)
+    old_again, new_again = side_of(old.objects), side_of(new.objects)
+    assert not any(is_nats_object(o) for o in old_again.objects)
+    assert _verdicts(compare(old_again, new_again)) == _verdicts(compare(old, new))

@@ -76,12 +76,14 @@ def most_serious(verdicts: list[Verdict]) -> Verdict:
 
 
 class Context(NamedTuple):
-    """What a cluster's changes are judged against: its StatefulSet on both sides, and the name of its
-    config Secret."""
+    """What a cluster's changes are judged against: its StatefulSet on both sides, and the names of its
+    Secrets. `cluster` None: the objects no NATS object rendered."""
 
+    cluster: str | None
     old_statefulset: Any
     new_statefulset: Any
     config_secret: str | None
+    credentials_secret: str | None
 
     @property
     def restart_hash_changed(self) -> bool:
@@ -96,7 +98,7 @@ def judge_cluster(cluster: str | None, changes: list[ObjectChange], unchanged: l
 
 
 def judge(change: ObjectChange, context: Context) -> Judged:
-    findings = list(_findings(change, context)) or [Finding(Verdict.NONE, _default_reason(change))]
+    findings = list(_findings(change, context)) or [Finding(Verdict.NONE, _default_reason(change, context))]
     ordered = sorted(findings, key=lambda f: PRECEDENCE.index(f.verdict))
     return Judged(change, ordered[0].verdict, ordered[0].reason, tuple(ordered[1:]))
 
@@ -107,11 +109,16 @@ def _findings(change: ObjectChange, context: Context) -> Iterator[Finding]:
     refused = refused_fields(change.kind, group, change.fields, change.old, change.new)
     if refused:
         yield Finding(Verdict.BLOCKED, _blocked_reason(change, refused))
-    if rule is not None:
+    # Only what the API server refuses is known of objects nats-render did not render.
+    if rule is not None and context.cluster is not None:
         yield from rule(change, context)
 
 
-def _default_reason(change: ObjectChange) -> str:
+def _default_reason(change: ObjectChange, context: Context) -> str:
+    if context.cluster is None:
+        return (
+            f"{change.action} as given; not rendered by nats-render, so only an API server refusal is judged"
+        )
     if change.action == ADDED:
         return "created; no running server depends on it yet"
     if change.action == REMOVED:
@@ -247,7 +254,7 @@ def _access_in_conf(before: dict[str, str], after: dict[str, str]) -> Iterator[F
 
 
 def _credentials(change: ObjectChange, context: Context) -> Iterator[Finding]:
-    if change.old is None or change.new is None or change.name == context.config_secret:
+    if change.old is None or change.new is None:
         return
     before, after = _string_data(change.old), _string_data(change.new)
     removed = sorted(set(before) - set(after))
@@ -265,7 +272,7 @@ def _credentials(change: ObjectChange, context: Context) -> Iterator[Finding]:
 def _secret(change: ObjectChange, context: Context) -> Iterator[Finding]:
     if change.name == context.config_secret:
         yield from _config_secret(change, context)
-    else:
+    elif change.name == context.credentials_secret:
         yield from _credentials(change, context)
 
 
@@ -314,8 +321,8 @@ def _context(cluster: str | None, changes: list[ObjectChange], unchanged: list[A
     for change in changes:
         if change.kind == "StatefulSet" and change.identity[0] == "apps":
             old_sts, new_sts = change.old, change.new
-    config = object_names(cluster.rpartition("/")[2]).config if cluster else None
-    return Context(old_sts, new_sts, config)
+    names = object_names(cluster.rpartition("/")[2]) if cluster else None
+    return Context(cluster, old_sts, new_sts, names and names.config, names and names.credentials)
 
 
 def _restart_hash(statefulset: Any) -> str | None:

@@ -152,3 +152,18 @@ def test_a_rendered_stream_is_planned_as_its_input(change: Change) -> None:
     old_again, new_again = side_of(old.objects), side_of(new.objects)
     assert not any(is_nats_object(o) for o in old_again.objects)
     assert _verdicts(compare(old_again, new_again)) == _verdicts(compare(old, new))
+
+
+def test_objects_nats_render_did_not_render_are_judged_only_for_refusals() -> None:
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "x"}, "stringData": {"a": "1"}}
+    service = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "s"},
+        "spec": {"clusterIP": "None"},
+    }
+    old = side_of([secret, service])
+    new = side_of([{**secret, "stringData": {}}, {**service, "spec": {"clusterIP": "10.0.0.9"}}])
+    (group,) = compare(old, new)
+    assert group.cluster is None
+    assert [(j.change.kind, j.verdict) for j in group.changes] == [("Secret", V.NONE), ("Service", V.BLOCKED)]

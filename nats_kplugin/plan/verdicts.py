@@ -24,6 +24,7 @@ from .changes import ADDED, CHANGED, REMOVED, ObjectChange
 from .immutables import STATEFULSET_UPDATABLE, refused_fields
 
 VOLUMES_RUNBOOK = "docs/volumes.md"
+TAKEOVER_RUNBOOK = "docs/takeover.md"
 
 
 class Verdict(str, enum.Enum):
@@ -131,7 +132,12 @@ def _blocked_reason(change: ObjectChange, refused: tuple[str, ...]) -> str:
     refusal = f"the API server refuses to change {', '.join('spec.' + f for f in fields)} of a {change.kind}"
     if change.kind == "Service":
         return f"{refusal}; the way through: delete the Service and sync (clients lose it until it is back)"
-    if "volumeClaimTemplates" in fields:
+    if "selector" in fields:
+        way = (
+            "none that keeps the pods: an orphaned pod matches no new selector, so keep the selector (and "
+            f"--managed-service-names) as the cluster was created ({TAKEOVER_RUNBOOK}) and revert this change"
+        )
+    elif "volumeClaimTemplates" in fields:
         way = (
             "orphan the StatefulSet (kubectl delete statefulset --cascade=orphan), resize the claims, sync; "
             f"the pods and claims stay ({VOLUMES_RUNBOOK})"

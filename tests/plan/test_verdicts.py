@@ -65,6 +65,9 @@ def test_a_blocked_claim_template_names_the_runbook() -> None:
     assert blocked.change.kind == "StatefulSet"
     assert "spec.volumeClaimTemplates" in blocked.reason and "docs/volumes.md" in blocked.reason
     assert "orphan the StatefulSet" in blocked.reason
+    (takeover,) = plan_of(next(c for c in CHANGES if c.name == "takeover names on"))
+    (blocked,) = [j for j in takeover.changes if j.verdict is V.BLOCKED]
+    assert "docs/takeover.md" in blocked.reason and "revert" in blocked.reason
 
 
 def test_replicas_down_names_the_peers_removed() -> None:

@@ -91,13 +91,18 @@ def _command() -> click.Command:
         help="Accept this verdict: it no longer fails the exit code (repeat for both).",
     )(function)
     function = click.option(
-        "--output", "-o", type=click.Choice(OUTPUTS), default="markdown", show_default=True, help="Format."
+        "--output",
+        "-o",
+        type=click.Choice(OUTPUTS),
+        default="markdown",
+        show_default=True,
+        help="Markdown for a pull request, or JSON (its shape: docs/plan.md).",
     )(function)
     function = click.option(
         "--base", metavar="GIT_REF", help="Read OLD from this Git revision of NEW's path."
     )(function)
     function = click.argument(
-        "paths", nargs=-1, type=click.Path(exists=True, dir_okay=True, allow_dash=True)
+        "paths", nargs=-1, metavar="[OLD] NEW", type=click.Path(exists=True, dir_okay=True, allow_dash=True)
     )(function)
     settings = {"help_option_names": ["-h", "--help"]}
     return click.command("plan", context_settings=settings)(function)

@@ -6,22 +6,20 @@ objects it refuses are exactly those the plan calls `blocked`. And the table of 
 from __future__ import annotations
 
 import copy
-import re
 from typing import Any
 
 import pytest
 
-from nats_kplugin.documents.writer import dump_documents
 from nats_kplugin.plan.changes import field_paths
 from nats_kplugin.plan.compare import compare
 from nats_kplugin.plan.immutables import STATEFULSET_UPDATABLE, refused_fields
 from nats_kplugin.plan.verdicts import Verdict
+from tests.plan.applying import apply, make_namespace
 from tests.plan.sides import side_of
 from tests.support import kube
 from tests.support.change_matrix import BASE, CHANGES, Change
 
 pytestmark = [pytest.mark.apiserver, pytest.mark.slow]
-REFUSAL = re.compile(r'The (\w+) "([^"]+)" is invalid')
 
 
 def _in_namespace(obj: dict[str, Any], namespace: str) -> dict[str, Any]:
@@ -30,24 +28,13 @@ def _in_namespace(obj: dict[str, Any], namespace: str) -> dict[str, Any]:
     return moved
 
 
-def _apply(cluster: kube.Cluster, objects: list[Any]) -> tuple[int, set[tuple[str, str]], str]:
-    """kubectl apply (client-side, Argo CD's default sync) of a rendered stream: the exit code, the objects
-    the API server refused (kind, name) and what kubectl said."""
-    done = cluster.kubectl("apply", "-f", "-", input=dump_documents(objects), check=False)
-    return done.returncode, set(REFUSAL.findall(done.stderr)), done.stderr
-
-
-def _namespace(cluster: kube.Cluster, name: str) -> None:
-    cluster.kubectl("create", "namespace", name, check=False)
-
-
 @pytest.mark.parametrize("index,change", list(enumerate(CHANGES)), ids=[c.name for c in CHANGES])
 def test_blocked_is_what_the_api_server_refuses(api_server: kube.Cluster, index: int, change: Change) -> None:
     namespace = f"plan-{index}"
-    _namespace(api_server, namespace)
+    make_namespace(api_server, namespace)
     old = side_of([_in_namespace(change.old, namespace)], change.old_args)
     new = side_of([_in_namespace(change.new, namespace)], change.new_args)
-    code, refused, said = _apply(api_server, old.objects)
+    code, refused, said = apply(api_server, old.objects)
     assert code == 0 and not refused, said
     blocked = {
         (judged.change.kind, judged.change.name)
@@ -55,7 +42,7 @@ def test_blocked_is_what_the_api_server_refuses(api_server: kube.Cluster, index:
         for judged in plan.changes
         if judged.verdict is Verdict.BLOCKED
     }
-    code, refused, said = _apply(api_server, new.objects)
+    code, refused, said = apply(api_server, new.objects)
     assert refused == blocked, said
     assert (code != 0) == bool(blocked), said
 
@@ -104,13 +91,13 @@ STATEFULSET_FIELDS = (
 @pytest.mark.parametrize("field", STATEFULSET_FIELDS)
 def test_the_statefulset_fields_that_may_change(api_server: kube.Cluster, field: str) -> None:
     namespace = f"plan-sts-{field.lower()}"
-    _namespace(api_server, namespace)
+    make_namespace(api_server, namespace)
     old = _statefulset()
     old["metadata"]["namespace"] = namespace
     new = copy.deepcopy(old)
     _edit_statefulset(field, new["spec"])
-    assert _apply(api_server, [old])[0] == 0
-    code, _, said = _apply(api_server, [new])
+    assert apply(api_server, [old])[0] == 0
+    code, _, said = apply(api_server, [new])
     predicted = refused_fields("StatefulSet", "apps", tuple(field_paths(old, new)), old, new)
     assert (code != 0) == bool(predicted) == (field not in STATEFULSET_UPDATABLE), said
 
@@ -118,7 +105,7 @@ def test_the_statefulset_fields_that_may_change(api_server: kube.Cluster, field:
 @pytest.mark.parametrize("new_ip", ["10.0.0.77", None])
 def test_a_service_cluster_ip_once_written(api_server: kube.Cluster, new_ip: str | None) -> None:
     namespace = f"plan-svc-{'ip' if new_ip else 'none'}"
-    _namespace(api_server, namespace)
+    make_namespace(api_server, namespace)
     (old,) = [o for o in side_of([BASE]).objects if o["kind"] == "Service" and o["spec"].get("clusterIP")]
     old = _in_namespace(old, namespace)
     new = copy.deepcopy(old)
@@ -126,7 +113,7 @@ def test_a_service_cluster_ip_once_written(api_server: kube.Cluster, new_ip: str
         del new["spec"]["clusterIP"]  # left out: the API server keeps the allocated one
     else:
         new["spec"]["clusterIP"] = new_ip
-    assert _apply(api_server, [old])[0] == 0
-    code, _, said = _apply(api_server, [new])
+    assert apply(api_server, [old])[0] == 0
+    code, _, said = apply(api_server, [new])
     predicted = refused_fields("Service", "", tuple(field_paths(old, new)), old, new)
     assert (code != 0) == bool(predicted) == (new_ip is not None), said

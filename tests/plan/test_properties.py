@@ -21,7 +21,7 @@ from nats_kplugin.plan.compare import compare
 from nats_kplugin.plan.sides import Side, render_side
 from nats_kplugin.plan.verdicts import Verdict
 from nats_kplugin.spec.reading import NATS_OBJECTS
-from tests.plan.test_apiserver import _apply, _namespace
+from tests.plan.applying import apply, make_namespace
 from tests.support import kube
 from tests.support.nats_specs import valid_nats
 
@@ -68,10 +68,10 @@ _NAMESPACES = itertools.count()
 @settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data())
 def test_blocked_is_what_the_api_server_refuses_for_random_pairs(api_server: kube.Cluster, data: Any) -> None:
-    namespace = f"plan-prop-{next(_NAMESPACES)}"
-    old, new = _rendered(data.draw(pairs(namespace)))
-    _namespace(api_server, namespace)
-    code, refused, said = _apply(api_server, old.objects)
+    name = f"plan-prop-{next(_NAMESPACES)}"
+    old, new = _rendered(data.draw(pairs(name)))
+    make_namespace(api_server, name)
+    code, refused, said = apply(api_server, old.objects)
     assert code == 0, said
     blocked = {
         (j.change.kind, j.change.name)
@@ -79,6 +79,6 @@ def test_blocked_is_what_the_api_server_refuses_for_random_pairs(api_server: kub
         for j in c.changes
         if j.verdict is Verdict.BLOCKED
     }
-    code, refused, said = _apply(api_server, new.objects)
+    code, refused, said = apply(api_server, new.objects)
     assert refused == blocked, said
     assert (code != 0) == bool(blocked), said

@@ -129,7 +129,8 @@ def _default_reason(change: ObjectChange, context: Context) -> str:
 
 def _blocked_reason(change: ObjectChange, refused: tuple[str, ...]) -> str:
     fields = sorted({f.split("[")[0].split(".")[1] for f in refused})
-    refusal = f"the API server refuses to change {', '.join('spec.' + f for f in fields)} of a {change.kind}"
+    named = " and ".join(f"spec.{field}" for field in fields)
+    refusal = f"the API server refuses to change {named} of a {change.kind}"
     if change.kind == "Service":
         return f"{refusal}; the way through: delete the Service and sync (clients lose it until it is back)"
     if "selector" in fields:

@@ -21,12 +21,13 @@ from typing import Any
 import pytest
 from nats.js.api import StreamConfig
 
+from nats_kplugin.kubernetes.objects import RESTART_HASH_ANNOTATION
 from nats_kplugin.plan.verdicts import ClusterPlan, Verdict
 from tests.live import clients
 from tests.live.cluster import Cluster, Server, wait_for
 from tests.live.formation import wait_formed
-from tests.live.test_reload import RESTART_HASH, config_of, reload, template_of
 from tests.plan.sides import plan_of, side_of
+from tests.plan.signals import config_of, reload, template_of
 from tests.support.change_matrix import CHANGES, Change
 
 pytestmark = [
@@ -99,7 +100,10 @@ def _template_changes_beyond_the_hash(change: Change) -> bool:
 def _hash_changes(change: Change) -> bool:
     old = template_of(side_of([change.old], change.old_args).objects)
     new = template_of(side_of([change.new], change.new_args).objects)
-    return bool(old["metadata"]["annotations"][RESTART_HASH] != new["metadata"]["annotations"][RESTART_HASH])
+    return bool(
+        old["metadata"]["annotations"][RESTART_HASH_ANNOTATION]
+        != new["metadata"]["annotations"][RESTART_HASH_ANNOTATION]
+    )
 
 
 # Rows where the restart hash alone changes and the plan says the pods roll: nats-server must refuse the

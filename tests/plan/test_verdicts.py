@@ -170,3 +170,14 @@ def test_objects_nats_render_did_not_render_are_judged_only_for_refusals() -> No
     (group,) = compare(old, new)
     assert group.cluster is None
     assert [(j.change.kind, j.verdict) for j in group.changes] == [("Secret", V.NONE), ("Service", V.BLOCKED)]
+
+
+@pytest.mark.parametrize("turned", ["on", "off"])
+def test_authentication_turned_on_or_off_is_access(turned: str) -> None:
+    open_server = copy.deepcopy(BASE)
+    open_server["spec"]["users"] = {}
+    sides = [side_of([open_server]), side_of([BASE])]
+    old, new = sides if turned == "on" else sides[::-1]
+    (cluster,) = compare(old, new)
+    reasons = [f.reason for j in cluster.changes for f in (j, *j.also) if f.verdict is V.ACCESS]
+    assert any(f"authentication is turned {turned}" in reason for reason in reasons), reasons

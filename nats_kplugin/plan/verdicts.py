@@ -211,9 +211,15 @@ def _claims(old: Any, new: Any) -> Iterator[Finding]:
             continue
         old_size, new_size = _storage(claim), _storage(after[name])
         if _quantity_less(new_size, old_size):
-            yield Finding(Verdict.DATA_RISK, f"the volume {name} shrinks from {old_size} to {new_size}")
+            yield Finding(
+                Verdict.DATA_RISK,
+                f"the volumes of claim template {name} shrink from {old_size} to {new_size}",
+            )
         if _spec(claim).get("storageClassName") != _spec(after[name]).get("storageClassName"):
-            yield Finding(Verdict.DATA_RISK, f"the storage class of {name} changes: new claims start empty")
+            yield Finding(
+                Verdict.DATA_RISK,
+                f"the storage class of claim template {name} changes: claims made from it now start empty",
+            )
 
 
 def _rolling_reason(change: ObjectChange, template: list[str], context: Context) -> str:

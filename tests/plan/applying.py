@@ -12,10 +12,17 @@ from tests.support import kube
 REFUSAL = re.compile(r'The (\w+) "([^"]+)" is invalid')
 
 
-def apply(cluster: kube.Cluster, objects: list[Any]) -> tuple[int, set[tuple[str, str]], str]:
-    """kubectl apply (client-side, Argo CD's default sync) of a rendered stream: the exit code, the objects
-    the API server refused (kind, name) and what kubectl said."""
-    done = cluster.kubectl("apply", "-f", "-", input=dump_documents(objects), check=False)
+MODES = ("client-side", "server-side")  # Argo CD's default sync, and its ServerSideApply=true
+SERVER_SIDE = ("--server-side", "--field-manager=argocd-controller")
+
+
+def apply(
+    cluster: kube.Cluster, objects: list[Any], mode: str = "client-side"
+) -> tuple[int, set[tuple[str, str]], str]:
+    """kubectl apply of a rendered stream, as Argo CD syncs in `mode`: the exit code, the objects the API
+    server refused (kind, name) and what kubectl said."""
+    flags = SERVER_SIDE if mode == "server-side" else ()
+    done = cluster.kubectl("apply", *flags, "-f", "-", input=dump_documents(objects), check=False)
     return done.returncode, set(REFUSAL.findall(done.stderr)), done.stderr
 
 

@@ -1,7 +1,8 @@
 """`blocked` against the real API server, both ways: for every row of the change catalogue
 (tests/support/change_matrix.py), OLD's render is applied, then NEW's, to a real kube-apiserver; the
-objects it refuses are exactly those the plan calls `blocked`. And the table of what may change in place
-(plan/immutables.py) is held to it field by field."""
+objects it refuses are exactly those the plan calls `blocked`, applied client-side and server-side as
+Argo CD syncs. And the table of what may change in place (plan/immutables.py) is held to it field by
+field."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from nats_kplugin.plan.changes import field_paths
 from nats_kplugin.plan.compare import compare
 from nats_kplugin.plan.immutables import STATEFULSET_UPDATABLE, refused_fields
 from nats_kplugin.plan.verdicts import Verdict
-from tests.plan.applying import apply, make_namespace
+from tests.plan.applying import MODES, apply, make_namespace
 from tests.plan.sides import side_of
 from tests.support import kube
 from tests.support.change_matrix import BASE, CHANGES, Change
@@ -28,13 +29,16 @@ def _in_namespace(obj: dict[str, Any], namespace: str) -> dict[str, Any]:
     return moved
 
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("index,change", list(enumerate(CHANGES)), ids=[c.name for c in CHANGES])
-def test_blocked_is_what_the_api_server_refuses(api_server: kube.Cluster, index: int, change: Change) -> None:
-    namespace = f"plan-{index}"
+def test_blocked_is_what_the_api_server_refuses(
+    api_server: kube.Cluster, index: int, change: Change, mode: str
+) -> None:
+    namespace = f"plan-{mode}-{index}"
     make_namespace(api_server, namespace)
     old = side_of([_in_namespace(change.old, namespace)], change.old_args)
     new = side_of([_in_namespace(change.new, namespace)], change.new_args)
-    code, refused, said = apply(api_server, old.objects)
+    code, refused, said = apply(api_server, old.objects, mode)
     assert code == 0 and not refused, said
     blocked = {
         (judged.change.kind, judged.change.name)
@@ -42,7 +46,7 @@ def test_blocked_is_what_the_api_server_refuses(api_server: kube.Cluster, index:
         for judged in plan.changes
         if judged.verdict is Verdict.BLOCKED
     }
-    code, refused, said = apply(api_server, new.objects)
+    code, refused, said = apply(api_server, new.objects, mode)
     assert refused == blocked, said
     assert (code != 0) == bool(blocked), said
 

@@ -34,7 +34,9 @@ def read_at_revision(revision: str, path: str) -> tuple[list[Document], list[Pro
     archive = _git(top, "archive", "--format=tar", revision, "--", inside, what=f"cannot export {path}")
     with tempfile.TemporaryDirectory(prefix="nats-render-base-") as folder:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-            tar.extractall(folder, filter="data")  # no member outside the folder, no device
+            # No member outside the folder; a link stays a link, for the render's reading to judge (a link
+            # out of the source folder is its unreadable-source error, as in a checkout).
+            tar.extractall(folder, filter="tar")
         documents, problems = read_paths((os.path.join(folder, inside),))
     renamed = f"{revision}:{path}"
     prefix = os.path.join(folder, inside)

@@ -108,3 +108,17 @@ def _program() -> list[str]:
 
 def _git(folder: Path, *args: str) -> None:
     subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True)
+
+
+def test_base_reads_links_as_a_render_does(tmp_path: Path) -> None:
+    repository = tmp_path / "repo"
+    _write(repository / "apps" / "nats.yaml", BASE)
+    (repository / "outside.yaml").write_text("a: 1\n")
+    (repository / "apps" / "link.yaml").symlink_to("../outside.yaml")
+    _git(repository, "init", "-q")
+    _git(repository, "add", ".")
+    _git(repository, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "base")
+    done = nats_render(["plan", "--base", "HEAD", "apps"], repository, ENV)
+    render = nats_render(["apps"], repository, ENV)
+    assert done.returncode == render.returncode == EXIT_INVALID and done.stdout == ""
+    assert f"HEAD:{render.stderr.removeprefix('nats-render: ')}" in done.stderr

@@ -31,6 +31,8 @@ def read_at_revision(revision: str, path: str) -> tuple[list[Document], list[Pro
     _git(top, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}", what=f"no revision {revision!r}")
     if _git_status(top, "cat-file", "-e", f"{revision}:{inside}" if inside != "." else revision) != 0:
         return [], []  # the path is new since the base: nothing was there
+    if not hasattr(tarfile, "tar_filter"):  # the extraction filters came in 3.10.12, 3.11.4
+        raise UsageError("--base needs Python 3.10.12 or later, whose tarfile keeps members in their folder")
     archive = _git(top, "archive", "--format=tar", revision, "--", inside, what=f"cannot export {path}")
     with tempfile.TemporaryDirectory(prefix="nats-render-base-") as folder:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:

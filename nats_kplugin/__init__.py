@@ -19,6 +19,9 @@ modules that define them do without `from __future__ import annotations`: typing
 annotation of a NamedTuple, and the first compile() of a process costs more than a seed render's work
 (tests/units/test_import_budget.py).
 
+Beside the render path, `plan/` (`nats-render plan`): both sides rendered through `pipeline.render_each`,
+their objects compared, and one verdict per change; nothing in the render path imports it.
+
 On top, in `entrypoints/` and imported by nothing below them, the entry points: `cli.py` (`nats-render`;
 `arguments.py` reads a well-formed command line, `click_command.py` answers everything else), `argocd.py`,
 `kustomize.py` and `krm.py`; `process.py` is what they share as processes (key, report, exit codes).

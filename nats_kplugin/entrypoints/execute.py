@@ -21,12 +21,13 @@ def execute(arguments: Arguments, render_key: bytes | None) -> int:
         write_output(schema_text(), sys.stdout)
         return EXIT_OK
     options = command_line_options(arguments, render_key)
-    documents, read_problems = _read(arguments.paths)
+    documents, read_problems = read_paths(arguments.paths)
     return render_and_write(documents, read_problems, options, sys.stdout, sys.stderr)
 
 
-def _read(paths: tuple[str, ...]) -> tuple[list[Document], list[Problem]]:
-    """Every path in order, `-` for stdin, with the input limits held across all of them."""
+def read_paths(paths: tuple[str, ...]) -> tuple[list[Document], list[Problem]]:
+    """Every path in order, `-` for stdin, with the input limits held across all of them (a render's
+    reading; `nats-render plan` reads each of its sides so)."""
     budget = Budget()
     documents: list[Document] = []
     problems: list[Problem] = []

@@ -107,6 +107,11 @@ class Code(str, enum.Enum):
     )
     CHART_SYNTAX = "chart-syntax", _E, "the upstream chart's << >> unquoting, which is not nats-server syntax"
     PATH_OUTSIDE_VOLUME = "path-outside-volume", _E, "a path outside the volumes of the pod that can hold it"
+    SECRET_FILE_NAME = (
+        "secret-file-name",
+        _E,
+        "a file under /etc/nats-secrets/ that is not <secret>/<key> of a Secret Kubernetes accepts",
+    )
     # The merged configuration against the pod the renderer builds (nats_server/checks.py, listeners.py).
     OWNED_SETTING = "owned-setting", _E, "config.merge overrides a setting the pod layout owns"
     SPEC_USERS_OVERRIDDEN = (

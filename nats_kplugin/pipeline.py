@@ -15,7 +15,7 @@ from .kubernetes.objects import Extras, Images, build_objects
 from .kubernetes.sync import argocd_annotations
 from .nats_server import checks as server_checks
 from .nats_server import config as server_config
-from .nats_server import pod_filesystem, resolver, tls
+from .nats_server import pod_filesystem, resolver, secret_files, tls
 from .nats_server.encoder import EncodeError
 from .problems import Problem, error
 from .spec import model as spec
@@ -147,6 +147,7 @@ def _expand_spec(
         problems += tls.secure(nats_spec, config)
     problems += tls.plain_outside(nats_spec)
     server_config.authorize_routes(config)
+    pod_folders = secret_files.with_folder(pod_folders, config)  # the Secrets' files config.merge names
     problems += server_checks.check(nats_spec, config, pod_folders)
     if any(p.is_error for p in problems):
         return [], problems

@@ -13,7 +13,7 @@ import hashlib
 from typing import Any, NamedTuple
 
 from ..nats_server import encoder as nats_conf
-from ..nats_server import tls
+from ..nats_server import secret_files, tls
 from ..nats_server.config import Listener, ServerLayout
 from ..nats_server.option_table import SERVER_VERSION
 from ..nats_server.pod_filesystem import (
@@ -289,11 +289,13 @@ def _mount(folder: Folder) -> dict[str, Any]:
 
 
 def _reloader_container(image: str, server: ServerLayout, tls_enabled: bool) -> dict[str, Any]:
-    """Signals nats-server to reload when the mounted config Secret or a certificate file changes (shared
-    process namespace): `-config` once per file, as the upstream chart passes its certificate files."""
+    """Signals nats-server to reload when the mounted config Secret, a certificate file or a file from the
+    Secrets config.merge names changes (shared process namespace): `-config` once per file, as the upstream
+    chart passes its certificate files."""
     watched = [CONFIG_FILE]
     if tls_enabled:
         watched += [f for f in tls.watched_files(server.config) if f.startswith(TLS_DIR + "/")]
+    watched += [file.path for file in secret_files.find(server.config)]  # credentials, remote CAs...
     # The files it watches and the pid file it signals through; never the stores.
     mounts = [_mount(folder) for folder in server.folders if not folder.persistent]
     return {
@@ -331,6 +333,8 @@ def statefulset(
         items = [{"key": key, "path": key} for key in tls.SECRET_KEYS]
         secret = {"secretName": spec.names.tls, "items": items}
         volumes.append({"name": TLS_VOLUME, "secret": secret})
+    if files := secret_files.find(server.config):
+        volumes.append(secret_files.volume(files))
     pod_spec: dict[str, Any] = {
         "shareProcessNamespace": True,
         "enableServiceLinks": False,

@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 from ..codes import Code
 from ..problems import Path, Problem, error, warning
+from . import secret_files
 from .encoder import Variable
 from .option_table import (
     ANY,
@@ -336,20 +337,33 @@ class _Reader:
     def file(self, kind: str, value: str, mounts: Mounts, where: Path) -> None:
         """A file or folder the server reads or writes: inside a volume of the pod that can hold it.
 
+        A file it reads may also be a Secret's key, `/etc/nats-secrets/<secret>/<key>` (secret_files.py).
+
         Refused (path-outside-volume at spec.config.merge.log_file):
             log_file: /tmp/nats.log
+        Refused (secret-file-name at spec.config.merge.leafnodes.remotes[0].credentials):
+            leafnodes:
+              remotes: [{urls: ["nats-leaf://hub:7422"], credentials: /etc/nats-secrets/Hub_Leaf/edge.creds}]
         Accepted:
             log_file: /var/run/nats/nats.log
+            leafnodes:
+              remotes: [{urls: ["nats-leaf://hub:7422"], credentials: /etc/nats-secrets/hub-leaf/edge.creds}]
         """
+        if kind == RFILE and secret_files.is_secret_path(value):
+            why = secret_files.problem(value)
+            if why is not None:
+                self.refuse(Code.SECRET_FILE_NAME, why, where)
+            return
         folders = mounts.readable if kind == RFILE else mounts.writable
         normal = os.path.normpath(value)
         inside = value.startswith("/") and any(normal.startswith(folder + "/") for folder in folders)
         if not inside:
             how = "readable" if kind == RFILE else "writable"
+            secret = f", or a Secret's key as {secret_files.TEMPLATE}" if kind == RFILE else ""
             self.refuse(
                 Code.PATH_OUTSIDE_VOLUME,
-                f"must name a path inside a {how} volume of the pod ({', '.join(folders)}): the root "
-                "filesystem is read-only and holds nothing of yours",
+                f"must name a path inside a {how} volume of the pod ({', '.join(folders)}){secret}: the "
+                "root filesystem is read-only and holds nothing of yours",
                 where,
             )
 

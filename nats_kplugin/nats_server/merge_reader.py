@@ -39,6 +39,7 @@ from .option_table import (
     lookup,
     spellings,
 )
+from .topology import is_server_name
 from .values import SIZE_TABLE, duration_seconds, size_bytes
 
 
@@ -325,7 +326,7 @@ class _Reader:
         Accepted:
             spec: {replicas: 1, config: {merge: {server_name: edge-1}}}
         """
-        if not (value[:1].isascii() and value[:1].isalpha() and _is_name(value)):
+        if not is_server_name(value):
             self.refuse(
                 Code.INVALID_FORMAT,
                 "must start with a letter and hold only letters, digits, '.', '_' and '-': nats-server "
@@ -416,13 +417,6 @@ _SWITCH_WORDS = ("enabled", "enable", "disabled", "disable")
 
 def _finite(value: float) -> bool:
     return value == value and value not in (float("inf"), float("-inf"))
-
-
-_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-
-
-def _is_name(value: str) -> bool:
-    return bool(value) and all(char in _NAME_CHARS for char in value)
 
 
 def _unchecked(block: str, key: str, version: str) -> str:

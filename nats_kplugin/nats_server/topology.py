@@ -1,0 +1,64 @@
+"""The cluster among others (SPEC section 14): what a NATS cluster needs once gateways join it to a
+supercluster or its leaf nodes reach other clusters.
+
+Server names. Each pod's `server_name` is its pod name, `nats-X-N`: unique in one Kubernetes cluster, but
+two members of a supercluster rendered from one repository, one per Kubernetes cluster, usually share
+`metadata.name` and so every server name, and nats-server closes their gateway connections and JetStream
+peers as duplicates. A gateway's name is the cluster's identity in a supercluster (nats-server refuses two
+gateways of one name, and a gateway named otherwise than its cluster), so with a gateway the servers are
+named `<gateway name>-<index>`: unique across members by construction. With the default cluster name,
+`nats-X`, that is the pod name itself, so nothing changes for a cluster that keeps its name.
+"""
+
+from typing import Any
+
+from ..codes import Code
+from ..problems import Path, Problem, error
+
+
+def gateway_name(config: dict[str, Any]) -> str | None:
+    gateway = config.get("gateway")
+    name = gateway.get("name") if isinstance(gateway, dict) else None
+    return name if isinstance(name, str) and name else None
+
+
+def server_name_stem(config: dict[str, Any], replicas: int) -> str | None:
+    """The stem of the pods' server names (`<stem>-<index>`), or None when they are the pod names: a
+    literal `server_name` shared by several replicas (made unique per pod, with a warning), else the
+    gateway's name."""
+    literal = config.get("server_name")
+    if isinstance(literal, str):
+        return literal if replicas > 1 else None
+    return gateway_name(config)
+
+
+def check_server_names(config: dict[str, Any], base: Path) -> list[Problem]:
+    """A gateway's name becomes the servers' name stem, which reaches nats-server through $SERVER_NAME and
+    is read again as configuration text: it must start with a letter and hold only letters, digits, '.',
+    '_' and '-', as a literal server_name must.
+
+    Refused (invalid-format at spec.config.merge.gateway.name):
+        cluster: {name: us east}
+        gateway: {name: us east, port: 7222}
+    Accepted:
+        cluster: {name: us-east}
+        gateway: {name: us-east, port: 7222}
+    """
+    name = gateway_name(config)
+    if name is None or isinstance(config.get("server_name"), str) or is_server_name(name):
+        return []
+    message = (
+        "names the servers (<gateway name>-<index>, unique across a supercluster), so it must start with a "
+        "letter and hold only letters, digits, '.', '_' and '-': nats-server reads a server name again "
+        "through $SERVER_NAME"
+    )
+    return [error(Code.INVALID_FORMAT, message, (*base, "gateway", "name"))]
+
+
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+
+
+def is_server_name(value: str) -> bool:
+    """Whether `value` survives $SERVER_NAME: nats-server parses the variable's value again (a '#' starts
+    a comment, spaces and commas end the value, a leading digit reads as a number or a date)."""
+    return value[:1].isascii() and value[:1].isalpha() and all(char in _NAME_CHARS for char in value)

@@ -150,6 +150,16 @@ class Code(str, enum.Enum):
         "JetStream in a cluster of one never elects a leader",
     )
     JETSTREAM_TWO_SERVERS = "jetstream-two-servers", _I, "JetStream on 2 servers has no fault tolerance"
+    JETSTREAM_DOMAIN_MISSING = (
+        "jetstream-domain-missing",
+        _W,
+        "JetStream beside a leaf-node remote without jetstream.domain, so in the hub's domain if it has none",
+    )
+    JETSTREAM_DOMAIN_CLASH = (
+        "jetstream-domain-clash",
+        _E,
+        "an edge and the hub its leaf-node remote dials, rendered together, run JetStream in one domain",
+    )
     SHARED_SERVER_NAME = (
         "shared-server-name",
         _W,

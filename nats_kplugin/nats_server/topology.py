@@ -8,12 +8,17 @@ peers as duplicates. A gateway's name is the cluster's identity in a supercluste
 gateways of one name, and a gateway named otherwise than its cluster), so with a gateway the servers are
 named `<gateway name>-<index>`: unique across members by construction. With the default cluster name,
 `nats-X`, that is the pod name itself, so nothing changes for a cluster that keeps its name.
+
+JetStream domains. An edge whose leaf-node remote dials a hub, both running JetStream, must run it in a
+domain of its own, or the two JetStreams share one (the empty one when neither names it): an edge running
+JetStream beside a remote is asked for `jetstream.domain` here, and leaf_domains.py refuses an edge and a
+hub rendered together in one domain.
 """
 
 from typing import Any
 
 from ..codes import Code
-from ..problems import Path, Problem, error
+from ..problems import Path, Problem, error, warning
 
 
 def gateway_name(config: dict[str, Any]) -> str | None:
@@ -62,3 +67,42 @@ def is_server_name(value: str) -> bool:
     """Whether `value` survives $SERVER_NAME: nats-server parses the variable's value again (a '#' starts
     a comment, spaces and commas end the value, a leading digit reads as a number or a date)."""
     return value[:1].isascii() and value[:1].isalpha() and all(char in _NAME_CHARS for char in value)
+
+
+def remotes(config: dict[str, Any]) -> list[dict[str, Any]]:
+    """The leaf-node remotes of a configuration in canonical spellings."""
+    leafnodes = config.get("leafnodes")
+    found = leafnodes.get("remotes") if isinstance(leafnodes, dict) else None
+    return [remote for remote in found if isinstance(remote, dict)] if isinstance(found, list) else []
+
+
+def jetstream_domain(config: dict[str, Any]) -> str:
+    """The JetStream domain the configuration names, or "" (nats-server's default domain)."""
+    jetstream = config.get("jetstream")
+    domain = jetstream.get("domain") if isinstance(jetstream, dict) else None
+    return domain if isinstance(domain, str) else ""
+
+
+def check_leaf_domain(config: dict[str, Any], base: Path) -> list[Problem]:
+    """An edge running JetStream beside a leaf-node remote names its JetStream domain, different from the
+    hub's: without one it shares the hub's domain when the hub names none either.
+
+    Refused (jetstream-domain-missing at spec.config.merge.jetstream):
+        spec:
+          jetstream: {enabled: true}
+          config: {merge: {leafnodes: {remotes: [{urls: ["nats-leaf://hub:7422"]}]}}}
+    Accepted:
+        spec:
+          jetstream: {enabled: true}
+          config:
+            merge:
+              leafnodes: {remotes: [{urls: ["nats-leaf://hub:7422"]}]}
+              jetstream: {domain: edge}
+    """
+    if "jetstream" not in config or not remotes(config) or jetstream_domain(config):
+        return []
+    message = (
+        "runs JetStream beside a leaf-node remote without a domain: name one (jetstream.domain), other "
+        "than the hub's, so the edge's streams and the hub's stay apart and each is reached by its domain"
+    )
+    return [warning(Code.JETSTREAM_DOMAIN_MISSING, message, (*base, "jetstream"))]

@@ -150,6 +150,7 @@ class Code(str, enum.Enum):
         "JetStream in a cluster of one never elects a leader",
     )
     JETSTREAM_TWO_SERVERS = "jetstream-two-servers", _I, "JetStream on 2 servers has no fault tolerance"
+    GATEWAY_LIST = "gateway-list", _E, "a gateways list naming one member twice"
     JETSTREAM_DOMAIN_MISSING = (
         "jetstream-domain-missing",
         _W,

@@ -15,7 +15,7 @@ from .kubernetes.objects import Extras, Images, build_objects
 from .kubernetes.sync import argocd_annotations
 from .nats_server import checks as server_checks
 from .nats_server import config as server_config
-from .nats_server import pod_filesystem, resolver, secret_files, tls
+from .nats_server import pod_filesystem, resolver, secret_files, tls, topology
 from .nats_server.encoder import EncodeError
 from .nats_server.leaf_domains import LeafDomains
 from .problems import Problem, error
@@ -157,6 +157,7 @@ def _expand_spec(
         problems += tls.secure(nats_spec, config)
     problems += tls.plain_outside(nats_spec)
     server_config.authorize_routes(config)
+    topology.complete_gateway(config)  # a supercluster member advertises the address its entry names
     pod_folders = secret_files.with_folder(pod_folders, config)  # the Secrets' files config.merge names
     problems += server_checks.check(nats_spec, config, pod_folders)
     if any(p.is_error for p in problems):

@@ -85,6 +85,8 @@ def build_objects(
     objects.append(_secret(spec, names.config, {"nats.conf": config_text}, extra_labels))
     objects.append(headless_service(spec, server, names, extra_labels))
     objects.append(client_service(spec, server, names, extra_labels))
+    if gateway := next((lst for lst in server.extra_listeners if lst.name == "gateway"), None):
+        objects.append(gateway_service(spec, gateway, names, extra_labels))
     objects.append(statefulset(spec, server, names, images, extra_labels, extras.resolver_claim))
     objects.append(pod_disruption_budget(spec, names, extra_labels))
     if extras.pod_monitor:
@@ -190,6 +192,25 @@ def client_service(
             "type": "LoadBalancer" if spec.external else "ClusterIP",
             "selector": selector_labels(spec),
             "ports": [_service_port(lst) for lst in server.client_listeners],
+        },
+    }
+
+
+def gateway_service(
+    spec: NatsSpec, gateway: Listener, names: ObjectNames, extra: dict[str, str] | None
+) -> dict[str, Any]:
+    """What the other members of a supercluster dial (their gateways list, this member's advertise):
+    a LoadBalancer when `external`. Not-ready pods included: a JetStream member is healthy only once its
+    gateways connect, so waiting for readiness here would keep every member waiting for the others."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": _metadata(spec, names.gateway, extra),
+        "spec": {
+            "type": "LoadBalancer" if spec.external else "ClusterIP",
+            "publishNotReadyAddresses": True,
+            "selector": selector_labels(spec),
+            "ports": [_service_port(gateway)],
         },
     }
 

@@ -167,6 +167,7 @@ def check(spec: NatsSpec, config: dict[str, Any], pod_folders: tuple[Folder, ...
     problems += check_allow_non_tls(spec, config, base)
     problems += topology.check_server_names(config, base)
     problems += topology.check_leaf_domain(config, base)
+    problems += topology.check_gateway_list(config, base)
     return [p._replace(path=original_path(spec.merge, p.path)) if p.path[:3] == base else p for p in problems]
 
 

@@ -9,6 +9,11 @@ gateways of one name, and a gateway named otherwise than its cluster), so with a
 named `<gateway name>-<index>`: unique across members by construction. With the default cluster name,
 `nats-X`, that is the pod name itself, so nothing changes for a cluster that keeps its name.
 
+Superclusters. The member list is written once: every member's `gateway.gateways` may be the same list,
+each member's own entry included (nats-server skips its own name). Each member's entry says where its
+gateway is reached, so a member without `gateway.advertise` advertises that address (`complete_gateway`),
+and the gateway Service (kubernetes/objects.py) exposes the port. Two entries of one name are refused.
+
 JetStream domains. An edge whose leaf-node remote dials a hub, both running JetStream, must run it in a
 domain of its own, or the two JetStreams share one (the empty one when neither names it): an edge running
 JetStream beside a remote is asked for `jetstream.domain` here, and leaf_domains.py refuses an edge and a
@@ -106,3 +111,66 @@ def check_leaf_domain(config: dict[str, Any], base: Path) -> list[Problem]:
         "than the hub's, so the edge's streams and the hub's stay apart and each is reached by its domain"
     )
     return [warning(Code.JETSTREAM_DOMAIN_MISSING, message, (*base, "jetstream"))]
+
+
+def _gateway_urls(entry: dict[str, Any]) -> list[str]:
+    urls = entry.get("urls", [])
+    found = [
+        *([entry["url"]] if isinstance(entry.get("url"), str) else []),
+        *(urls if isinstance(urls, list) else []),
+    ]
+    return [url for url in found if isinstance(url, str)]
+
+
+def complete_gateway(config: dict[str, Any]) -> None:
+    """In place: a member whose own entry is in its gateways list advertises the address written there
+    (`host:port` of its first URL), unless config.merge sets `advertise`. Without it each server would
+    advertise its pod address, which the other members cannot reach."""
+    gateway = config.get("gateway")
+    name = gateway_name(config)
+    if not isinstance(gateway, dict) or name is None or "advertise" in gateway:
+        return
+    entries = gateway.get("gateways")
+    own = next((e for e in entries or [] if isinstance(e, dict) and e.get("name") == name), None)
+    urls = _gateway_urls(own) if own else []
+    if not urls:
+        return
+    from urllib.parse import urlsplit  # only members of a supercluster pay for it
+
+    try:
+        where = urlsplit(urls[0])
+        host, port = where.hostname, where.port
+    except ValueError:
+        return
+    if host:
+        gateway["advertise"] = f"{host}:{port}" if port else host
+
+
+def check_gateway_list(config: dict[str, Any], base: Path) -> list[Problem]:
+    """The member list names each member once: two entries of one name would be two clusters that
+    nats-server takes for one.
+
+    Refused (gateway-list at spec.config.merge.gateway.gateways[1].name):
+        gateway:
+          name: nats-owned
+          port: 7222
+          gateways: [{name: east, url: "nats://a:7222"}, {name: east, url: "nats://b:7222"}]
+    Accepted:
+        gateway:
+          name: nats-owned
+          port: 7222
+          gateways: [{name: nats-owned, url: "nats://a:7222"}, {name: east, url: "nats://b:7222"}]
+    """
+    gateway = config.get("gateway")
+    entries = gateway.get("gateways") if isinstance(gateway, dict) else None
+    seen: dict[str, int] = {}
+    problems = []
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(name, str):
+            continue
+        if name in seen:
+            message = f"names the member {name!r} again (also gateways[{seen[name]}]): each member once"
+            problems.append(error(Code.GATEWAY_LIST, message, (*base, "gateway", "gateways", index, "name")))
+        seen.setdefault(name, index)
+    return problems

@@ -1,10 +1,10 @@
 """A supercluster of 3 clusters of 3 servers (issue 20), live. Every member is the same NATS object, `events`
 in `messaging`, rendered for its own Kubernetes cluster, as one repository renders it for each destination;
-what differs is the member's name (its cluster's and gateway's) and the gateways it dials, all written from
-one member list. Every server runs in a network namespace of its own on one test network; each member has
-its own hosts file (its pods' DNS names are the same in every member, as in separate Kubernetes clusters),
-where each other member's gateway address (`gateway.<member>.example.com`) names that member's pods, as a
-LoadBalancer in front of them would.
+only the member's name differs (its cluster's and gateway's): the member list is written once, the same in
+every member, and the renderer derives each member's advertise from its entry. Every server runs in a
+network namespace of its own on one test network; each member has its own hosts file (its pods' DNS names
+are the same in every member, as in separate Kubernetes clusters), where each other member's gateway address
+(`gateway.<member>.example.com`) names that member's pods, as a LoadBalancer in front of them would.
 
 What must hold: the servers have unique names although every member renders pods `nats-events-N`
 (`<gateway name>-<index>`); one JetStream meta leader over all nine; a subscriber in the first member
@@ -39,10 +39,9 @@ def gateway_host(member: str) -> str:
 
 
 def member_document(member: str) -> dict[str, Any]:
-    """The object every member renders, made this member by its name and the others' gateways."""
-    others = [
-        {"name": m, "urls": [f"nats://{gateway_host(m)}:{GATEWAY_PORT}"]} for m in MEMBERS if m != member
-    ]
+    """The object every member renders, made this member by its name alone: the member list is the same
+    in each (its own entry included), and the renderer advertises the address of the member's entry."""
+    members = [{"name": m, "urls": [f"nats://{gateway_host(m)}:{GATEWAY_PORT}"]} for m in MEMBERS]
     return {
         "apiVersion": "apps.cozystack.io/v1alpha1",
         "kind": "NATS",
@@ -53,7 +52,7 @@ def member_document(member: str) -> dict[str, Any]:
             "config": {
                 "merge": {
                     "cluster": {"name": member},
-                    "gateway": {"name": member, "port": GATEWAY_PORT, "gateways": others},
+                    "gateway": {"name": member, "port": GATEWAY_PORT, "gateways": members},
                 }
             },
         },
@@ -137,6 +136,7 @@ def test_three_members_of_one_name_form_a_supercluster_and_serve_across_it(
 ) -> None:
     first, _, third = (supercluster[m] for m in MEMBERS)
     names = [s.name for cluster in supercluster.values() for s in cluster.servers]
+    assert f'"advertise": "{gateway_host(MEMBERS[0])}:{GATEWAY_PORT}"' in first.servers[0].pod.config
     assert len(set(names)) == 9 and "us-east-0" in names, names
     assert {s.pod.name for s in first.servers} == {s.pod.name for s in third.servers}  # same pods everywhere
     _formed(supercluster)

@@ -151,6 +151,11 @@ class Code(str, enum.Enum):
     )
     JETSTREAM_TWO_SERVERS = "jetstream-two-servers", _I, "JetStream on 2 servers has no fault tolerance"
     GATEWAY_LIST = "gateway-list", _E, "a gateways list naming one member twice"
+    LEAF_ACCOUNT = (
+        "leaf-account",
+        _E,
+        "a leaf-node remote or leaf user bound to an account the configuration does not define",
+    )
     JETSTREAM_DOMAIN_MISSING = (
         "jetstream-domain-missing",
         _W,

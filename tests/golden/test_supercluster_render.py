@@ -50,3 +50,16 @@ def test_a_list_naming_one_member_twice_is_refused_at_the_second_entry() -> None
     result = run(_member("us-east", [*entries, {"name": "eu-west", "url": "nats://c:7222"}]))
     found = [(p.code, p.field) for p in result.problems if p.is_error]
     assert found == [(Code.GATEWAY_LIST, "spec.config.merge.gateway.gateways[2].name")]
+
+
+def test_with_tls_on_a_gateway_without_tls_of_its_own_is_said_to_stay_plain_text() -> None:
+    plain = run(_member("us-east"))  # the example object has spec.tls on
+    assert [(p.code, p.field) for p in plain.problems if p.code is Code.PLAIN_TEXT] == [
+        (Code.PLAIN_TEXT, "spec.config.merge.gateway")
+    ]
+    shared_ca = {"ca_file": "/etc/nats-secrets/supercluster-ca/ca.crt"}
+    secured = run(_member("us-east", tls=shared_ca))
+    assert secured.ok and not [p for p in secured.problems if p.code is Code.PLAIN_TEXT]
+    assert '"/etc/nats-secrets/supercluster-ca/ca.crt"' in config_of(
+        objects(_member("us-east", tls=shared_ca))
+    )

@@ -26,6 +26,7 @@ from nats.js.api import Placement, StreamConfig
 
 from tests.live import clients, network, rendering
 from tests.live.cluster import Cluster, Server, wait_for
+from tests.support import certs
 
 MEMBERS = ("us-east", "eu-west", "ap-south")
 GATEWAY_PORT = 7222
@@ -38,10 +39,22 @@ def gateway_host(member: str) -> str:
     return f"gateway.{member}.example.com"
 
 
-def member_document(member: str) -> dict[str, Any]:
+# The gateway's TLS files, from the Secret gateway-tls of each member (the pod's projected volume): a
+# certificate for the member's gateway address, issued by the CA every member shares.
+GATEWAY_TLS = {
+    "cert_file": "/etc/nats-secrets/gateway-tls/tls.crt",
+    "key_file": "/etc/nats-secrets/gateway-tls/tls.key",
+    "ca_file": "/etc/nats-secrets/gateway-tls/ca.crt",
+}
+
+
+def member_document(member: str, tls: bool = False) -> dict[str, Any]:
     """The object every member renders, made this member by its name alone: the member list is the same
     in each (its own entry included), and the renderer advertises the address of the member's entry."""
     members = [{"name": m, "urls": [f"nats://{gateway_host(m)}:{GATEWAY_PORT}"]} for m in MEMBERS]
+    gateway: dict[str, Any] = {"name": member, "port": GATEWAY_PORT, "gateways": members}
+    if tls:
+        gateway["tls"] = {**GATEWAY_TLS, "verify": True}
     return {
         "apiVersion": "apps.cozystack.io/v1alpha1",
         "kind": "NATS",
@@ -52,7 +65,7 @@ def member_document(member: str) -> dict[str, Any]:
             "config": {
                 "merge": {
                     "cluster": {"name": member},
-                    "gateway": {"name": member, "port": GATEWAY_PORT, "gateways": members},
+                    "gateway": gateway,
                 }
             },
         },
@@ -62,8 +75,11 @@ def member_document(member: str) -> dict[str, Any]:
 Supercluster = dict[str, Cluster]
 
 
-@pytest.fixture
-def supercluster(tmp_path: Path) -> Iterator[Supercluster]:
+@pytest.fixture(params=[False], ids=["plain"])
+def supercluster(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Supercluster]:
+    """The three members, started; with the parameter true, their gateways speak TLS (GATEWAY_TLS)."""
+    tls: bool = request.param
+    ca = certs.TestCA()
     net = network.create(3 * len(MEMBERS))
     try:
         hosts: dict[str, list[str]] = {m: [] for m in MEMBERS}
@@ -75,11 +91,15 @@ def supercluster(tmp_path: Path) -> Iterator[Supercluster]:
         try:
             for index, member in enumerate(MEMBERS):
                 (tmp_path / member).mkdir()
-                objects = rendering.rendered(member_document(member))
+                objects = rendering.rendered(member_document(member, tls))
                 cluster = Cluster(
                     objects, tmp_path / member, shared=net, first=3 * index, hosts=tuple(hosts[member])
                 )
                 clusters[member] = cluster.__enter__()
+                if tls:  # the member's Secret gateway-tls: its gateway address's certificate, the shared CA
+                    issued = ca.issue([gateway_host(member)])
+                    for server in cluster.servers:
+                        certs.write_secret(server.folder / "secrets" / "gateway-tls", issued)
             for cluster in clusters.values():
                 cluster.start()
             yield clusters
@@ -213,3 +233,18 @@ def test_cutting_a_members_gateways_leaves_the_others_serving_until_the_link_is_
     _formed(supercluster)
     assert clients.run(lambda: _receives(third.urls(), first.urls(), "back.again")) == b"back.again"
     assert clients.run(lambda: _receives(second.urls(), third.urls(), "back.too")) == b"back.too"
+
+
+@pytest.mark.parametrize("supercluster", [True], ids=["gateway-tls"], indirect=True)
+def test_gateways_over_tls_from_secret_files_verify_one_shared_ca(supercluster: Supercluster) -> None:
+    """Gateway TLS from Secrets: each member's certificate names exactly its gateway address, and every
+    member verifies the others' against the one CA they share."""
+    first, _, third = (supercluster[m] for m in MEMBERS)
+    _formed(supercluster)
+    for cluster in supercluster.values():
+        for server in cluster.servers:
+            gatewayz = server.monitor("gatewayz?accs=0") or {}
+            assert gatewayz.get("outbound_gateways"), server.name
+    varz = first.servers[0].monitor("varz") or {}
+    assert varz.get("gateway", {}).get("tls_required") is True, varz.get("gateway")
+    assert clients.run(lambda: _receives(third.urls(), first.urls(), "over.tls")) == b"over.tls"

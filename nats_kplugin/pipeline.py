@@ -15,8 +15,9 @@ from .kubernetes.objects import Extras, Images, build_objects
 from .kubernetes.sync import argocd_annotations
 from .nats_server import checks as server_checks
 from .nats_server import config as server_config
-from .nats_server import pod_filesystem, resolver, tls
+from .nats_server import pod_filesystem, resolver, secret_files, tls, topology
 from .nats_server.encoder import EncodeError
+from .nats_server.leaf_domains import LeafDomains
 from .problems import Problem, error
 from .spec import model as spec
 from .spec import passwords
@@ -67,9 +68,10 @@ def render_each(
     every object seen so far is remembered by its identity, so a clash is reported on the later document.
     Whether any document failed is the caller's to collect: all or nothing is decided over the stream."""
     seen = _Identities(options.default_namespace)
+    leaf_domains = LeafDomains()  # edges and hubs rendered together: their JetStream domains differ
     for document in documents:
         if spec.is_nats_object(document.data):
-            objects, problems = render_object(document, options)
+            objects, problems = render_object(document, options, leaf_domains)
         else:
             objects, problems = [document.data], []
             near_miss = spec.near_miss(document.data)
@@ -81,10 +83,15 @@ def render_each(
         if options.strict:
             problems = [p.as_strict() for p in problems]
         yield objects, problems
+    if problems := leaf_domains.problems():  # checks over the whole set, after its last document
+        yield [], problems
 
 
-def render_object(document: Document, options: RenderOptions) -> tuple[list[dict[str, Any]], list[Problem]]:
-    """The Kubernetes objects of one NATS document, or the problems that prevent them."""
+def render_object(
+    document: Document, options: RenderOptions, leaf_domains: LeafDomains | None = None
+) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """The Kubernetes objects of one NATS document, or the problems that prevent them; a rendered object
+    that takes part in leaf-node links is noted in `leaf_domains`."""
     data = _with_namespace(document.data, options.default_namespace)
     mismatch = _namespace_mismatch(data, options)
     if mismatch is not None:
@@ -94,6 +101,9 @@ def render_object(document: Document, options: RenderOptions) -> tuple[list[dict
     if nats_spec is not None:
         nats_spec = nats_spec._replace(managed_service_names=options.managed_service_names)
         objects, problems = _expand_spec(nats_spec, data, options)
+        if objects and leaf_domains is not None:
+            where = document.line_of(("spec", "config", "merge", "jetstream", "domain"))
+            leaf_domains.add(nats_spec, object_ref(data) or "NATS", document.location._replace(line=where))
     return objects, _locate(problems, document, data)
 
 
@@ -147,6 +157,8 @@ def _expand_spec(
         problems += tls.secure(nats_spec, config)
     problems += tls.plain_outside(nats_spec)
     server_config.authorize_routes(config)
+    topology.complete_gateway(config)  # a supercluster member advertises the address its entry names
+    pod_folders = secret_files.with_folder(pod_folders, config)  # the Secrets' files config.merge names
     problems += server_checks.check(nats_spec, config, pod_folders)
     if any(p.is_error for p in problems):
         return [], problems

@@ -109,11 +109,15 @@ def write_hosts_file(
     headless: str,
     namespace: str,
     route_hosts: tuple[str, ...] = (),
+    first: int = 0,
+    extra: tuple[str, ...] = (),
 ) -> None:
     """/etc/hosts for the pods: every pod's DNS name through the headless Service, in all its forms, and
-    every name the rendered routes dial (with TLS, the full name under the rendered cluster domain)."""
-    lines = ["127.0.0.1 localhost", "::1 localhost"]
-    for index, pod in enumerate(pod_names):
+    every name the rendered routes dial (with TLS, the full name under the rendered cluster domain). The
+    pods hold the network's addresses from `first` on (several clusters on one network, issue 20); `extra`
+    lines name what else they reach (another cluster's Services)."""
+    lines = ["127.0.0.1 localhost", "::1 localhost", *extra]
+    for index, pod in enumerate(pod_names, start=first):
         short = f"{pod}.{headless}"
         forms = [
             short,

@@ -37,7 +37,10 @@ def render_side(documents: list[Document], options: RenderOptions) -> Side:
     objects: list[Any] = []
     clusters: dict[Identity, str] = {}
     problems: list[Problem] = []
-    for document, (rendered, found) in zip(documents, render_each(documents, options), strict=True):
+    results = render_each(documents, options)
+    # zip takes a document before a result, so the stream-wide checks' item after the last document stays
+    # in `results` for the loop below.
+    for document, (rendered, found) in zip(documents, results, strict=False):
         problems.extend(found)
         objects.extend(rendered)
         if is_nats_object(document.data):
@@ -46,6 +49,8 @@ def render_side(documents: list[Document], options: RenderOptions) -> Side:
                 identity = object_identity(obj, options.default_namespace)
                 if identity is not None:
                     clusters[identity] = cluster
+    for _, found in results:
+        problems.extend(found)
     if any(p.is_error for p in problems):
         return Side([], {}, problems)
     return Side(objects, {**rendered_before(objects, options.default_namespace), **clusters}, problems)

@@ -15,6 +15,8 @@ from nats_kplugin.entrypoints.process import EXIT_INVALID, EXIT_OK, EXIT_PLAN_HE
 from tests.support.change_matrix import BASE
 from tests.support.launcher import BIN, environment, nats_render, run
 
+ROOT = Path(__file__).resolve().parents[2]
+
 ENV = environment()
 
 
@@ -86,6 +88,17 @@ def test_a_side_that_does_not_render_is_reported_as_a_render_reports_it(tmp_path
     render = nats_render([str(new)], tmp_path, ENV)
     assert done.returncode == render.returncode == EXIT_INVALID
     assert done.stdout == "" and done.stderr == render.stderr
+
+
+def test_a_check_over_the_whole_stream_is_reported_as_a_render_reports_it(tmp_path: Path) -> None:
+    """The stream-wide checks (leaf-node JetStream domains) come after the last document."""
+    clash = ROOT / "fixtures" / "error-jetstream-domain-clash" / "input.yaml"
+    hub_edge = ROOT / "fixtures" / "leafnode-hub-edge" / "input.yaml"
+    env = environment(NATS_RENDER_KEY="fixture-render-key")
+    done = nats_render(["plan", str(hub_edge), str(clash)], tmp_path, env)
+    render = nats_render([str(clash)], tmp_path, env)
+    assert done.returncode == render.returncode == EXIT_INVALID
+    assert done.stdout == "" and "jetstream-domain-clash" in done.stderr and done.stderr == render.stderr
 
 
 def test_usage_errors(tmp_path: Path) -> None:

@@ -137,8 +137,8 @@ CHANGES: dict[str, tuple[Document, Change]] = {
     "replicas down": (SEED, lambda d: variant(d, replicas=2)),
 }
 # Changes nats-server reloads that still roll the pods, on purpose. The hash sees only the new value: a
-# smaller JetStream limit cannot be reloaded, so every size change restarts. A cluster renamed by reload
-# would leave servers of one StatefulSet in differently named clusters until all reloaded.
+# smaller JetStream memory limit cannot be reloaded, so every change of it restarts. A cluster renamed by
+# reload would leave servers of one StatefulSet in differently named clusters until all reloaded.
 RESTART_ON_PURPOSE = {"jetstream memory up", "cluster name"}
 # Changes nats-server refuses to reload that roll no pod, on purpose (reload_table.RELOADABLE_JETSTREAM_KEYS):
 # a smaller file store comes with a smaller volume, which no claim can take in place (docs/volumes.md).

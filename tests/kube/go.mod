@@ -1,4 +1,5 @@
-// The real kube-apiserver and kube-controller-manager of the apiserver tests (tests/apiserver), built by scripts/build-kube.sh.
+// The real kube-apiserver and kube-controller-manager of the apiserver tests (tests/apiserver), built by
+// scripts/build-kube.sh.
 // k8s.io/kubernetes is not meant to be imported: its go.mod replaces every k8s.io/* staging module with
 // a folder of its own tree, which a dependent module does not see. So this module pins each staging module
 // at the v0.x.y that the release tags with it (k8s.io/kubernetes v1.34.4 goes with v0.34.4).

@@ -321,7 +321,8 @@ def in_namespace(obj: dict[str, Any], namespace: str) -> dict[str, Any]:
 def observe(cluster: kube.Cluster, change: Change, mode: str) -> Outcome:
     """In a namespace of its own: applies OLD and waits for its pods and bound claims, applies NEW (and
     the way through, where refused), waits for the pods to settle, and says what happened."""
-    namespace = f"{change.name.replace(' ', '-')}-{mode}"
+    namespace = re.sub(r"[^a-z0-9]+", "-", f"{change.name}-{mode}".lower())  # a DNS label
+    assert len(namespace) <= 63, namespace
     old_stream = render(in_namespace(change.old, namespace), change.old_args)
     new_stream = render(in_namespace(change.new, namespace), change.new_args)
     old, new = objects_of(old_stream), objects_of(new_stream)

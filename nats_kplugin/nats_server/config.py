@@ -26,7 +26,7 @@ from .option_table import (
     newer_server,
 )
 from .pod_filesystem import PID_FILE, STORE_DIR, Folder
-from .reload_table import RELOADABLE_CLUSTER_KEYS, RELOADABLE_KEYS
+from .reload_table import RELOADABLE_CLUSTER_KEYS, RELOADABLE_JETSTREAM_KEYS, RELOADABLE_KEYS
 from .topology import server_name_stem
 from .values import duration_seconds, listen_port, monitor_base_path
 
@@ -76,10 +76,12 @@ class ServerLayout(NamedTuple):
     def restart_relevant(self) -> dict[str, Any]:
         """The part of the configuration that only a restart applies."""
         relevant = {k: v for k, v in self.config.items() if k not in RELOADABLE_KEYS}
-        if isinstance(relevant.get("cluster"), dict):
-            relevant["cluster"] = {
-                k: v for k, v in relevant["cluster"].items() if k not in RELOADABLE_CLUSTER_KEYS
-            }
+        for block, reloadable in (
+            ("cluster", RELOADABLE_CLUSTER_KEYS),
+            ("jetstream", RELOADABLE_JETSTREAM_KEYS),
+        ):
+            if isinstance(relevant.get(block), dict):
+                relevant[block] = {k: v for k, v in relevant[block].items() if k not in reloadable}
         return relevant
 
     @property

@@ -140,8 +140,8 @@ def _blocked_reason(change: ObjectChange, refused: tuple[str, ...]) -> str:
         )
     elif "volumeClaimTemplates" in fields:
         way = (
-            "orphan the StatefulSet (kubectl delete statefulset --cascade=orphan), resize the claims, sync; "
-            f"the pods and claims stay ({VOLUMES_RUNBOOK})"
+            "resize the claims (for a larger size), orphan the StatefulSet (kubectl delete statefulset "
+            f"--cascade=orphan), sync; the pods and claims stay ({VOLUMES_RUNBOOK})"
         )
     else:
         way = (

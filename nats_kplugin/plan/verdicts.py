@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 from ..kubernetes.objects import RESTART_HASH_ANNOTATION
+from ..nats_server.reload_table import RELOADABLE_JETSTREAM_KEYS
 from ..spec.names import object_names
 from ..spec.quantities import parse_quantity
 from .changes import ADDED, CHANGED, REMOVED, ObjectChange
@@ -245,13 +246,38 @@ def _config_secret(change: ObjectChange, context: Context) -> Iterator[Finding]:
     before, after = conf_options(_only_value(change.old)), conf_options(_only_value(change.new))
     changed = [k for k in {**before, **after} if before.get(k) != after.get(k)]
     names = ", ".join(changed)
+    shrunk = _shrunk_jetstream_limits(before.get("jetstream", ""), after.get("jetstream", ""))
     if context.restart_hash_changed:
         yield Finding(Verdict.ROLLING_RESTART, f"nats.conf changes ({names}); the rolling restart applies it")
+    elif shrunk:
+        statefulset = ((context.new_statefulset or {}).get("metadata") or {}).get("name", "nats-X")
+        yield Finding(
+            Verdict.ROLLING_RESTART,
+            f"nats.conf changes ({names}) with a smaller jetstream {', '.join(shrunk)}, which nats-server "
+            "refuses to reload and the restart hash leaves out: restart the pods once (kubectl rollout "
+            f"restart statefulset {statefulset}), or this and every later reload fails",
+        )
     else:
         yield Finding(
             Verdict.RELOAD, f"nats.conf changes ({names}); the servers reload it on the reloader's SIGHUP"
         )
     yield from _access_in_conf(before, after)
+
+
+def _shrunk_jetstream_limits(before: str, after: str) -> list[str]:
+    """The limits of the jetstream block that nats-server reloads only upwards, where NEW's is smaller."""
+    old, new = _block_integers(before), _block_integers(after)
+    return sorted(k for k in RELOADABLE_JETSTREAM_KEYS if k in old and k in new and new[k] < old[k])
+
+
+def _block_integers(block: str) -> dict[str, int]:
+    """The integer options of a nats.conf block as the encoder writes them: `"name": 123` on a line."""
+    values: dict[str, int] = {}
+    for line in block.splitlines():
+        name, colon, value = line.strip().partition(": ")
+        if colon and name.startswith('"') and value.lstrip("-").isdigit():
+            values[name.strip('"')] = int(value)
+    return values
 
 
 def _access_in_conf(before: dict[str, str], after: dict[str, str]) -> Iterator[Finding]:

@@ -106,20 +106,27 @@ def _hash_changes(change: Change) -> bool:
     )
 
 
-# Rows where the restart hash alone changes and the plan says the pods roll: nats-server must refuse the
-# reload, so a plain reload would not do. Except, on purpose (tests/live/test_reload.py's RESTART_ON_PURPOSE):
-# a larger JetStream limit reloads, but the hash holds the limit, since a smaller one cannot.
-RELOADS_BUT_ROLLS_ON_PURPOSE = {"size up"}
+# Rows where the plan says the pods roll for nats.conf alone: nats-server must refuse the reload, so a plain
+# reload would not do. ROLLED: the restart hash rolls them. RESTARTED_BY_HAND: a smaller JetStream file
+# store, which the hash leaves out (reload_table.RELOADABLE_JETSTREAM_KEYS: only a larger one reloads), so
+# the plan asks for a restart instead of promising a reload.
 ROLLED = [c for c in CHANGES if _hash_changes(c) and not _template_changes_beyond_the_hash(c)]
+RESTARTED_BY_HAND = [
+    c
+    for c in CHANGES
+    if not _hash_changes(c)
+    and not _template_changes_beyond_the_hash(c)
+    and Verdict.ROLLING_RESTART in _findings(plan_of(c))
+]
 
 
 def test_the_rolled_rows_are_the_expected_ones() -> None:
-    assert {c.name for c in ROLLED} >= RELOADS_BUT_ROLLS_ON_PURPOSE
+    assert {c.name for c in RESTARTED_BY_HAND} == {"size down"}
     for change in ROLLED:
         assert Verdict.ROLLING_RESTART in _findings(plan_of(change)), change.name
 
 
-@pytest.mark.parametrize("change", ROLLED, ids=lambda c: c.name)
+@pytest.mark.parametrize("change", ROLLED + RESTARTED_BY_HAND, ids=lambda c: c.name)
 def test_a_rolling_restart_for_nats_conf_is_what_the_server_cannot_reload(
     change: Change, tmp_path: Path
 ) -> None:
@@ -130,10 +137,7 @@ def test_a_rolling_restart_for_nats_conf_is_what_the_server_cannot_reload(
         server.start()
         wait_for(f"{server.name} to serve", lambda: server.monitor("varz"), 10)
         verdict = reload(server, config_of(new))
-        if change.name in RELOADS_BUT_ROLLS_ON_PURPOSE:
-            assert "Reloaded server configuration" in verdict, verdict
-        else:
-            assert "Failed to reload" in verdict, verdict
+        assert "Failed to reload" in verdict, verdict
 
 
 async def _replicated_stream(urls: list[str], replicas: int) -> None:

@@ -24,8 +24,9 @@ EXPECTED: dict[str, tuple[Verdict, set[Verdict]]] = {
     "replicas up": (V.RELOAD, set()),
     "replicas down": (V.DATA_RISK, {V.RELOAD}),
     "replicas to 1": (V.DATA_RISK, {V.ROLLING_RESTART}),
-    "size up": (V.BLOCKED, {V.ROLLING_RESTART}),  # max_file_store follows the size
-    "size down": (V.BLOCKED, {V.DATA_RISK, V.ROLLING_RESTART}),
+    "size up": (V.BLOCKED, {V.RELOAD}),  # the larger max_file_store reloads
+    "size down": (V.BLOCKED, {V.DATA_RISK, V.ROLLING_RESTART}),  # a smaller one does not reload
+    "size up, takeover names": (V.BLOCKED, {V.RELOAD}),
     "storage class": (V.BLOCKED, {V.DATA_RISK}),
     "jetstream off": (V.BLOCKED, {V.DATA_RISK, V.ROLLING_RESTART}),
     "jetstream on": (V.BLOCKED, {V.ROLLING_RESTART}),
@@ -68,6 +69,13 @@ def test_a_blocked_claim_template_names_the_runbook() -> None:
     (takeover,) = plan_of(next(c for c in CHANGES if c.name == "takeover names on"))
     (blocked,) = [j for j in takeover.changes if j.verdict is V.BLOCKED]
     assert "docs/takeover.md" in blocked.reason and "revert" in blocked.reason
+
+
+def test_a_smaller_file_store_asks_for_the_restart_the_hash_does_not_make() -> None:
+    (cluster,) = plan_of(next(c for c in CHANGES if c.name == "size down"))
+    (restart,) = [j for j in cluster.changes if j.verdict is V.ROLLING_RESTART]
+    assert restart.change.kind == "Secret" and "max_file_store" in restart.reason
+    assert "kubectl rollout restart statefulset nats-change" in restart.reason
 
 
 def test_replicas_down_names_the_peers_removed() -> None:

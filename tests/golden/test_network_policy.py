@@ -1,18 +1,17 @@
 """The NetworkPolicy (`--network-policy`) admits exactly what docs/network-policy.md says, for every port the
 pods listen on, in configurations that move and add listeners through config.merge.
 
-Model-based: the rendered policy is evaluated by a small reading of the NetworkPolicy rules as Kubernetes
-states them (a pod selected by a policy with Ingress admits a connection when one rule matches both its
-source and its port; a rule without `from` matches every source, a `podSelector` alone matches pods of the
-policy's namespace, a `namespaceSelector` pods of the namespaces it selects), against peers of every kind.
-What each port should admit is read from the rendered StatefulSet's container ports by name, not from the
-policy module. The policy's acceptance by a real API server is tests/apiserver's (fixtures/network-policy).
+Model-based: the rendered policy is evaluated by tests/support/network_policy_model.py (the NetworkPolicy
+rules as Kubernetes states them) against peers of every kind; tests/live/test_network_policy.py enforces
+the same reading with nftables around running servers. What each port should admit is read from the
+rendered StatefulSet's container ports by name, not from the policy module. The policy's acceptance by a
+real API server is tests/apiserver's (fixtures/network-policy).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, NamedTuple
+from typing import Any
 
 import pytest
 
@@ -20,68 +19,17 @@ from nats_kplugin.entrypoints import argocd, process
 from nats_kplugin.entrypoints.options import from_environment
 from nats_kplugin.pipeline import RenderOptions
 from tests.support import realcheck
+from tests.support.network_policy_model import (
+    FROM_ANYWHERE,
+    FROM_OWN_PODS,
+    FROM_SCRAPER,
+    Peer,
+    admits,
+    selects,
+)
 from tests.support.rendered import objects, pod_spec
 
 NAMESPACE = "messaging"
-
-
-class Peer(NamedTuple):
-    """The source of a connection: a pod (its namespace and labels), or an address outside the cluster."""
-
-    namespace: str | None
-    labels: dict[str, str]
-
-
-def _selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
-    # Only what the renderer writes is modelled; anything else fails here rather than being misread.
-    assert set(selector) <= {"matchLabels"}, selector
-    return all(labels.get(key) == value for key, value in selector.get("matchLabels", {}).items())
-
-
-def _namespace_labels(namespace: str) -> dict[str, str]:
-    # The API server labels every namespace with its name (Kubernetes 1.22 and later).
-    return {"kubernetes.io/metadata.name": namespace}
-
-
-def _peer_matches(sources: list[dict[str, Any]] | None, peer: Peer, policy_namespace: str) -> bool:
-    if not sources:
-        return True
-    for source in sources:
-        assert set(source) <= {"podSelector", "namespaceSelector"}, source  # no ipBlock is modelled
-        if peer.namespace is None:
-            continue
-        if "namespaceSelector" in source:
-            in_namespace = _selects(source["namespaceSelector"], _namespace_labels(peer.namespace))
-        else:
-            in_namespace = peer.namespace == policy_namespace
-        if in_namespace and _selects(source.get("podSelector", {}), peer.labels):
-            return True
-    return False
-
-
-def _port_matches(ports: list[dict[str, Any]] | None, port: int, named: dict[str, int]) -> bool:
-    if not ports:
-        return True
-    for entry in ports:
-        assert set(entry) <= {"protocol", "port"}, entry
-        target = entry.get("port")
-        number = named.get(target) if isinstance(target, str) else target
-        if entry.get("protocol", "TCP") == "TCP" and (target is None or number == port):
-            return True
-    return False
-
-
-def admits(
-    policy: dict[str, Any], pod_labels: dict[str, str], named: dict[str, int], peer: Peer, port: int
-) -> bool:
-    spec = policy["spec"]
-    if not _selects(spec["podSelector"], pod_labels) or "Ingress" not in spec["policyTypes"]:
-        return True  # the pod is not isolated for ingress by this policy
-    namespace = policy["metadata"]["namespace"]
-    return any(
-        _peer_matches(rule.get("from"), peer, namespace) and _port_matches(rule.get("ports"), port, named)
-        for rule in spec.get("ingress", [])
-    )
 
 
 def _document(replicas: int, merge: dict[str, Any], **spec: Any) -> dict[str, Any]:
@@ -114,10 +62,6 @@ CASES = {
         {"managed_service_names": True},
     ),
 }
-# Who may connect to a port, by its container port name (docs/network-policy.md).
-FROM_ANYWHERE = {"nats", "websocket", "mqtt", "leafnodes", "gateway"}
-FROM_OWN_PODS = {"cluster"}
-FROM_SCRAPER = {"monitor", "prom-metrics"}
 
 
 def _render(case: str) -> tuple[list[dict[str, Any]], str]:
@@ -161,8 +105,8 @@ def test_each_listener_admits_exactly_its_peers(case: str) -> None:
     for port in closed:
         assert not any(admits(policy, labels, named, peer, port) for peer in peers.values()), port
     # The policy isolates this cluster's pods and no other's.
-    assert _selects(policy["spec"]["podSelector"], labels)
-    assert not _selects(policy["spec"]["podSelector"], other_cluster)
+    assert selects(policy["spec"]["podSelector"], labels)
+    assert not selects(policy["spec"]["podSelector"], other_cluster)
     realcheck.assert_valid_kubernetes(rendered)
 
 

@@ -1,18 +1,18 @@
 """The NetworkPolicy of one cluster (render option `--network-policy`, off by default): which listener of the
 servers admits whom; docs/network-policy.md says why each rule is as it is.
 
-Every port comes from the final `ServerLayout`, so a listener moved or added through `config.merge` moves
-the policy with it. Clients, websocket, mqtt, leafnodes and gateway admit anyone (NATS authenticates them;
-leaf nodes and gateways dial in from other Kubernetes clusters); the cluster port admits the cluster's own
-pods; the monitor and the exporter's port admit the scraper's namespace. Nothing else is admitted (the
-profiler's `prof_port`), and egress is left open.
+Every listener comes from the final `ServerLayout`, named as its container port, so one added through
+`config.merge` is in the policy and one moved is followed pod by pod. Clients, websocket, mqtt, leafnodes
+and gateway admit anyone (NATS authenticates them; leaf nodes and gateways dial in from other Kubernetes
+clusters); the cluster port admits the cluster's own pods; the monitor and the exporter's port admit the
+scraper's namespace. Nothing else is admitted (the profiler's `prof_port`), and egress is left open.
 """
 
 import re
 from typing import Any
 
 from ..nats_server.config import ServerLayout
-from .metrics import EXPORTER_PORT
+from .metrics import EXPORTER_PORT_NAME
 
 # The kube-prometheus-stack's usual home; `--scraper-namespace` names another.
 DEFAULT_SCRAPER_NAMESPACE = "monitoring"
@@ -35,12 +35,12 @@ def network_policy(
 ) -> dict[str, Any]:
     """The policy selecting the cluster's pods (by `selector`), its ingress rules derived from `server`."""
     anywhere = [server.client, *server.extra_listeners]  # clients, websocket, mqtt, leafnodes, gateway
-    rules: list[dict[str, Any]] = [{"ports": [_port(lst.port) for lst in anywhere]}]
+    rules: list[dict[str, Any]] = [{"ports": [_port(lst.name) for lst in anywhere]}]
     if server.cluster is not None:
         own_pods = {"podSelector": {"matchLabels": dict(selector)}}
-        rules.append({"from": [own_pods], "ports": [_port(server.cluster.port)]})
+        rules.append({"from": [own_pods], "ports": [_port(server.cluster.name)]})
     scraper = {"namespaceSelector": {"matchLabels": {NAMESPACE_NAME_LABEL: scraper_namespace}}}
-    rules.append({"from": [scraper], "ports": [_port(server.monitor.port), _port(EXPORTER_PORT)]})
+    rules.append({"from": [scraper], "ports": [_port(server.monitor.name), _port(EXPORTER_PORT_NAME)]})
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
@@ -53,6 +53,7 @@ def network_policy(
     }
 
 
-def _port(number: int) -> dict[str, Any]:
-    # Numbers rather than the container ports' names: every CNI implements numbered ports.
-    return {"protocol": "TCP", "port": number}
+def _port(name: str) -> dict[str, Any]:
+    # The container port's name, as the Services' targetPort: during a rolling restart that moves a
+    # listener, each pod is admitted on the port it listens on, old or new (a number would shut one out).
+    return {"protocol": "TCP", "port": name}

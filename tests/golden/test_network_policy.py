@@ -152,3 +152,15 @@ def test_the_options_from_argo_cd_and_kustomize() -> None:
             )
     with pytest.raises(process.UsageError, match="NATS_RENDER_SCRAPER_NAMESPACE"):
         from_environment({"NATS_RENDER_SCRAPER_NAMESPACE": "a" * 64})
+
+
+def test_a_moved_listener_leaves_the_policy_as_it_is() -> None:
+    # The policy names container ports, so while a rolling restart moves a listener, each pod is admitted
+    # on the port it listens on: the old pods on the old one, the new pods on the new one.
+    def policy(port: int) -> dict[str, Any]:
+        doc = _document(3, {"websocket": {"port": port, "no_tls": True}, "cluster": {"port": port + 1}})
+        return next(
+            o for o in objects(doc, RenderOptions(network_policy=True)) if o["kind"] == "NetworkPolicy"
+        )
+
+    assert policy(8080) == policy(9090)

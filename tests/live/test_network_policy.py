@@ -85,8 +85,15 @@ def _find(kind: str) -> dict[str, Any]:
     return next(o for o in OBJECTS if o["kind"] == kind)
 
 
-def _ruleset(policy: dict[str, Any], members: dict[str, Member], node: str) -> str:
-    """The policy as nftables rules for one server's namespace, its peers resolved to their addresses."""
+def _container_ports() -> dict[str, int]:
+    """Every container port of the pod template by name: the nats container's and the exporter's."""
+    containers = _find("StatefulSet")["spec"]["template"]["spec"]["containers"]
+    return {p["name"]: p["containerPort"] for c in containers for p in c.get("ports", [])}
+
+
+def _ruleset(policy: dict[str, Any], members: dict[str, Member], named: dict[str, int], node: str) -> str:
+    """The policy as nftables rules for one server's namespace: its peers resolved to their addresses, its
+    named ports to the pod's container ports (`named`), as a network plugin resolves them."""
     lines = [
         "table inet networkpolicy {",
         "  chain input {",
@@ -99,8 +106,9 @@ def _ruleset(policy: dict[str, Any], members: dict[str, Member], node: str) -> s
     for rule in policy["spec"]["ingress"]:
         ports = []
         for entry in rule["ports"]:
-            assert entry["protocol"] == "TCP" and isinstance(entry["port"], int), entry
-            ports.append(str(entry["port"]))
+            assert entry["protocol"] == "TCP", entry
+            port = entry["port"]
+            ports.append(str(named[port] if isinstance(port, str) else port))
         dport = f"tcp dport {{ {', '.join(ports)} }}"
         if not rule.get("from"):
             lines.append(f"    {dport} accept")
@@ -161,7 +169,7 @@ def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Guarded]:
             netns, address = network.add_peer(cluster.net)
             members[who] = Member(peer, address, netns)
         for server in cluster.servers:
-            _nft(server.netns, _ruleset(policy, members, cluster.net.gateway))
+            _nft(server.netns, _ruleset(policy, members, _container_ports(), cluster.net.gateway))
         cluster.start()
         yield cluster, members
 
@@ -175,10 +183,7 @@ def test_each_port_admits_exactly_its_peers(guarded: Guarded) -> None:
     cluster, members = guarded
     wait_formed(cluster)  # every listener is up
     target, other = cluster.servers[0], cluster.servers[1]
-    containers = _find("StatefulSet")["spec"]["template"]["spec"]["containers"]
-    named = {
-        p["name"]: p["containerPort"] for c in containers for p in c.get("ports", [])
-    }  # and the exporter
+    named = _container_ports()
     assert set(named) == (FROM_ANYWHERE - {"mqtt", "gateway"}) | FROM_OWN_PODS | FROM_SCRAPER
     ports = sorted({*named.values(), PROFILER_PORT})
     probes = {OWN_SERVER: other.netns, **{who: members[who].netns for who in OTHERS}}

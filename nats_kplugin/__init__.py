@@ -9,7 +9,8 @@ the stream as a whole: every object once, near misses of the NATS kind):
     nats_server/config.py             generate, merge config.merge, check       -> config, ServerLayout
                                       (resolver.py, tls.py, checks.py; encoder.py writes nats.conf)
     kubernetes/objects.py             Secrets, Services, StatefulSet, PDB       -> [dict]
-                                      (certificates.py: cert-manager; metrics.py: exporter, PodMonitor)
+                                      (certificates.py: cert-manager; metrics.py: exporter, PodMonitor;
+                                      network_policy.py: the opt-in NetworkPolicy)
     documents/writer.py               one YAML stream                           -> str
 
 Each zone's `__init__.py` maps its modules. Every check returns `problems.Problem` values, each with a code

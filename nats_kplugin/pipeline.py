@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 from .codes import Code, Severity
 from .documents.reader import Document
 from .kubernetes import certificates
+from .kubernetes.network_policy import DEFAULT_SCRAPER_NAMESPACE
 from .kubernetes.objects import Extras, Images, build_objects
 from .kubernetes.sync import argocd_annotations
 from .nats_server import checks as server_checks
@@ -34,6 +35,8 @@ class RenderOptions(NamedTuple):
     cluster_domain: str = tls.DEFAULT_CLUSTER_DOMAIN  # the cluster's DNS domain, in TLS certificate names
     tls_issuer: certificates.IssuerRef | None = None  # an existing issuer instead of the self-signed chain
     pod_monitor: bool = False  # a PodMonitor per cluster (needs the Prometheus Operator's CRDs)
+    network_policy: bool = False  # a NetworkPolicy per cluster (docs/network-policy.md)
+    scraper_namespace: str = DEFAULT_SCRAPER_NAMESPACE  # its monitor and metrics ports' peers
     # The managed service's selector labels, claim template and account names, for a takeover in place
     # (SPEC section 12). The option table will fold this in with the others.
     managed_service_names: bool = False
@@ -168,8 +171,14 @@ def _expand_spec(
     if found:
         return [], [*problems, *found]
     try:
+        scraper = options.scraper_namespace if options.network_policy else None
         extras = Extras(
-            options.cluster_domain, options.tls_issuer, claim, options.pod_monitor, tuple(annotations.items())
+            options.cluster_domain,
+            options.tls_issuer,
+            claim,
+            options.pod_monitor,
+            scraper,
+            tuple(annotations.items()),
         )
         objects = build_objects(nats_spec, server, user_passwords, options.images, labels, extras)
     except EncodeError as exc:

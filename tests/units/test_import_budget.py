@@ -63,9 +63,11 @@ PIPELINE = {
     "nats_kplugin.nats_server.values",
     "nats_kplugin.kubernetes",
     "nats_kplugin.kubernetes.objects",
-    # TLS, metrics and the chart-shaped resolver: small modules of plain data, no imports of their own.
+    # TLS, metrics, the NetworkPolicy and the chart-shaped resolver: small modules of plain data, no
+    # imports of their own.
     "nats_kplugin.kubernetes.certificates",
     "nats_kplugin.kubernetes.metrics",
+    "nats_kplugin.kubernetes.network_policy",
     "nats_kplugin.kubernetes.sync",
     "nats_kplugin.nats_server.resolver",
     "nats_kplugin.nats_server.tls",

@@ -11,6 +11,7 @@ profile; HYPOTHESIS_PROFILE overrides that.
 
 import os
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -66,6 +67,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
+
+
+@pytest.fixture(autouse=True)
+def _test_client_sockets(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a live test, collect the sockets its nats-py clients left open (tests/live/clients.py), so
+    their ResourceWarnings do not fail a later test that the garbage collector happens to run in."""
+    yield
+    if request.node.get_closest_marker("live") and "tests.live.clients" in sys.modules:
+        sys.modules["tests.live.clients"].collect_client_sockets()
+
+
+@pytest.hookimpl(trylast=True)  # after the session-scoped fixtures (clusters, servers) are torn down
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if "tests.live.clients" in sys.modules:
+        sys.modules["tests.live.clients"].collect_client_sockets()
 
 
 def pytest_report_header(config: pytest.Config) -> str:

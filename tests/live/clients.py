@@ -28,14 +28,22 @@ def run(work: Callable[[], Awaitable[T]], timeout: float = 60) -> T:
 
     # nats-py leaves the socket of a failed first connect open (allow_reconnect=False raises before it
     # closes), and closing that client after a failed TLS handshake hangs. Those sockets die with the loop:
-    # their ResourceWarnings are dropped here, and only here, instead of failing whichever test the garbage
-    # collector happens to meet them in (filterwarnings = error).
+    # their ResourceWarnings are dropped here, instead of failing whichever test the garbage collector
+    # happens to meet them in (filterwarnings = error).
+    try:
+        return asyncio.run(bounded())
+    finally:
+        collect_client_sockets()
+
+
+def collect_client_sockets() -> None:
+    """Collect the test clients' sockets that nats-py left open, without their ResourceWarnings. Some
+    outlive `run` (held a while longer by nats-py's objects), so the live tests' teardown and the end of
+    the session call this too (tests/conftest.py). Their warnings differ (an unclosed socket or
+    transport, a StreamWriter's "loop is closed"), so every ResourceWarning of the collection is let go."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
-        try:
-            return asyncio.run(bounded())
-        finally:
-            gc.collect()
+        gc.collect()
 
 
 async def connect(servers: list[str], **credentials: Any) -> Client:

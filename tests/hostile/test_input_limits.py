@@ -74,8 +74,9 @@ def test_locating_many_problems_indexes_each_mapping_once() -> None:
     users = "".join(f"    u{index}: {{}}\n" for index in range(2_000))
     (document,), _ = parse_stream((NATS.format(index=0) + "spec:\n  users:\n" + users).encode(), NATS_OBJECTS)
     assert document.line_of(("spec", "users", "u1999")) == 2_007
-    users_node = documents.child_node(documents.child_node(document.node, "spec"), "users")
-    assert len(users_node._index) == 2_000  # type: ignore[union-attr]
+    assert document.positions is not None
+    users_positions = document.positions.tree[1]["spec"][1]["users"]  # type: ignore[index]
+    assert type(users_positions[1]) is dict and len(users_positions[1]) == 2_000  # one lookup per user
     assert document.line_of(("spec", "users", "u0", "password")) == 8
     assert document.line_of(("spec", "users", "missing")) == 8  # the users mapping, its nearest parent
 

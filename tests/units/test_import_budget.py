@@ -32,6 +32,7 @@ PIPELINE = {
     "nats_kplugin.problems",
     "nats_kplugin.documents",
     "nats_kplugin.documents.loader",
+    "nats_kplugin.documents.positions",
     "nats_kplugin.documents.reader",
     "nats_kplugin.documents.sources",
     "nats_kplugin.documents.writer",

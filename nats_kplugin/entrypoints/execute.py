@@ -4,9 +4,10 @@ click's (click_command.py) each build one `Arguments` value and call `execute` o
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 
 from ..documents.reader import Budget, Document, parse_stream
-from ..documents.sources import read_sources
+from ..documents.sources import given_away, read_lazily
 from ..problems import Problem
 from ..spec.reading import NATS_OBJECTS
 from .options import Arguments, command_line_options
@@ -21,20 +22,19 @@ def execute(arguments: Arguments, render_key: bytes | None) -> int:
         write_output(schema_text(), sys.stdout)
         return EXIT_OK
     options = command_line_options(arguments, render_key)
-    documents, read_problems = _read(arguments.paths)
+    read_problems: list[Problem] = []
+    documents = _read(arguments.paths, read_problems)
     return render_and_write(documents, read_problems, options, sys.stdout, sys.stderr)
 
 
-def _read(paths: tuple[str, ...]) -> tuple[list[Document], list[Problem]]:
-    """Every path in order, `-` for stdin, with the input limits held across all of them."""
+def _read(paths: tuple[str, ...], problems: list[Problem]) -> Iterator[Document]:
+    """Every path in order, `-` for stdin, with the input limits held across all of them: read as the
+    documents are rendered, one source at a time (sources.read_lazily), the problems added to `problems`."""
     budget = Budget()
-    documents: list[Document] = []
-    problems: list[Problem] = []
     for path in paths or ("-",):
         if path == "-":
-            found = parse_stream(stdin_bytes(), NATS_OBJECTS, "<stdin>", budget=budget)
+            documents, found = parse_stream(stdin_bytes(), NATS_OBJECTS, "<stdin>", budget=budget)
+            problems.extend(found)
+            yield from given_away(documents)
         else:
-            found = read_sources([path], NATS_OBJECTS, budget)
-        documents.extend(found[0])
-        problems.extend(found[1])
-    return documents, problems
+            yield from read_lazily([path], NATS_OBJECTS, problems, budget)

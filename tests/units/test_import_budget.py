@@ -35,6 +35,7 @@ PIPELINE = {
     "nats_kplugin.documents.positions",
     "nats_kplugin.documents.reader",
     "nats_kplugin.documents.sources",
+    "nats_kplugin.documents.spool",
     "nats_kplugin.documents.writer",
     "nats_kplugin.documents.yaml_v2",
     "nats_kplugin.spec",

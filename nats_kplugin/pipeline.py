@@ -208,13 +208,14 @@ def object_identity(obj: Any, default_namespace: str | None) -> Identity | None:
     return group, kind, namespace, name
 
 
-class _Origin(NamedTuple):
+class _Origin:
     """What a clash says of the earlier document: kept instead of the document, which is let go once
     rendered (its data and positions are most of a large stream's memory)."""
 
-    location: Location
-    object_ref: str | None
-    identity: Identity | None
+    __slots__ = ("identity", "location", "object_ref")
+
+    def __init__(self, location: Location, object_ref: str | None, identity: "Identity | None") -> None:
+        self.location, self.object_ref, self.identity = location, object_ref, identity
 
 
 class _Identities:

@@ -12,7 +12,7 @@ the first of equal ones, as a mapping flattened by a `<<` merge holds them), a s
 step that leads nowhere gives the line of the nearest value above it.
 """
 
-from typing import Any, NamedTuple
+from typing import Any
 
 import yaml
 
@@ -25,10 +25,16 @@ Tree = int | tuple[int, dict[Any, Any]] | tuple[int, tuple[Any, ...]]
 _INT = "tag:yaml.org,2002:int"
 
 
-class Positions(NamedTuple):
-    first_line: int  # 0-based, as libyaml counts
-    tree: Tree
-    integers: tuple[tuple[Path, str], ...]  # every integer's path and text, in document order
+class Positions:
+    """(A plain class with slots: a NamedTuple's class costs a render more to create, and this one is
+    never compared or unpacked.)"""
+
+    __slots__ = ("first_line", "integers", "tree")
+
+    def __init__(self, first_line: int, tree: Tree, integers: tuple[tuple[Path, str], ...]) -> None:
+        self.first_line = first_line  # 0-based, as libyaml counts
+        self.tree = tree
+        self.integers = integers  # every integer's path and text, in document order
 
     def line_of(self, path: Path) -> int:
         """The 1-based line of the value at `path` (keys and list indexes), or of the nearest parent's."""

@@ -9,7 +9,6 @@ text (`integer_problems`), because the value PyYAML constructs has already lost 
 The presets live in `presets`.
 """
 
-import json
 from typing import Any, NamedTuple
 
 from ..codes import Code
@@ -191,10 +190,19 @@ def _with_defaults(value: Any, sub_schema: dict[str, Any]) -> Any:
     result = dict(value)
     for key, sub in sub_schema.get("properties", {}).items():
         if key not in result and "default" in sub:
-            result[key] = json.loads(json.dumps(sub["default"]))
+            result[key] = _copied(sub["default"])
         if key in result:
             result[key] = _with_defaults(result[key], _resolved(sub))
     return result
+
+
+def _copied(value: Any) -> Any:
+    """A schema default (JSON: dicts, lists, scalars) as a copy of its own, for the document to own."""
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    return value
 
 
 def _resolved(sub: dict[str, Any]) -> dict[str, Any]:

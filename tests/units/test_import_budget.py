@@ -39,6 +39,7 @@ PIPELINE = {
     "nats_kplugin.documents.writer",
     "nats_kplugin.documents.yaml_v2",
     "nats_kplugin.spec",
+    "nats_kplugin.spec.digests",
     "nats_kplugin.spec.fast_check",
     "nats_kplugin.spec.model",
     "nats_kplugin.spec.names",
@@ -89,8 +90,15 @@ RENDER_MODULES = {
 THIRD_PARTY_PACKAGES = {"yaml", "deepmerge"}
 # Standard modules that cost milliseconds and that a render has no use for. dataclasses (inspect, ast,
 # dis, tokenize) and its generated methods once took 40% of a render; value objects are NamedTuples.
+# hashlib (OpenSSL), hmac, fractions (with decimal) and ipaddress cost a seed render 4%, 3% and 2% of its
+# instructions for a digest, a few sizes and a plain port (docs/performance.md, issue 22).
 HEAVY_STDLIB = {
     "argparse",
+    "decimal",
+    "fractions",
+    "hashlib",
+    "hmac",
+    "ipaddress",
     "asyncio",
     "dataclasses",
     "inspect",

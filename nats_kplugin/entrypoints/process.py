@@ -298,7 +298,21 @@ def run(main: Callable[[list[str]], int], program: str) -> None:
             "(set NATS_RENDER_DEBUG=1 for a traceback, and please report it)"
         )
         code = EXIT_INTERNAL
-    sys.exit(code)
+    exit_now(code)
+
+
+def exit_now(code: int) -> None:
+    """Exit with `code` once stdout and stderr are flushed, without the interpreter's teardown: clearing
+    every module and collecting what the imports made was 8% of a seed render's instructions, work
+    nobody waits for. Nothing of a render needs it: no atexit handler, the spooled output's temporary
+    file has no name, and every file written is closed where it is written."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a reader gone, a closed stream: the output is not all written
+                code = code or EXIT_OUTPUT
+    os._exit(code)
 
 
 def collect_less() -> None:

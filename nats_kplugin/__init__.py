@@ -9,7 +9,8 @@ the stream as a whole: every object once, near misses of the NATS kind):
     nats_server/config.py             generate, merge config.merge, check       -> config, ServerLayout
                                       (resolver.py, tls.py, checks.py; encoder.py writes nats.conf)
     kubernetes/objects.py             Secrets, Services, StatefulSet, PDB       -> [dict]
-                                      (certificates.py: cert-manager; metrics.py: exporter, PodMonitor)
+                                      (certificates.py: cert-manager; metrics.py: exporter, PodMonitor;
+                                      network_policy.py: the opt-in NetworkPolicy)
     documents/writer.py               one YAML stream                           -> str
 
 Each zone's `__init__.py` maps its modules. Every check returns `problems.Problem` values, each with a code
@@ -18,6 +19,9 @@ dataclasses, whose import and generated methods took 40% of a cold render (docs/
 modules that define them do without `from __future__ import annotations`: typing compiles each string
 annotation of a NamedTuple, and the first compile() of a process costs more than a seed render's work
 (tests/units/test_import_budget.py).
+
+Beside the render path, `plan/` (`nats-render plan`): both sides rendered through `pipeline.render_each`,
+their objects compared, and one verdict per change; nothing in the render path imports it.
 
 On top, in `entrypoints/` and imported by nothing below them, the entry points: `cli.py` (`nats-render`;
 `arguments.py` reads a well-formed command line, `click_command.py` answers everything else), `argocd.py`,

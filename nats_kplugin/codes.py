@@ -107,6 +107,11 @@ class Code(str, enum.Enum):
     )
     CHART_SYNTAX = "chart-syntax", _E, "the upstream chart's << >> unquoting, which is not nats-server syntax"
     PATH_OUTSIDE_VOLUME = "path-outside-volume", _E, "a path outside the volumes of the pod that can hold it"
+    SECRET_FILE_NAME = (
+        "secret-file-name",
+        _E,
+        "a file under /etc/nats-secrets/ that is not <secret>/<key> of a Secret Kubernetes accepts",
+    )
     # The merged configuration against the pod the renderer builds (nats_server/checks.py, listeners.py).
     OWNED_SETTING = "owned-setting", _E, "config.merge overrides a setting the pod layout owns"
     SPEC_USERS_OVERRIDDEN = (
@@ -145,6 +150,22 @@ class Code(str, enum.Enum):
         "JetStream in a cluster of one never elects a leader",
     )
     JETSTREAM_TWO_SERVERS = "jetstream-two-servers", _I, "JetStream on 2 servers has no fault tolerance"
+    GATEWAY_LIST = "gateway-list", _E, "a gateways list naming one member twice"
+    LEAF_ACCOUNT = (
+        "leaf-account",
+        _E,
+        "a leaf-node remote or leaf user bound to an account the configuration does not define",
+    )
+    JETSTREAM_DOMAIN_MISSING = (
+        "jetstream-domain-missing",
+        _W,
+        "JetStream beside a leaf-node remote without jetstream.domain, so in the hub's domain if it has none",
+    )
+    JETSTREAM_DOMAIN_CLASH = (
+        "jetstream-domain-clash",
+        _E,
+        "an edge and the hub its leaf-node remote dials, rendered together, run JetStream in one domain",
+    )
     SHARED_SERVER_NAME = (
         "shared-server-name",
         _W,

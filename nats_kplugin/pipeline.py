@@ -11,12 +11,14 @@ from typing import Any, NamedTuple
 from .codes import Code, Severity
 from .documents.reader import Document
 from .kubernetes import certificates
+from .kubernetes.network_policy import DEFAULT_SCRAPER_NAMESPACE
 from .kubernetes.objects import Extras, Images, build_objects
 from .kubernetes.sync import argocd_annotations
 from .nats_server import checks as server_checks
 from .nats_server import config as server_config
-from .nats_server import pod_filesystem, resolver, tls
+from .nats_server import pod_filesystem, resolver, secret_files, tls, topology
 from .nats_server.encoder import EncodeError
+from .nats_server.leaf_domains import LeafDomains
 from .problems import Location, Problem, error
 from .spec import model as spec
 from .spec import passwords
@@ -33,6 +35,8 @@ class RenderOptions(NamedTuple):
     cluster_domain: str = tls.DEFAULT_CLUSTER_DOMAIN  # the cluster's DNS domain, in TLS certificate names
     tls_issuer: certificates.IssuerRef | None = None  # an existing issuer instead of the self-signed chain
     pod_monitor: bool = False  # a PodMonitor per cluster (needs the Prometheus Operator's CRDs)
+    network_policy: bool = False  # a NetworkPolicy per cluster (docs/network-policy.md)
+    scraper_namespace: str = DEFAULT_SCRAPER_NAMESPACE  # its monitor and metrics ports' peers
     # The managed service's selector labels, claim template and account names, for a takeover in place
     # (SPEC section 12). The option table will fold this in with the others.
     managed_service_names: bool = False
@@ -67,9 +71,10 @@ def render_each(
     every object seen so far is remembered by its identity, so a clash is reported on the later document.
     Whether any document failed is the caller's to collect: all or nothing is decided over the stream."""
     seen = _Identities(options.default_namespace)
+    leaf_domains = LeafDomains()  # edges and hubs rendered together: their JetStream domains differ
     for document in documents:
         if spec.is_nats_object(document.data):
-            objects, problems = render_object(document, options)
+            objects, problems = render_object(document, options, leaf_domains)
         else:
             objects, problems = [document.data], []
             near_miss = spec.near_miss(document.data)
@@ -81,10 +86,15 @@ def render_each(
         if options.strict:
             problems = [p.as_strict() for p in problems]
         yield objects, problems
+    if problems := leaf_domains.problems():  # checks over the whole set, after its last document
+        yield [], problems
 
 
-def render_object(document: Document, options: RenderOptions) -> tuple[list[dict[str, Any]], list[Problem]]:
-    """The Kubernetes objects of one NATS document, or the problems that prevent them."""
+def render_object(
+    document: Document, options: RenderOptions, leaf_domains: LeafDomains | None = None
+) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """The Kubernetes objects of one NATS document, or the problems that prevent them; a rendered object
+    that takes part in leaf-node links is noted in `leaf_domains`."""
     data = _with_namespace(document.data, options.default_namespace)
     mismatch = _namespace_mismatch(data, options)
     if mismatch is not None:
@@ -94,6 +104,9 @@ def render_object(document: Document, options: RenderOptions) -> tuple[list[dict
     if nats_spec is not None:
         nats_spec = nats_spec._replace(managed_service_names=options.managed_service_names)
         objects, problems = _expand_spec(nats_spec, data, options)
+        if objects and leaf_domains is not None:
+            where = document.line_of(("spec", "config", "merge", "jetstream", "domain"))
+            leaf_domains.add(nats_spec, object_ref(data) or "NATS", document.location._replace(line=where))
     return objects, _locate(problems, document, data)
 
 
@@ -147,6 +160,8 @@ def _expand_spec(
         problems += tls.secure(nats_spec, config)
     problems += tls.plain_outside(nats_spec)
     server_config.authorize_routes(config)
+    topology.complete_gateway(config)  # a supercluster member advertises the address its entry names
+    pod_folders = secret_files.with_folder(pod_folders, config)  # the Secrets' files config.merge names
     problems += server_checks.check(nats_spec, config, pod_folders)
     if any(p.is_error for p in problems):
         return [], problems
@@ -156,8 +171,14 @@ def _expand_spec(
     if found:
         return [], [*problems, *found]
     try:
+        scraper = options.scraper_namespace if options.network_policy else None
         extras = Extras(
-            options.cluster_domain, options.tls_issuer, claim, options.pod_monitor, tuple(annotations.items())
+            options.cluster_domain,
+            options.tls_issuer,
+            claim,
+            options.pod_monitor,
+            scraper,
+            tuple(annotations.items()),
         )
         objects = build_objects(nats_spec, server, user_passwords, options.images, labels, extras)
     except EncodeError as exc:

@@ -3,6 +3,8 @@
 # (git-ignored):
 #   build/bin/k8syaml         the YAML reader of kubectl and Argo CD (tests/k8syaml, sigs.k8s.io/yaml)
 #   build/bin/kube-apiserver  k8s.io/kubernetes, pinned in tests/kube/go.mod
+#   build/bin/kube-controller-manager  the same module and pin: the StatefulSet, garbage-collector and volume
+#                             controllers of the change matrix's claim-template test (tests/apiserver)
 #   build/bin/argodiff        Argo CD's diff code (gitops-engine), the drift judge, pinned in tests/argodiff/go.mod
 #   etcd                      Debian's etcd-server (apt-get, as root, when /usr/bin/etcd is missing)
 #   build/crds/               the cert-manager and Prometheus Operator CRDs, from their Go modules (pinned below)
@@ -10,7 +12,8 @@
 # only when its pins or sources change: each binary has a stamp beside it with the hash of what it was
 # built from, so a second run costs a few hashes.
 #
-# Usage: scripts/build-kube.sh [all | k8syaml | kube-apiserver | argodiff | etcd | crds]...   (default: all)
+# Usage: scripts/build-kube.sh [all | k8syaml | kube-apiserver | kube-controller-manager | argodiff | etcd | crds]...
+#        (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -30,11 +33,10 @@ kubernetes="$(awk '$1 == "require" { $0 = substr($0, 8) } $1 == "k8s.io/kubernet
     tests/kube/go.mod)"
 [[ "$kubernetes" =~ ^v1\.[0-9]+\.[0-9]+$ ]] || { echo "build-kube: no k8s.io/kubernetes pin in tests/kube/go.mod" >&2; exit 1; }
 minor="${kubernetes#v1.}"
-declare -A LDFLAGS=(
-    [kube-apiserver]="-X k8s.io/component-base/version.gitVersion=$kubernetes \
+version_flags="-X k8s.io/component-base/version.gitVersion=$kubernetes \
 -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${minor%%.*} \
 -X k8s.io/component-base/version.gitTreeState=clean"
-)
+declare -A LDFLAGS=([kube-apiserver]="$version_flags" [kube-controller-manager]="$version_flags")
 BIN="$ROOT/build/bin"
 mkdir -p "$BIN" "$GOMODCACHE" "$GOCACHE"
 
@@ -94,12 +96,14 @@ for target in "${targets[@]}"; do
     case "$target" in
     k8syaml) build k8syaml tests/k8syaml . ;;
     kube-apiserver) build kube-apiserver tests/kube k8s.io/kubernetes/cmd/kube-apiserver ;;
+    kube-controller-manager) build kube-controller-manager tests/kube k8s.io/kubernetes/cmd/kube-controller-manager ;;
     argodiff) build argodiff tests/argodiff . ;;
     etcd) install_etcd ;;
     crds) crds ;;
     all)
         build k8syaml tests/k8syaml .
         build kube-apiserver tests/kube k8s.io/kubernetes/cmd/kube-apiserver
+        build kube-controller-manager tests/kube k8s.io/kubernetes/cmd/kube-controller-manager
         build argodiff tests/argodiff .
         install_etcd
         crds

@@ -18,6 +18,12 @@ if ! command -v node >/dev/null; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs
 fi
+# nft, with which tests/live/test_network_policy.py enforces the rendered NetworkPolicy. The live tests run
+# only as root, and as root they fail without it.
+if [ "$(id -u)" = 0 ] && ! command -v nft >/dev/null; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nftables
+fi
 ruff check .
 ruff format --check .
 mypy

@@ -4,6 +4,8 @@ cli.py               `nats-render`: reads the command line, renders, or hands ov
 arguments.py         a well-formed command line, read without click (the quick path)
 click_command.py     everything else of the command line: --help, --version, usage errors
 execute.py           renders what one Arguments value names
+plan_command.py      `nats-render plan OLD NEW`: both sides rendered, the plan of the change, its exit code
+plan_base.py         `plan --base GIT_REF`: OLD read from a Git revision of NEW's path
 argocd.py            `nats-render-argocd`, the Argo CD config-management plugin (discover, generate)
 argocd_kustomize.py  a source folder with a kustomization, built by kustomize with nats-render inside
 kustomize.py         `nats-render-kustomize`, kustomize's exec generator plugin

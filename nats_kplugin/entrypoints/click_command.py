@@ -22,7 +22,10 @@ from .process import UsageError, render_key
 
 def _render(paths: tuple[str, ...], **values: Any) -> None:
     """Render NATS objects (apps.cozystack.io/v1alpha1) in PATHS (files or folders; stdin when none)
-    into Kubernetes manifests on stdout. Every other document passes through unchanged."""
+    into Kubernetes manifests on stdout. Every other document passes through unchanged.
+
+    `nats-render plan OLD NEW` says what a change does to the running clusters (plan --help); a file
+    named plan is ./plan."""
     arguments = Arguments(paths, values)
     try:
         key = None if values["print_schema"] else render_key(os.environ, values["key_file"])
@@ -31,7 +34,7 @@ def _render(paths: tuple[str, ...], **values: Any) -> None:
     sys.exit(execute(arguments, key))
 
 
-def _click_option(option: Option) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def click_option(option: Option) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     settings: dict[str, Any] = {"help": option.help}
     if option.is_flag:
         settings["is_flag"] = True
@@ -61,7 +64,7 @@ def _checked(check: Callable[[str], object], value: str) -> str:
 def _command() -> click.Command:
     function: Callable[..., Any] = click.version_option(__version__, prog_name="nats-render")(_render)
     for option in reversed(OPTIONS):
-        function = _click_option(option)(function)
+        function = click_option(option)(function)
     function = click.argument(
         "paths", nargs=-1, type=click.Path(exists=True, dir_okay=True, allow_dash=True)
     )(function)

@@ -23,13 +23,21 @@ def execute(arguments: Arguments, render_key: bytes | None) -> int:
         return EXIT_OK
     options = command_line_options(arguments, render_key)
     read_problems: list[Problem] = []
-    documents = _read(arguments.paths, read_problems)
+    documents = read_lazily_paths(arguments.paths, read_problems)
     return render_and_write(documents, read_problems, options, sys.stdout, sys.stderr)
 
 
-def _read(paths: tuple[str, ...], problems: list[Problem]) -> Iterator[Document]:
-    """Every path in order, `-` for stdin, with the input limits held across all of them: read as the
-    documents are rendered, one source at a time (sources.read_lazily), the problems added to `problems`."""
+def read_paths(paths: tuple[str, ...]) -> tuple[list[Document], list[Problem]]:
+    """Every path in order, `-` for stdin, with the input limits held across all of them (a render's
+    reading; `nats-render plan` reads each of its sides so)."""
+    problems: list[Problem] = []
+    documents = list(read_lazily_paths(paths, problems))
+    return documents, problems
+
+
+def read_lazily_paths(paths: tuple[str, ...], problems: list[Problem]) -> Iterator[Document]:
+    """read_paths as the documents are rendered, one source at a time (sources.read_lazily), each document
+    let go once taken and the problems added to `problems`: a large render holds one stream at most."""
     budget = Budget()
     for path in paths or ("-",):
         if path == "-":

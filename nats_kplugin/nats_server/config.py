@@ -26,7 +26,8 @@ from .option_table import (
     newer_server,
 )
 from .pod_filesystem import PID_FILE, STORE_DIR, Folder
-from .reload_table import RELOADABLE_CLUSTER_KEYS, RELOADABLE_KEYS
+from .reload_table import RELOADABLE_CLUSTER_KEYS, RELOADABLE_JETSTREAM_KEYS, RELOADABLE_KEYS
+from .topology import server_name_stem
 from .values import duration_seconds, listen_port, monitor_base_path
 
 CLIENT_PORT = 4222
@@ -63,7 +64,7 @@ class ServerLayout(NamedTuple):
     monitor_base_path: str = ""  # http_base_path as the server serves it: probes and exporter go under it
     cluster: Listener | None = None
     extra_listeners: tuple[Listener, ...] = ()  # websocket, leafnodes, mqtt, gateway
-    server_name_stem: str | None = None  # a literal server_name made unique per pod
+    server_name_stem: str | None = None  # a literal server_name made unique per pod, or the gateway's name
     lame_duck_seconds: int = 30
     lame_duck_grace_seconds: int = 10
     folders: tuple[Folder, ...] = ()  # the nats container's mounts (`folders`)
@@ -75,10 +76,12 @@ class ServerLayout(NamedTuple):
     def restart_relevant(self) -> dict[str, Any]:
         """The part of the configuration that only a restart applies."""
         relevant = {k: v for k, v in self.config.items() if k not in RELOADABLE_KEYS}
-        if isinstance(relevant.get("cluster"), dict):
-            relevant["cluster"] = {
-                k: v for k, v in relevant["cluster"].items() if k not in RELOADABLE_CLUSTER_KEYS
-            }
+        for block, reloadable in (
+            ("cluster", RELOADABLE_CLUSTER_KEYS),
+            ("jetstream", RELOADABLE_JETSTREAM_KEYS),
+        ):
+            if isinstance(relevant.get(block), dict):
+                relevant[block] = {k: v for k, v in relevant[block].items() if k not in reloadable}
         return relevant
 
     @property
@@ -254,12 +257,10 @@ def describe(spec: NatsSpec, config: dict[str, Any], pod_folders: tuple[Folder, 
     if spec.replicas > 1:
         cluster = Listener("cluster", block_port(config.get("cluster")) or CLUSTER_PORT)
     extra = tuple(Listener(block, port) for block in LISTENERS if (port := block_port(config.get(block))))
-    stem = config.get("server_name")
-    if isinstance(stem, str) and spec.replicas > 1:
+    stem = server_name_stem(config, spec.replicas)
+    if stem is not None and isinstance(config.get("server_name"), str):
         # A copy, so describing changes nothing: the literal name becomes the pods' stem.
         config = {**config, "server_name": Variable("SERVER_NAME")}
-    else:
-        stem = None
     return ServerLayout(
         config,
         Listener("nats", client),

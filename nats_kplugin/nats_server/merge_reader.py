@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 from ..codes import Code
 from ..problems import Path, Problem, error, warning
+from . import secret_files
 from .encoder import Variable
 from .option_table import (
     ANY,
@@ -38,6 +39,7 @@ from .option_table import (
     lookup,
     spellings,
 )
+from .topology import is_server_name
 from .values import SIZE_TABLE, duration_seconds, size_bytes
 
 
@@ -324,7 +326,7 @@ class _Reader:
         Accepted:
             spec: {replicas: 1, config: {merge: {server_name: edge-1}}}
         """
-        if not (value[:1].isascii() and value[:1].isalpha() and _is_name(value)):
+        if not is_server_name(value):
             self.refuse(
                 Code.INVALID_FORMAT,
                 "must start with a letter and hold only letters, digits, '.', '_' and '-': nats-server "
@@ -336,20 +338,33 @@ class _Reader:
     def file(self, kind: str, value: str, mounts: Mounts, where: Path) -> None:
         """A file or folder the server reads or writes: inside a volume of the pod that can hold it.
 
+        A file it reads may also be a Secret's key, `/etc/nats-secrets/<secret>/<key>` (secret_files.py).
+
         Refused (path-outside-volume at spec.config.merge.log_file):
             log_file: /tmp/nats.log
+        Refused (secret-file-name at spec.config.merge.leafnodes.remotes[0].credentials):
+            leafnodes:
+              remotes: [{urls: ["nats-leaf://hub:7422"], credentials: /etc/nats-secrets/Hub_Leaf/edge.creds}]
         Accepted:
             log_file: /var/run/nats/nats.log
+            leafnodes:
+              remotes: [{urls: ["nats-leaf://hub:7422"], credentials: /etc/nats-secrets/hub-leaf/edge.creds}]
         """
+        if kind == RFILE and secret_files.is_secret_path(value):
+            why = secret_files.problem(value)
+            if why is not None:
+                self.refuse(Code.SECRET_FILE_NAME, why, where)
+            return
         folders = mounts.readable if kind == RFILE else mounts.writable
         normal = os.path.normpath(value)
         inside = value.startswith("/") and any(normal.startswith(folder + "/") for folder in folders)
         if not inside:
             how = "readable" if kind == RFILE else "writable"
+            secret = f", or a Secret's key as {secret_files.TEMPLATE}" if kind == RFILE else ""
             self.refuse(
                 Code.PATH_OUTSIDE_VOLUME,
-                f"must name a path inside a {how} volume of the pod ({', '.join(folders)}): the root "
-                "filesystem is read-only and holds nothing of yours",
+                f"must name a path inside a {how} volume of the pod ({', '.join(folders)}){secret}: the "
+                "root filesystem is read-only and holds nothing of yours",
                 where,
             )
 
@@ -402,13 +417,6 @@ _SWITCH_WORDS = ("enabled", "enable", "disabled", "disable")
 
 def _finite(value: float) -> bool:
     return value == value and value not in (float("inf"), float("-inf"))
-
-
-_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-
-
-def _is_name(value: str) -> bool:
-    return bool(value) and all(char in _NAME_CHARS for char in value)
 
 
 def _unchecked(block: str, key: str, version: str) -> str:

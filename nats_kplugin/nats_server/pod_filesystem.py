@@ -13,9 +13,12 @@ PID_DIR = "/var/run/nats"
 PID_FILE = f"{PID_DIR}/nats.pid"
 STORE_DIR = "/data"
 TLS_DIR = "/etc/nats-tls"  # the server certificate's Secret, with spec.tls_enabled
+# Reserved: `<secret>/<key>` below it in config.merge mounts that Secret's key (secret_files.py).
+SECRETS_DIR = "/etc/nats-secrets"
 # The pod's volumes, by the names the nats container mounts them with (and the JetStream claim template's,
 # `store_volume`); the chart-shaped resolver's own claim must be named otherwise.
 CONFIG_VOLUME, PID_VOLUME, TLS_VOLUME, STORE_VOLUME = "config", "pid", "tls", "data"
+SECRETS_VOLUME = "secrets"  # one projected volume for every Secret config.merge names
 
 
 class Folder(NamedTuple):

@@ -37,3 +37,10 @@ RELOADABLE_KEYS = frozenset(
 # the restart hash. The routes reload ("Reloaded: cluster routes"), so a change of replicas rolls no pod:
 # the servers that stay take the new route list on the reloader's signal.
 RELOADABLE_CLUSTER_KEYS = frozenset({"pool_size", "compression", "no_advertise", "routes"})
+# Settings inside the `jetstream` block that stay out of the restart hash. nats-server reloads a larger
+# max_file_store ("Reloaded: JetStream max_file_store") and refuses a smaller one ("config reload not
+# supported for decreasing jetstream max memory and store"); the hash sees only the new value, so it cannot
+# tell the two apart. Left out on purpose: the size follows spec.jetstream.size, a claim only grows, and a
+# smaller size has no way through in place (docs/volumes.md), so a restart onto a limit the running server
+# refused would buy nothing. max_memory_store stays in: lowering it is a change a restart does apply.
+RELOADABLE_JETSTREAM_KEYS = frozenset({"max_file_store"})

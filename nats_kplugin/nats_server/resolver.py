@@ -19,7 +19,14 @@ from ..codes import Code
 from ..problems import Path, Problem, error
 from ..spec.names import ObjectNames
 from ..spec.quantities import to_bytes
-from .pod_filesystem import CONFIG_VOLUME, PID_VOLUME, STORE_VOLUME, TLS_VOLUME, ResolverClaim
+from .pod_filesystem import (
+    CONFIG_VOLUME,
+    PID_VOLUME,
+    SECRETS_VOLUME,
+    STORE_VOLUME,
+    TLS_VOLUME,
+    ResolverClaim,
+)
 from .values import is_clean_folder
 
 CHART_KEYS = frozenset({"enabled", "merge", "patch", "pvc"})
@@ -28,7 +35,7 @@ CLAIM_SIZE = "1Gi"  # the chart's default
 _PVC_KEYS = frozenset({"enabled", "size", "storageClassName", "name", "merge", "patch"})
 _BASE: Path = ("spec", "config", "resolver")
 # The volumes the pod has already; the claim's name must be another.
-_POD_VOLUMES = frozenset({CONFIG_VOLUME, PID_VOLUME, TLS_VOLUME, STORE_VOLUME})
+_POD_VOLUMES = frozenset({CONFIG_VOLUME, PID_VOLUME, TLS_VOLUME, STORE_VOLUME, SECRETS_VOLUME})
 _DNS_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"  # (compiled on first use, by re)
 
 

@@ -265,6 +265,52 @@ def https_tls(config: dict[str, Any], base: Path) -> list[Problem]:
     return [error(Code.HTTPS_WITHOUT_TLS, message, (*base, key))]
 
 
+# Accounts every server has without defining them: the global account and the default system account.
+_IMPLICIT_ACCOUNTS = frozenset({"$G", "$SYS"})
+
+
+def leaf_accounts(config: dict[str, Any], base: Path) -> list[Problem]:
+    """server/server.go configureAccounts, server/leafnode.go: "cannot find local account %q specified in
+    leafnode remote" and "... in leafnode authorization" (a leaf-node remote, or a user of the leaf
+    listener, bound to an account the configuration does not define). Accounts line up on both sides of a
+    link only when each side binds it to an account it has. Operator mode's accounts come from JWTs.
+
+    Refused (leaf-account at spec.config.merge.leafnodes.remotes[0].account):
+        leafnodes: {remotes: [{urls: ["nats-leaf://hub:7422"], account: APP}]}
+    Accepted:
+        accounts: {APP: {users: [{user: a, password: a-password}]}}
+        leafnodes: {remotes: [{urls: ["nats-leaf://hub:7422"], account: APP}]}
+    """
+    leafnodes = _block(config, "leafnodes")
+    if leafnodes is None or "operator" in config:
+        return []
+    accounts = config.get("accounts")
+    known = set(accounts) if isinstance(accounts, dict) else set()
+    bound: list[tuple[Any, Path]] = []
+    remotes = leafnodes.get("remotes")
+    for index, remote in enumerate(remotes if isinstance(remotes, list) else []):
+        if isinstance(remote, dict) and "account" in remote:
+            bound.append((remote["account"], ("leafnodes", "remotes", index, "account")))
+    auth = leafnodes.get("authorization")
+    if isinstance(auth, dict):
+        if "account" in auth:
+            bound.append((auth["account"], ("leafnodes", "authorization", "account")))
+        users = auth.get("users")
+        for index, user in enumerate(users if isinstance(users, list) else []):
+            if isinstance(user, dict) and "account" in user:
+                bound.append((user["account"], ("leafnodes", "authorization", "users", index, "account")))
+    problems = []
+    for account, where in bound:
+        if isinstance(account, str) and account not in known | _IMPLICIT_ACCOUNTS:
+            defined = ", ".join(sorted(known)) or "none"
+            message = (
+                f"names account {account!r}, which the configuration does not define (accounts: {defined}): "
+                "nats-server exits at start; bind the link to a defined account (spec.users are in one)"
+            )
+            problems.append(error(Code.LEAF_ACCOUNT, message, (*base, *where)))
+    return problems
+
+
 RULES: tuple[Callable[[dict[str, Any], Path], list[Problem]], ...] = (
     gateway_name,
     gateway_alone_with_jetstream,
@@ -273,6 +319,7 @@ RULES: tuple[Callable[[dict[str, Any], Path], list[Problem]], ...] = (
     mqtt_jetstream,
     pending_payload,
     https_tls,
+    leaf_accounts,
 )
 
 

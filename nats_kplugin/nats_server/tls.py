@@ -102,6 +102,20 @@ def secure(spec: NatsSpec, config: dict[str, Any]) -> list[Problem]:
             )
             continue
         block["tls"] = _with_ours(block.get("tls"), {})
+    gateway = config.get("gateway")
+    if (
+        isinstance(gateway, dict)
+        and "tls" not in gateway
+        and listen_port(gateway.get("port", gateway.get("listen")))
+    ):
+        # Members of a supercluster trust one another only through one CA; each member's own chain is
+        # its own (docs/topologies.md), so the gateway is left as config.merge wrote it, and said so.
+        message = (
+            "the gateway stays plain text while spec.tls is on: members trust each other only through "
+            "one CA, which each member's own certificate chain is not; write gateway.tls with a shared "
+            "CA's files (/etc/nats-secrets/<secret>/<key>)"
+        )
+        problems.append(warning(Code.PLAIN_TEXT, message, (*_BASE, "gateway")))
     return problems
 
 

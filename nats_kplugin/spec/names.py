@@ -25,6 +25,11 @@ class ObjectNames(NamedTuple):
         return f"{self.full}-headless"
 
     @property
+    def gateway(self) -> str:
+        """The Service of a supercluster member's gateway port."""
+        return f"{self.full}-gateway"
+
+    @property
     def credentials(self) -> str:
         """The Secret of the users' passwords, one key per user."""
         return f"{self.full}-credentials"

@@ -1,6 +1,8 @@
 """API server tests: the `apiserver` marker on everything under tests/apiserver, and one real API server
 (etcd and kube-apiserver, tests/support/kube.py) for the whole session, started on first use and stopped
-at the session's end. scripts/build-kube.sh builds it (scripts/test.sh runs it first; here it only checks
+at the session's end; a second one with the controllers a StatefulSet's pods and claims need
+(`controlled_cluster`), for the tests that must see them, kept apart so that no controller touches what
+the first one stores. scripts/build-kube.sh builds it (scripts/test.sh runs it first; here it only checks
 the stamps when nothing changed)."""
 
 from __future__ import annotations
@@ -25,6 +27,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def cluster() -> Iterator[kube.Cluster]:
     kube.ensure_built()
     running = kube.start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="session")
+def controlled_cluster() -> Iterator[kube.Cluster]:
+    kube.ensure_built()
+    running = kube.start(kube.CLAIM_CONTROLLERS)
     try:
         yield running
     finally:

@@ -212,11 +212,16 @@ class Cluster:
     workdir: Path
     servers: list[Server] = field(default_factory=list)
     net: network.PodNetwork | None = None
+    # Several clusters on one network (leaf nodes, gateways): the test's network, left to the test to
+    # remove; this cluster's pods take its addresses from `first` on, and `hosts` adds /etc/hosts lines.
+    shared: network.PodNetwork | None = None
+    first: int = 0
+    hosts: tuple[str, ...] = ()
 
     def __enter__(self) -> Cluster:
         rendered_pods = pods.pods(self.objects)
         sts = pods.find(self.objects, "StatefulSet")
-        self.net = network.create(len(rendered_pods))
+        self.net = self.shared or network.create(len(rendered_pods))
         try:
             hosts = self.workdir / "hosts"
             network.write_hosts_file(
@@ -226,13 +231,15 @@ class Cluster:
                 sts["spec"]["serviceName"],
                 sts["metadata"].get("namespace", "default"),
                 tuple(sorted(set(re.findall(r'"nats://([^":/]+):\d+"', rendered_pods[0].config)))),
+                self.first,
+                self.hosts,
             )
             for pod in rendered_pods:
                 self.servers.append(
                     Server(
                         pod,
-                        self.net.address(pod.index),
-                        self.net.namespace(pod.index),
+                        self.net.address(self.first + pod.index),
+                        self.net.namespace(self.first + pod.index),
                         self.workdir / pod.name,
                         hosts,
                     )
@@ -254,7 +261,7 @@ class Cluster:
                     if server.process is not None:
                         os.killpg(server.process.pid, signal.SIGKILL)
         finally:
-            if self.net is not None:
+            if self.net is not None and self.shared is None:
                 self.net.remove()
 
     def start(self) -> Cluster:

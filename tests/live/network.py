@@ -7,10 +7,10 @@ names (`nats-X-0.nats-X-headless` and its namespace/FQDN forms) go into a hosts 
 as /etc/hosts (bind-mounted in its own mount namespace, see cluster.py).
 
 A run claims its /24 by creating the bridge `natslive<N>`: `ip link add` fails when another run holds the
-same N, so parallel runs never clash; an N whose veth ends are still present (a killed run's leftovers) is
-skipped. `remove()` deletes every veth pair, every namespace and the bridge, and is safe to call twice. It
-deletes the veth pairs itself because the kernel frees those of a deleted namespace later, in the
-background: the next network to draw the same N would find `natslive<N>v<i>` still taken.
+same N, so parallel runs never clash; an N whose veth ends or namespaces are still present (a killed run's
+leftovers) is skipped. `remove()` deletes every veth pair, every namespace and the bridge, and is safe to
+call twice. It deletes the veth pairs itself because the kernel frees those of a deleted namespace later,
+in the background: the next network to draw the same N would find `natslive<N>v<i>` still taken.
 """
 
 from __future__ import annotations
@@ -66,8 +66,10 @@ def _claim_bridge() -> int:
     """Create this run's bridge on a free 10.250.N.0/24 and return N."""
     taken = ip("-4", "route", "show").stdout
     links = ip("-o", "link", "show").stdout
+    namespaces = ip("netns", "list").stdout
     for octet in random.sample(range(100, 250), 150):
-        if f"10.250.{octet}." in taken or f" natslive{octet}v" in links:
+        leftover = f" natslive{octet}v" in links or f"natslive{octet}-" in namespaces
+        if f"10.250.{octet}." in taken or leftover:
             continue
         if ip("link", "add", f"natslive{octet}", "type", "bridge", check=False).returncode == 0:
             return octet
@@ -107,11 +109,15 @@ def write_hosts_file(
     headless: str,
     namespace: str,
     route_hosts: tuple[str, ...] = (),
+    first: int = 0,
+    extra: tuple[str, ...] = (),
 ) -> None:
     """/etc/hosts for the pods: every pod's DNS name through the headless Service, in all its forms, and
-    every name the rendered routes dial (with TLS, the full name under the rendered cluster domain)."""
-    lines = ["127.0.0.1 localhost", "::1 localhost"]
-    for index, pod in enumerate(pod_names):
+    every name the rendered routes dial (with TLS, the full name under the rendered cluster domain). The
+    pods hold the network's addresses from `first` on (several clusters on one network, issue 20); `extra`
+    lines name what else they reach (another cluster's Services)."""
+    lines = ["127.0.0.1 localhost", "::1 localhost", *extra]
+    for index, pod in enumerate(pod_names, start=first):
         short = f"{pod}.{headless}"
         forms = [
             short,
@@ -122,3 +128,11 @@ def write_hosts_file(
         forms += [host for host in route_hosts if host.startswith(f"{short}.") and host not in forms]
         lines.append(f"{network.address(index)} {' '.join(forms)}")
     path.write_text("\n".join(lines) + "\n")
+
+
+def add_peer(network: PodNetwork) -> tuple[str, str]:
+    """One more namespace on the bridge, for a pod that is not a server (a client, a scraper): its name and
+    address. `remove()` deletes it with the others."""
+    index = len(network.namespaces)
+    _add_pod(network, index)
+    return network.namespace(index), network.address(index)

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from nats_kplugin.nats_server.config import FILE_STORE_SHARE
 from tests.live import clients, rendering
 from tests.live.cluster import Cluster, Server, wait_for
 from tests.live.formation import wait_formed
@@ -121,6 +122,12 @@ CHANGES: dict[str, tuple[Document, Change]] = {
     "jetstream memory down": (SINGLE, merge({"jetstream": {"max_memory_store": "512Mi"}})),
     "jetstream memory up": (SINGLE, merge({"jetstream": {"max_memory_store": "2Gi"}})),
     "jetstream file store down": (SINGLE, merge({"jetstream": {"max_file_store": "5Gi"}})),
+    "jetstream file store up": (SINGLE, merge({"jetstream": {"max_file_store": "19Gi"}})),
+    "jetstream size up": (SINGLE, lambda d: variant(d, jetstream={**d["spec"]["jetstream"], "size": "40Gi"})),
+    "jetstream size down": (
+        SINGLE,
+        lambda d: variant(d, jetstream={**d["spec"]["jetstream"], "size": "10Gi"}),
+    ),
     "cluster pool_size": (SEED, merge({"cluster": {"pool_size": 5}})),
     "cluster compression": (SEED, merge({"cluster": {"compression": "s2_fast"}})),
     "cluster no_advertise": (SEED, merge({"cluster": {"no_advertise": False}})),
@@ -130,9 +137,17 @@ CHANGES: dict[str, tuple[Document, Change]] = {
     "replicas down": (SEED, lambda d: variant(d, replicas=2)),
 }
 # Changes nats-server reloads that still roll the pods, on purpose. The hash sees only the new value: a
-# smaller JetStream limit cannot be reloaded, so every size change restarts. A cluster renamed by reload
-# would leave servers of one StatefulSet in differently named clusters until all reloaded.
+# smaller JetStream memory limit cannot be reloaded, so every change of it restarts. A cluster renamed by
+# reload would leave servers of one StatefulSet in differently named clusters until all reloaded.
 RESTART_ON_PURPOSE = {"jetstream memory up", "cluster name"}
+# Changes nats-server refuses to reload that roll no pod, on purpose (reload_table.RELOADABLE_JETSTREAM_KEYS):
+# a smaller file store comes with a smaller volume, which no claim can take in place (docs/volumes.md).
+NO_RESTART_ON_PURPOSE = {"jetstream file store down", "jetstream size down"}
+# Reloaded changes whose new value /varz must then show: (varz path, the value it must read).
+VARZ_AFTER_RELOAD = {
+    "jetstream file store up": (("jetstream", "config", "max_storage"), 19 * 2**30),
+    "jetstream size up": (("jetstream", "config", "max_storage"), int(40 * 2**30 * FILE_STORE_SHARE)),
+}
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +180,15 @@ def test_a_change_restarts_the_pods_exactly_when_nats_server_cannot_reload_it(
         != (template_of(before)["metadata"]["annotations"][RESTART_HASH])
     )
     assert server.pid() == pid
-    if refused:
+    if change in VARZ_AFTER_RELOAD:
+        path, wanted = VARZ_AFTER_RELOAD[change]
+        varz = server.monitor("varz") or {}
+        for key in path:
+            varz = varz.get(key, {})
+        assert not refused and varz == wanted, f"{change}: {verdict}; /varz {'.'.join(path)} = {varz}"
+    if change in NO_RESTART_ON_PURPOSE:
+        assert refused and not hash_changed, verdict
+    elif refused:
         assert hash_changed, f"nats-server cannot reload {change!r} but the pods would not restart: {verdict}"
     elif change in RESTART_ON_PURPOSE:
         assert hash_changed

@@ -64,6 +64,8 @@ POLICY: dict[Code, str] = {
     Code.NOT_APPLIED: "an upstream chart setting",
     Code.TLS_NEEDS_NAMESPACE: "certificate names need a namespace",
     Code.PLAIN_TEXT: "with TLS on, a plain-text listener the object did not ask for in spec.tls",
+    Code.SECRET_FILE_NAME: "a Secret's file the pod could not mount (the Secret's name or key)",
+    Code.GATEWAY_LIST: "a supercluster's member list naming one member twice",
 }
 # Where nothing rendered, the configuration as written is asked what a pod's startup probe asks.
 DEFAULT_PROBES = {"startupProbe": "/healthz"}

@@ -59,6 +59,18 @@ BOOTS: dict[str, tuple[str, str, str]] = {
         "jetstream {store_dir: @STORE@}\naccounts {APP {jetstream: enabled, users [{user: a, password: b}]}, "
         "SYS {users [{user: s, password: t}]}}\nsystem_account: SYS",
     ),
+    "leaf-remote-unknown-account": (
+        'leafnodes {remotes: [{urls: ["nats-leaf://127.0.0.1:@A@"], account: APP}]}',
+        'cannot find local account "APP" specified in leafnode remote',
+        "accounts {APP {users [{user: a, password: b}]}}\n"
+        'leafnodes {remotes: [{urls: ["nats-leaf://127.0.0.1:@A@"], account: APP}]}',
+    ),
+    "leaf-user-unknown-account": (
+        "leafnodes {listen: 127.0.0.1:@A@, authorization {users [{user: l, password: p, account: APP}]}}",
+        'cannot find local account "APP" specified in leafnode authorization',
+        "accounts {APP {users [{user: a, password: b}]}}\n"
+        "leafnodes {listen: 127.0.0.1:@A@, authorization {users [{user: l, password: p, account: APP}]}}",
+    ),
 }
 
 
@@ -170,9 +182,30 @@ REFUSED: dict[str, tuple[dict[str, Any], dict[str, Any], Code, str]] = {
         Code.SYSTEM_ACCOUNT_JETSTREAM,
         "spec.config.merge.system",
     ),
+    "leaf-remote-unknown-account": (
+        {"leafnodes": {"remotes": [{"urls": ["nats-leaf://hub:7422"], "account": "APP"}]}},
+        {},
+        Code.LEAF_ACCOUNT,
+        "spec.config.merge.leafnodes.remotes[0].account",
+    ),
+    "leaf-user-unknown-account": (
+        {
+            "Leaf": {
+                "port": 7422,
+                "Authorization": {"users": [{"user": "l", "password": "p", "account": "APP"}]},
+            }
+        },
+        {},
+        Code.LEAF_ACCOUNT,
+        "spec.config.merge.Leaf.Authorization.users[0].account",
+    ),
 }
 
 ACCEPTED: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "leaf-bound-to-the-users-account": (
+        {"leafnodes": {"remotes": [{"urls": ["nats-leaf://hub:7422"], "account": ACCOUNT}]}},
+        USERS,
+    ),
     "gateway-named-as-cluster": ({"gateway": {"name": "nats-owned", "port": 7222}}, {}),
     "gateway-single-any-name": ({"gateway": {"name": "east", "port": 7222}}, {"replicas": 1}),
     "websocket-no-tls": ({"websocket": {"port": 8080, "no_tls": True}}, {}),

@@ -132,6 +132,10 @@ CHANGES: tuple[Change, ...] = (
     Change("non-reloadable merge option", BASE, _with(_merge(port=4333))),
     Change("takeover names on", BASE, BASE, options=(), new_options=("--managed-service-names",)),
     Change("takeover names off", BASE, BASE, options=("--managed-service-names",), new_options=()),
+    # The claims of a taken-over cluster carry the managed service's template name (nats-X-js-nats-X-N).
+    Change(
+        "size up, takeover names", BASE, _with(_jetstream(size="20Gi")), options=("--managed-service-names",)
+    ),
 )
 
 KINDS = tuple(change.name for change in CHANGES)

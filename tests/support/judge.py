@@ -5,7 +5,9 @@ StatefulSet, Services, Certificates) and runs every pod of the StatefulSet as a 
 live harness (tests/live/cluster.py: the pod's command, environment, config and volumes mapped to folders,
 each pod in a network namespace of its own, the headless names in its /etc/hosts, all pods started at
 once). Where a cert-manager Certificate writes a Secret the pod mounts, the judge plays cert-manager
-(tests/support/certs.py): one CA, a certificate with exactly the Certificate's DNS names.
+(tests/support/certs.py): one CA, a certificate with exactly the Certificate's DNS names. Where the pod
+mounts Secrets config.merge names (/etc/nats-secrets/<secret>/<key>), it plays their owner: each key holds
+what its option reads (a .creds file, a certificate, its key, the CA).
 
 Then, for each pod, what the kubelet, Prometheus and a client would meet:
 
@@ -52,7 +54,7 @@ import nkeys
 
 from tests.live import clients, formation
 from tests.live.cluster import Cluster, Server
-from tests.support import certs, netns, operator_jwts, pods
+from tests.support import certs, netns, operator_jwts, pods, secret_owner
 
 START_TIMEOUT = 20  # seconds for every monitor to answer after the servers start (the machine is shared)
 STAY_UP = 2  # seconds a server must still run after its monitor first answers
@@ -156,6 +158,14 @@ def play_cert_manager(objects: list[dict[str, Any]], cluster: Cluster, ca: certs
             for volume in volumes:
                 certs.write_secret(server.folder / volume, issued)
     return verified_name
+
+
+def play_secret_owner(objects: list[dict[str, Any]], cluster: Cluster, ca: certs.TestCA) -> None:
+    """Write every Secret key of the pods' projected volumes (config.merge's /etc/nats-secrets/<secret>/<key>)
+    into each pod's folder for the volume, with content fit for the option that reads it."""
+    for volume, files in secret_owner.projected_files(objects, cluster.servers[0].pod.config, ca).items():
+        for server in cluster.servers:
+            secret_owner.write(files, server.folder / volume)
 
 
 def _log_tail(server: Server, lines: int = 6) -> str:
@@ -303,7 +313,10 @@ def _wait_routes(running: list[Server], verdict: Verdict, jetstream: bool) -> No
 # Options whose value is a file or folder the server opens, and of those the ones it writes to: in the pod
 # only a writable volume takes writes (the root filesystem is read-only); every other path must be on some
 # volume of the nats container.
-PATH_OPTIONS = {"store_dir", "pid_file", "ports_file", "log_file", "dir", "cert_file", "key_file", "ca_file"}
+PATH_OPTIONS = {
+    *("store_dir", "pid_file", "ports_file", "log_file", "dir"),
+    *("cert_file", "key_file", "ca_file", "credentials"),
+}
 WRITTEN_PATHS = {"store_dir", "pid_file", "ports_file", "log_file", "dir"}
 
 
@@ -630,6 +643,7 @@ def judge(objects: list[dict[str, Any]], workdir: Path, merge: dict[str, Any] | 
     workdir.mkdir(parents=True, exist_ok=True)
     with Cluster(objects, workdir) as cluster:
         verified_name = play_cert_manager(objects, cluster, ca)
+        play_secret_owner(objects, cluster, ca)
         verdict.failures += path_problems(objects, cluster.servers[0].pod.config)
         verdict.pods = [PodReport(s.pod.name) for s in cluster.servers]
         cluster.start()

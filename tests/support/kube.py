@@ -4,13 +4,20 @@ their data in a temporary folder.
 
 The API server serves HTTPS with a certificate of a throwaway CA (trustme), signed for 127.0.0.1 only; one
 client authenticates with a static bearer token as a member of system:masters (RBAC is on, as in a real
-cluster). Admission is the API server's default plugin set. No controller runs: nothing creates pods,
-claims or endpoints, and nothing garbage-collects, so what a test reads back is exactly what the API
+cluster). Admission is the API server's default plugin set. By default no controller runs: nothing creates
+pods, claims or endpoints, and nothing garbage-collects, so what a test reads back is exactly what the API
 server stored (its defaulting and admission included).
+
+`start(controllers=CLAIM_CONTROLLERS)` also runs kube-controller-manager (built from the same pin) with only
+the controllers named: the StatefulSet controller creates pods and claims, the garbage collector carries
+out an orphaning delete, the volume binder binds claims to pre-created PersistentVolumes, and the
+service-account controller makes the `default` ServiceAccount that pod admission asks for. No scheduler, no
+kubelet and no cloud: pods stay Pending. It listens on 127.0.0.1 only (its health port) and uses the API
+server's token.
 
 `start()` returns a `Cluster` with a kubeconfig written for kubectl; the CRDs of cert-manager and the
 Prometheus Operator (build/crds, pinned in scripts/build-kube.sh) are installed and established before it
-returns. `Cluster.stop()` ends both processes and removes the folder.
+returns. `Cluster.stop()` ends every process and removes the folder.
 """
 
 from __future__ import annotations
@@ -46,6 +53,13 @@ KUBECTL = ROOT / ".venv" / "bin" / "kubectl"
 BUILD = ROOT / "scripts" / "build-kube.sh"
 # The user the token authenticates as; system:masters passes every RBAC check.
 USER, GROUP = "nats-render-test", "system:masters"
+# What a StatefulSet's pods and claims need to come and go without a scheduler or a kubelet.
+CLAIM_CONTROLLERS = (
+    "statefulset-controller",
+    "garbage-collector-controller",
+    "persistentvolume-binder-controller",
+    "serviceaccount-controller",
+)
 
 
 def ensure_built() -> None:
@@ -259,6 +273,43 @@ def _write_kubeconfig(path: Path, server: str, ca_pem: bytes, token: str) -> Non
     os.chmod(path, 0o600)
 
 
+def _start_controller_manager(
+    workdir: Path, kubeconfig: Path, controllers: tuple[str, ...]
+) -> subprocess.Popen[bytes]:
+    port = free_port()
+    log = workdir / "kube-controller-manager.log"
+    with log.open("wb") as out:  # the child keeps its own copy of the descriptor
+        process = _popen(
+            [
+                str(BIN / "kube-controller-manager"),
+                f"--kubeconfig={kubeconfig}",
+                "--bind-address=127.0.0.1",
+                f"--secure-port={port}",
+                f"--cert-dir={workdir / 'controller-manager-certs'}",
+                f"--controllers={','.join(controllers)}",
+                "--leader-elect=false",
+                "--use-service-account-credentials=false",
+                "--concurrent-statefulset-syncs=2",
+                "--v=1",
+            ],
+            out,
+        )
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # its own self-signed serving certificate; only /healthz is asked
+
+    def ready() -> bool:
+        try:
+            url = f"https://127.0.0.1:{port}/healthz"
+            with urllib.request.urlopen(url, context=context, timeout=5) as response:
+                return bool(response.status == 200)
+        except (OSError, urllib.error.HTTPError):
+            return False
+
+    _wait("kube-controller-manager", ready, process, log, 120)
+    return process
+
+
 def crd_documents() -> list[dict[str, Any]]:
     """The CRDs of build/crds, read as kubectl reads them. cert-manager ships its CRDs as the templates of its
     Helm chart: Go template actions sit in comments and in the metadata's labels, which no API server
@@ -289,9 +340,11 @@ def install_crds(cluster: Cluster) -> None:
     cluster.kubectl("wait", "--for=condition=Established", "--timeout=120s", *names)
 
 
-def start() -> Cluster:
-    """etcd and kube-apiserver, up and ready, the CRDs installed. Stop it with Cluster.stop()."""
-    for binary in (ETCD, BIN / "kube-apiserver"):
+def start(controllers: tuple[str, ...] = ()) -> Cluster:
+    """etcd and kube-apiserver, up and ready, the CRDs installed, and kube-controller-manager running the
+    `controllers` named (none by default). Stop it with Cluster.stop()."""
+    needed = [ETCD, BIN / "kube-apiserver"] + ([BIN / "kube-controller-manager"] if controllers else [])
+    for binary in needed:
         assert binary.exists(), f"{binary} missing: run scripts/build-kube.sh"
     workdir = Path(tempfile.mkdtemp(prefix="nats-render-kube-"))
     processes: list[subprocess.Popen[bytes]] = []
@@ -307,6 +360,8 @@ def start() -> Cluster:
         _write_kubeconfig(kubeconfig, server, ca_pem, token)
         cluster = Cluster(workdir, server, token, ca_pem, kubeconfig, processes)
         install_crds(cluster)
+        if controllers:
+            processes.append(_start_controller_manager(workdir, kubeconfig, controllers))
         return cluster
     except BaseException:
         Cluster(workdir, "", "", b"", workdir / "kubeconfig", processes).stop()

@@ -13,7 +13,7 @@ from typing import Any
 import kubernetes_validate
 
 from nats_kplugin.nats_server.pod_filesystem import TLS_DIR
-from tests.support import certs, pods
+from tests.support import certs, pods, secret_owner
 
 CUSTOM_API_VERSIONS = ("cert-manager.io/v1", "monitoring.coreos.com/v1")
 KUBERNETES_VERSION = "1.33.0"  # the oldest release whose schemas we hold to; pod-index label is GA there
@@ -47,8 +47,9 @@ def check_config(config: str, env: dict[str, str]) -> subprocess.CompletedProces
 
 def assert_server_accepts(objects: list[dict[str, Any]]) -> None:
     """Every pod's configuration, with that pod's environment, passes the real `nats-server -t`. A mounted
-    Secret that a rendered Certificate writes gets test certificates for that Certificate's names, at a
-    folder standing for the mount (nats-server loads the files under -t)."""
+    Secret that a rendered Certificate writes gets test certificates for that Certificate's names, and the
+    Secrets config.merge names test files (secret_owner.py), at a folder standing for the mount
+    (nats-server loads the files under -t)."""
     with tempfile.TemporaryDirectory() as folder:
         for pod in pods.pods(objects):
             config = _with_test_certificates(objects, pod, Path(folder, pod.name))
@@ -62,6 +63,9 @@ def _with_test_certificates(objects: list[dict[str, Any]], pod: pods.Pod, folder
     volumes = {v["name"]: v for v in pods.find(objects, "StatefulSet")["spec"]["template"]["spec"]["volumes"]}
     config = pod.config
     ca = certs.TestCA()
+    for volume, files in secret_owner.projected_files(objects, config, ca).items():
+        secret_owner.write(files, folder / volume)
+        config = config.replace(f'"{pod.mounts[volume]}/', f'"{folder / volume}/')
     for volume, mount_path in pod.mounts.items():
         secret = volumes.get(volume, {}).get("secret", {}).get("secretName")
         certificate = certs.certificate_for_secret(objects, secret) if secret else None

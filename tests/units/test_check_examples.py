@@ -48,6 +48,7 @@ MODULES = (
     "resolver.py",
     "start_rules.py",
     "merge_reader.py",
+    "topology.py",
 )
 BUILDERS = frozenset({"error", "warning", "info", "refuse"})
 CODES = {code.value: code for code in Code}

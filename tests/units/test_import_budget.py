@@ -59,14 +59,19 @@ PIPELINE = {
     "nats_kplugin.nats_server.option_table",
     "nats_kplugin.nats_server.pod_filesystem",
     "nats_kplugin.nats_server.reload_table",
+    "nats_kplugin.nats_server.topology",  # server names among clusters: no imports of its own
+    "nats_kplugin.nats_server.leaf_domains",  # the stream's leaf-node check: imports on use only
+    "nats_kplugin.nats_server.secret_files",  # read by the path check and the pod's volumes: data, no imports
     "nats_kplugin.nats_server.start_rules",
     "nats_kplugin.nats_server.tls_values",
     "nats_kplugin.nats_server.values",
     "nats_kplugin.kubernetes",
     "nats_kplugin.kubernetes.objects",
-    # TLS, metrics and the chart-shaped resolver: small modules of plain data, no imports of their own.
+    # TLS, metrics, the NetworkPolicy and the chart-shaped resolver: small modules of plain data, no
+    # imports of their own.
     "nats_kplugin.kubernetes.certificates",
     "nats_kplugin.kubernetes.metrics",
+    "nats_kplugin.kubernetes.network_policy",
     "nats_kplugin.kubernetes.sync",
     "nats_kplugin.nats_server.resolver",
     "nats_kplugin.nats_server.tls",

@@ -10,7 +10,7 @@ from pathlib import Path
 from tests.support.launcher import ROOT
 
 PACKAGE = ROOT / "nats_kplugin"
-ZONES = ("documents", "spec", "nats_server", "kubernetes", "entrypoints")
+ZONES = ("documents", "spec", "nats_server", "kubernetes", "plan", "entrypoints")
 MAX_LINES = 500
 DATA_TABLES: set[str] = set()  # modules that are pure data and may be longer; none is today
 
@@ -75,6 +75,13 @@ def test_the_entry_points_are_imported_by_nothing_below_them() -> None:
         name: t for name, t in GRAPH.items() if ".entrypoints" not in name and name != "nats_kplugin.__main__"
     }
     wrong = {name: sorted(t for t in targets if ".entrypoints" in t) for name, targets in below.items()}
+    assert not {name: t for name, t in wrong.items() if t}
+
+
+def test_the_render_path_never_imports_the_plan() -> None:
+    # The plan renders through the pipeline; the pipeline and its zones know nothing of it.
+    below = {name: t for name, t in GRAPH.items() if ".entrypoints" not in name and ".plan" not in name}
+    wrong = {name: sorted(t for t in targets if ".plan" in t) for name, targets in below.items()}
     assert not {name: t for name, t in wrong.items() if t}
 
 

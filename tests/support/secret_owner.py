@@ -1,0 +1,66 @@
+"""The operator's own Secrets that config.merge names (`/etc/nats-secrets/<secret>/<key>`, mounted through
+the pod's projected volume): test files for each key, fit for the option that reads it, so `nats-server -t`
+and the judge's pods load real files. The renderer never sees these Secrets; the tests play their owner."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import nkeys
+
+from tests.support import certs, operator_jwts, pods
+
+# What a key holds, by the option that names it: one certificate per Secret, so tls.crt and tls.key match.
+_ISSUED = {"cert_file": "tls.crt", "key_file": "tls.key", "ca_file": "ca.crt"}
+
+
+def creds_file(label: str) -> bytes:
+    """A user's .creds file as `nsc generate creds` writes it (its JWT, then its seed), issued by an account
+    key that guards nothing: what a leaf-node remote's `credentials` names."""
+    account = operator_jwts.keypair(f"{label} account", nkeys.PREFIX_BYTE_ACCOUNT)
+    user = operator_jwts.keypair(f"{label} user", nkeys.PREFIX_BYTE_USER)
+    claims = {
+        "iat": operator_jwts.ISSUED_AT,
+        "iss": account.public_key.decode(),
+        "name": label,
+        "sub": user.public_key.decode(),
+        "nats": {"pub": {}, "sub": {}, "subs": -1, "data": -1, "payload": -1, "type": "user", "version": 2},
+    }
+    token = operator_jwts.jwt(claims, account)
+    return (
+        f"-----BEGIN NATS USER JWT-----\n{token}\n------END NATS USER JWT------\n\n"
+        f"-----BEGIN USER NKEY SEED-----\n{user.seed.decode()}\n------END USER NKEY SEED------\n"
+    ).encode()
+
+
+def projected_files(
+    objects: list[dict[str, Any]], config: str, ca: certs.TestCA
+) -> dict[str, dict[str, bytes]]:
+    """volume name -> {path in the volume: content} for every Secret key of the nats container's projected
+    volumes, the content chosen by the option of `config` (the pod's nats.conf) that names the file."""
+    template = pods.find(objects, "StatefulSet")["spec"]["template"]["spec"]
+    nats = next(c for c in template["containers"] if c["name"] == "nats")
+    mounts = {m["name"]: m["mountPath"] for m in nats.get("volumeMounts", [])}
+    found: dict[str, dict[str, bytes]] = {}
+    for volume in (v for v in template.get("volumes", []) if "projected" in v and v["name"] in mounts):
+        for source in volume["projected"]["sources"]:
+            secret = source["secret"]["name"]
+            issued = ca.issue([f"{secret}.secret-owner.invalid"])
+            for item in source["secret"]["items"]:
+                where = re.escape(f"{mounts[volume['name']]}/{item['path']}")
+                option = re.search(r'"(\w+)":\s*"' + where + '"', config)
+                name = option[1] if option else ""
+                content = (
+                    creds_file(secret) if name == "credentials" else issued[_ISSUED.get(name, "ca_file")]
+                )
+                found.setdefault(volume["name"], {})[item["path"]] = content
+    return found
+
+
+def write(files: dict[str, bytes], folder: Path) -> None:
+    """The files of one projected volume into the folder standing for it (`<secret>/<key>` each)."""
+    for path, content in files.items():
+        target = folder / path
+        certs.write_secret(target.parent, {target.name: content})

@@ -1,0 +1,119 @@
+"""Secrets for the server's own files: leaf-node credentials, a remote's or a gateway's certificate and CA.
+
+A file option of config.merge naming `/etc/nats-secrets/<secret>/<key>` (SECRETS_DIR) mounts key `<key>` of
+the Secret `<secret>` of the object's namespace at that path, read-only, and the reloader watches it:
+
+    leafnodes:
+      remotes:
+        - urls: ["nats-leaf://hub.example.com:7422"]
+          credentials: /etc/nats-secrets/hub-leaf/edge.creds
+
+The path is the whole interface, so the NATS object keeps the managed service's API (no new field), and an
+object exported from the managed service renders unchanged: it names no such path. Only options that read
+a file (option_table's `file read` kind) take it; every other path outside the pod's volumes is refused as
+before (`path-outside-volume`), and so is a path here that names no Secret key (`secret-file-name`).
+
+Every Secret the configuration names goes into one projected volume at SECRETS_DIR with only the keys
+named: the pod sees nothing else of those Secrets, and a missing key keeps the pod from starting (the
+kubelet reports it) rather than letting nats-server start without its file.
+"""
+
+import re
+from typing import Any, NamedTuple
+
+from .option_table import BLOCKS_VOCABULARY, RFILE
+from .pod_filesystem import SECRETS_DIR, SECRETS_VOLUME, Folder
+
+# The options whose value is a file nats-server reads, in canonical spellings: the only places a Secret's
+# file may be named (derived from the vocabulary, the one home of option kinds).
+FILE_OPTIONS = frozenset(
+    option.name
+    for options in BLOCKS_VOCABULARY.values()
+    for option in options.values()
+    if option.kind == RFILE
+)
+# Kubernetes' own rules (apimachinery validation): a Secret's name is a DNS-1123 subdomain, a key is a
+# ConfigMap/Secret key.
+_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+_KEY = re.compile(r"[-._a-zA-Z0-9]+")
+_NAME_MAX = 253
+TEMPLATE = f"{SECRETS_DIR}/<secret>/<key>"  # as messages spell the reserved paths
+
+
+class SecretFile(NamedTuple):
+    """One key of one Secret, as a file of the nats container."""
+
+    secret: str
+    key: str
+
+    @property
+    def path(self) -> str:
+        return f"{SECRETS_DIR}/{self.secret}/{self.key}"
+
+
+def is_secret_path(path: str) -> bool:
+    """Whether `path` lies in the reserved folder (then `problem` says whether it names a Secret key)."""
+    return path.startswith(SECRETS_DIR + "/")
+
+
+def problem(path: str) -> str | None:
+    """Why `path`, in the reserved folder, names no Secret key; None when it names one."""
+    parts = path[len(SECRETS_DIR) + 1 :].split("/")
+    if len(parts) != 2:
+        return (
+            f"must be {TEMPLATE}: a Secret's name and one of its keys, nothing more "
+            "or less (that Secret's key is mounted there)"
+        )
+    secret, key = parts
+    if len(secret) > _NAME_MAX or not _SUBDOMAIN.fullmatch(secret):
+        return (
+            f"names Secret {secret!r}, which is not a Secret name Kubernetes accepts: a DNS-1123 subdomain "
+            f"(lowercase letters, digits, '-' and '.', starting and ending alphanumeric, at most {_NAME_MAX})"
+        )
+    if len(key) > _NAME_MAX or not _KEY.fullmatch(key) or key in (".", "..") or key.startswith(".."):
+        return (
+            "names a key that is not a Secret key Kubernetes accepts: letters, digits, '-', '_' and '.', "
+            f"at most {_NAME_MAX}, not '.' or '..' nor starting with '..'"
+        )
+    return None
+
+
+def find(config: dict[str, Any]) -> tuple[SecretFile, ...]:
+    """Every Secret key the configuration names as a file, sorted and once each (checked by `problem` when
+    config.merge was read)."""
+    found: set[SecretFile] = set()
+    _walk(config, found)
+    return tuple(sorted(found))
+
+
+def _walk(value: Any, found: set[SecretFile]) -> None:
+    # A module function, not a nested one that calls itself: that is a reference cycle per render, which
+    # only the garbage collector frees (entrypoints/process.py collects rarely; a test holds renders to
+    # no cycles).
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in FILE_OPTIONS and isinstance(item, str) and is_secret_path(item):
+                secret, _, name = item[len(SECRETS_DIR) + 1 :].partition("/")
+                found.add(SecretFile(secret, name))
+            else:
+                _walk(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _walk(item, found)
+
+
+def with_folder(folders: tuple[Folder, ...], config: dict[str, Any]) -> tuple[Folder, ...]:
+    """The pod's folders, and the reserved one when the configuration names a Secret's file."""
+    return (*folders, Folder(SECRETS_VOLUME, SECRETS_DIR)) if find(config) else folders
+
+
+def volume(files: tuple[SecretFile, ...]) -> dict[str, Any]:
+    """One projected volume: each Secret the files name, with only the keys named, at `<secret>/<key>`."""
+    secrets: dict[str, list[str]] = {}
+    for file in files:
+        secrets.setdefault(file.secret, []).append(file.key)
+    sources = [
+        {"secret": {"name": secret, "items": [{"key": key, "path": f"{secret}/{key}"} for key in keys]}}
+        for secret, keys in secrets.items()
+    ]
+    return {"name": SECRETS_VOLUME, "projected": {"sources": sources}}

@@ -3,6 +3,7 @@
 - `seed`: the example itself, one NATS object as the managed service documents it (token removed);
 - `objects(n)`: one stream of n such objects, each with its own name, the way an Argo CD application holding
   many clusters renders;
+- `object_files(n)`: the same n objects as n files of one folder, the way an Argo CD source holds them;
 - `users(n)`: one such object with n users, half with a password and half derived from the render key.
 """
 
@@ -29,6 +30,15 @@ def objects(count: int) -> str:
         document["metadata"]["name"] = f"nats-example-{index:04d}"
         documents.append(document)
     return yaml.safe_dump_all(documents, sort_keys=False)
+
+
+def object_files(count: int, folder: Path) -> None:
+    """The objects of `objects(count)`, one per file of `folder` (which is made)."""
+    folder.mkdir()
+    for index in range(count):
+        document = seed_object()
+        document["metadata"]["name"] = f"nats-example-{index:04d}"
+        (folder / f"nats-{index:05d}.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
 
 
 def users(count: int) -> str:

@@ -19,7 +19,7 @@ from .nats_server import config as server_config
 from .nats_server import pod_filesystem, resolver, secret_files, tls, topology
 from .nats_server.encoder import EncodeError
 from .nats_server.leaf_domains import LeafDomains
-from .problems import Problem, error
+from .problems import Location, Problem, error
 from .spec import model as spec
 from .spec import passwords
 
@@ -99,7 +99,7 @@ def render_object(
     mismatch = _namespace_mismatch(data, options)
     if mismatch is not None:
         return [], _locate([mismatch], document, data)
-    nats_spec, problems = spec.validate(data, document.node)
+    nats_spec, problems = spec.validate(data, document.positions)
     objects: list[dict[str, Any]] = []
     if nats_spec is not None:
         nats_spec = nats_spec._replace(managed_service_names=options.managed_service_names)
@@ -229,32 +229,46 @@ def object_identity(obj: Any, default_namespace: str | None) -> Identity | None:
     return group, kind, namespace, name
 
 
+class _Origin:
+    """What a clash says of the earlier document: kept instead of the document, which is let go once
+    rendered (its data and positions are most of a large stream's memory)."""
+
+    __slots__ = ("identity", "location", "object_ref")
+
+    def __init__(self, location: Location, object_ref: str | None, identity: "Identity | None") -> None:
+        self.location, self.object_ref, self.identity = location, object_ref, identity
+
+
 class _Identities:
     """Every object of the stream so far, by identity, and the document it came from."""
 
     def __init__(self, default_namespace: str | None) -> None:
         self.default_namespace = default_namespace
-        self.first: dict[Identity, Document] = {}
+        self.first: dict[Identity, _Origin] = {}
 
     def add(self, objects: list[Any], document: Document) -> list[Problem]:
         """An error for each earlier document that already put one of `objects` into the stream (two NATS
         objects of one name, NATS `x` beside NATS `x-headless`, a passed-through Service `nats-x` beside
         NATS `x`): kubectl and Argo CD would apply one over the other."""
-        clashes: dict[int, tuple[Document, list[str]]] = {}
+        clashes: dict[int, tuple[_Origin, list[str]]] = {}
+        origin: _Origin | None = None
         for obj in objects:
             identity = object_identity(obj, self.default_namespace)
             if identity is None:
                 continue
-            earlier = self.first.setdefault(identity, document)
-            if earlier is not document:
+            if origin is None:
+                ref, own = object_ref(document.data), object_identity(document.data, self.default_namespace)
+                origin = _Origin(document.location, ref, own)
+            earlier = self.first.setdefault(identity, origin)
+            if earlier is not origin:
                 clashes.setdefault(id(earlier), (earlier, []))[1].append(f"{identity[1]} {identity[3]}")
         return [self._clash(earlier, document, names) for earlier, names in clashes.values()]
 
-    def _clash(self, earlier: Document, later: Document, objects: list[str]) -> Problem:
+    def _clash(self, earlier: _Origin, later: Document, objects: list[str]) -> Problem:
         later_identity = object_identity(later.data, self.default_namespace)
         where = f" in namespace {later_identity[2]}" if later_identity and later_identity[2] else ""
-        also = f"{object_ref(earlier.data) or 'a document'} at {earlier.location}"
-        if object_identity(earlier.data, self.default_namespace) == later_identity:  # one NATS object, twice
+        also = f"{earlier.object_ref or 'a document'} at {earlier.location}"
+        if earlier.identity == later_identity:  # one NATS object, twice
             message = (
                 f"is defined twice{where}: also at {earlier.location}, so both render {', '.join(objects)}"
             )
@@ -264,6 +278,6 @@ class _Identities:
         message += (
             "; every object may appear once in the stream (kubectl and Argo CD apply one over the other)"
         )
-        line = later.line_of(("metadata", "name")) if later.node is not None else later.location.line
+        line = later.line_of(("metadata", "name")) if later.positions is not None else later.location.line
         location = later.location._replace(line=line)
         return Problem(Severity.ERROR, Code.DUPLICATE_OBJECT, message, location, object_ref(later.data))

@@ -16,51 +16,38 @@ from ..codes import Code, Severity
 from ..problems import Location, Path, Problem
 from . import loader  # its limits by attribute: one value, for the loader's counts and for these
 from .loader import DuplicateKey, Limits, ReadingPolicy, kind_of, strict_loader
+from .positions import Positions, positions_of
 from .yaml_v2 import NotKubernetes
 
 
 class Document(NamedTuple):
-    """One YAML document of the input, with what is needed to point at its lines later."""
+    """One YAML document of the input, with where its values were written (positions.py), to point at
+    their lines later."""
 
     data: Any
     location: Location
-    node: yaml.Node | None = None
+    positions: Positions | None = None
 
-    def __repr__(self) -> str:  # the node tree is as large as the document and says nothing more
+    def __repr__(self) -> str:  # the positions say nothing more about the document
         return f"Document(data={self.data!r}, location={self.location!r})"
 
     def line_of(self, path: Iterable[str | int]) -> int | None:
         """The 1-based line of the value at `path` (keys and list indexes), or the nearest parent's."""
-        node = self.node
-        line = None if node is None else node.start_mark.line + 1
-        for step in path:
-            child = child_node(node, step)  # by an index of the mapping: one lookup, not a walk of its keys
-            if child is None:
-                break
-            node = child
-            line = node.start_mark.line + 1
-        return line
+        return None if self.positions is None else self.positions.line_of(tuple(path))
 
     def child(self, key: str) -> "Document":
         """The value under `key` of this document's mapping, as a document of its own at the same source,
-        with its node (the KRM function's functionConfig inside its ResourceList)."""
+        with its positions (the KRM function's functionConfig inside its ResourceList)."""
         data = self.data.get(key) if isinstance(self.data, dict) else None
-        return Document(data, self.location, child_node(self.node, key))
+        positions = None if self.positions is None else self.positions.child(key)
+        return Document(data, self.location, positions)
 
 
 def child_node(node: yaml.Node | None, step: str | int) -> yaml.Node | None:
-    """The node of the value under a key (of a mapping node) or at an index (of a sequence node)."""
+    """The node of the value under a key (of a mapping node, the first such key) or at an index (of a
+    sequence node), while the nodes are there (the duplicate-key message)."""
     if isinstance(node, yaml.MappingNode):
-        # Every problem of a 10,000-user object looks up its user: walking the keys each time was
-        # quadratic (99,000 users took 158 s to report), so each mapping is indexed once, on first use.
-        index: dict[Any, yaml.Node] | None = getattr(node, "_index", None)
-        if index is None:
-            index = {}
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode):  # the first one, as the walk found it
-                    index.setdefault(key.value, value)
-            node._index = index  # type: ignore[attr-defined]
-        return index.get(step)
+        return next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == step), None)
     elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
         return node.value[step]  # type: ignore[no-any-return]
     return None
@@ -93,7 +80,7 @@ def parse_stream(  # noqa: C901 (one early refusal per problem code, in reading 
     budget: Budget | None = None,
 ) -> tuple[list[Document], list[Problem]]:
     """Parse one YAML stream. Empty documents are dropped; every problem found is returned. `keep_nodes`
-    keeps the node of every document, not only of NATS objects (the KRM function's one ResourceList).
+    keeps the positions of every document, not only of NATS objects (the KRM function's one ResourceList).
     `budget` carries the limits across the streams of one run (read_sources, the command line's arguments)."""
     where = Location(source)
     budget = Budget() if budget is None else budget
@@ -132,10 +119,10 @@ def parse_stream(  # noqa: C901 (one early refusal per problem code, in reading 
                 return [], [Problem(Severity.ERROR, Code.INPUT_LIMIT, message, location)]
             data = yaml_loader.construct_document(node)
             if data is not None:
-                # Only NATS objects are checked, so only they keep their nodes (for line numbers): the
-                # nodes of a large passed-through stream would take far more memory than its data.
+                # Only NATS objects are checked, so only they keep their positions (for line numbers):
+                # those of a large passed-through stream would take memory for nothing.
                 nats = not yaml_loader.passed_through
-                kept = node if keep_nodes or nats else None
+                kept = positions_of(node) if keep_nodes or nats else None
                 if nats:
                     refused = _object_limits(data, policy, budget, location)
                     if refused:

@@ -181,8 +181,18 @@ def read_sources(
     paths: Iterable[str], policy: ReadingPolicy, budget: Budget | None = None
 ) -> tuple[list[Document], list[Problem]]:
     """Read and parse every source; a file that cannot be read is a problem naming it, not a crash."""
-    documents: list[Document] = []
     problems: list[Problem] = []
+    documents = list(read_lazily(paths, policy, problems, budget))
+    return documents, problems
+
+
+def read_lazily(
+    paths: Iterable[str], policy: ReadingPolicy, problems: list[Problem], budget: Budget | None = None
+) -> Iterator[Document]:
+    """read_sources, one source at a time as the documents are taken, each document let go once taken:
+    a caller that renders each in turn holds one stream's documents at most, not the whole input's. The
+    problems of each source are added to `problems` as it is read (before any of its documents is given:
+    a stream with an error gives none, as parse_stream says)."""
     budget = Budget() if budget is None else budget
     read: set[str] = set()
     for source in entries(paths):
@@ -198,11 +208,19 @@ def read_sources(
             problems.append(unreadable(source, exc))
             continue
         docs, found = parse_stream(raw, policy, source.name, budget=budget)
-        documents.extend(docs)
+        del raw
         problems.extend(found)
+        yield from given_away(docs)
         if budget.spent:
             break
-    return documents, problems
+
+
+def given_away(documents: list[Document]) -> Iterator[Document]:
+    """The documents in order, each dropped from the list as it is given, so the caller's is the last
+    reference to it (the list is emptied)."""
+    documents.reverse()
+    while documents:
+        yield documents.pop()
 
 
 def unreadable(source: Source, exc: OSError) -> Problem:

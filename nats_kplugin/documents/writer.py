@@ -256,15 +256,24 @@ def _write_run(documents: list[Any]) -> str:  # noqa: C901 (the writer's fast pa
                 write(f"{lead}- {_other_text(item)}\n")
             lead = pad
 
-    for document in documents:
-        seen.clear()
-        seen.add(id(document))
-        write("---\n")
-        if type(document) is dict:
-            mapping(document, "", "")
-        else:
-            sequence(document, "", "")
-    return "".join(out)
+    try:
+        for document in documents:
+            seen.clear()
+            seen.add(id(document))
+            write("---\n")
+            if type(document) is dict:
+                mapping(document, "", "")
+            else:
+                sequence(document, "", "")
+        return "".join(out)
+    finally:
+        # mapping and sequence call each other: a reference cycle, which would keep what they hold (the
+        # text, megabytes of it) until the garbage collector ran. Broken, it is let go at once.
+        mapping = sequence = _broken
+
+
+def _broken(data: Any, lead: str, pad: str) -> None:
+    """What the quick writer's nested writers become once it is done (see the end of _write_run)."""
 
 
 def _other_text(value: Any) -> str:

@@ -14,6 +14,7 @@ key never comes from the Application (it lives in Git): only from the sidecar's 
 `NATS_RENDER_KEY_FILE`, and an Application that tries to set it is refused.
 """
 
+import itertools
 import json
 import os
 import re
@@ -104,13 +105,17 @@ def generate(folder: str, environ: Mapping[str, str], stdout: TextIO, stderr: Te
         from . import argocd_kustomize  # imported on use: a plain folder never runs kustomize
 
         return argocd_kustomize.generate(folder, environ, options, stdout, stderr)
-    found, problems = sources.read_sources([folder], NATS_OBJECTS)
-    if not found and not problems:
+    problems: list[Problem] = []
+    documents = sources.read_lazily([folder], NATS_OBJECTS, problems)
+    first = next(documents, None)  # reads up to the first document: the rest is read as it is rendered
+    if first is None and not problems:
         # An empty stream would make Argo CD prune every object of the Application.
         raise process.UsageError(
             f"no YAML documents in the source folder {os.path.abspath(folder)}: refusing to render "
             "an empty stream (Argo CD would prune every object of the Application)"
         )
+    found = documents if first is None else itertools.chain((first,), documents)
+    del first  # the chain holds it until it is rendered, and no longer
     return process.render_and_write(found, problems, options, stdout, stderr, process.ARGOCD)
 
 

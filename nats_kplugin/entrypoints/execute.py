@@ -4,9 +4,10 @@ click's (click_command.py) each build one `Arguments` value and call `execute` o
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 
 from ..documents.reader import Budget, Document, parse_stream
-from ..documents.sources import read_sources
+from ..documents.sources import given_away, read_lazily
 from ..problems import Problem
 from ..spec.reading import NATS_OBJECTS
 from .options import Arguments, command_line_options
@@ -21,21 +22,27 @@ def execute(arguments: Arguments, render_key: bytes | None) -> int:
         write_output(schema_text(), sys.stdout)
         return EXIT_OK
     options = command_line_options(arguments, render_key)
-    documents, read_problems = read_paths(arguments.paths)
+    read_problems: list[Problem] = []
+    documents = read_lazily_paths(arguments.paths, read_problems)
     return render_and_write(documents, read_problems, options, sys.stdout, sys.stderr)
 
 
 def read_paths(paths: tuple[str, ...]) -> tuple[list[Document], list[Problem]]:
     """Every path in order, `-` for stdin, with the input limits held across all of them (a render's
     reading; `nats-render plan` reads each of its sides so)."""
-    budget = Budget()
-    documents: list[Document] = []
     problems: list[Problem] = []
+    documents = list(read_lazily_paths(paths, problems))
+    return documents, problems
+
+
+def read_lazily_paths(paths: tuple[str, ...], problems: list[Problem]) -> Iterator[Document]:
+    """read_paths as the documents are rendered, one source at a time (sources.read_lazily), each document
+    let go once taken and the problems added to `problems`: a large render holds one stream at most."""
+    budget = Budget()
     for path in paths or ("-",):
         if path == "-":
-            found = parse_stream(stdin_bytes(), NATS_OBJECTS, "<stdin>", budget=budget)
+            documents, found = parse_stream(stdin_bytes(), NATS_OBJECTS, "<stdin>", budget=budget)
+            problems.extend(found)
+            yield from given_away(documents)
         else:
-            found = read_sources([path], NATS_OBJECTS, budget)
-        documents.extend(found[0])
-        problems.extend(found[1])
-    return documents, problems
+            yield from read_lazily([path], NATS_OBJECTS, problems, budget)

@@ -96,7 +96,7 @@ def run_function(resource_list: Document, options: RenderOptions) -> tuple[dict[
                 items = [*kept, *_in_their_files(rendered, files, options.default_namespace)]
     else:
         message = f"functionConfig must be the {spec.API_VERSION} {spec.KIND} object to render"
-        line = config.line_of(()) if config.node is not None else resource_list.location.line
+        line = config.line_of(()) if config.positions is not None else resource_list.location.line
         where = Location(resource_list.location.source, 0, line)
         problems = [Problem(Severity.ERROR, Code.INVALID_RESOURCE_LIST, message, where)]
     output: dict[str, Any] = {"apiVersion": data["apiVersion"], "kind": KIND, "items": items}

@@ -9,7 +9,6 @@ environment come from the merged configuration, not from defaults. Dicts are bui
 `kubectl` prints them (apiVersion, kind, metadata, spec), which is the order they are written in.
 """
 
-import hashlib
 from typing import Any, NamedTuple
 
 from ..nats_server import encoder as nats_conf
@@ -27,6 +26,7 @@ from ..nats_server.pod_filesystem import (
     ResolverClaim,
     store_volume,
 )
+from ..spec.digests import sha256_hex
 from ..spec.model import NatsSpec
 from ..spec.names import INSTANCE_LABEL, MANAGED_BY, ObjectNames
 from ..spec.passwords import is_bcrypt_hash
@@ -225,7 +225,7 @@ def gateway_service(
 def restart_hash(server: ServerLayout) -> str:
     """A hash of what only a restart applies; reloadable settings (users, logging) are left out."""
     text = nats_conf.encode(server.restart_relevant())
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    return sha256_hex(text.encode())[:16]
 
 
 def _env(spec: NatsSpec, server: ServerLayout) -> list[dict[str, Any]]:

@@ -146,7 +146,8 @@ _HOST_REASON = (
     "the host must be empty, an IP address (0.0.0.0, [::] in a listen) or a DNS name of ASCII letters, "
     "digits, '-' and '.': nats-server passes -t with any other and then cannot listen on it at start"
 )
-_DNS_NAME = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?", re.ASCII)
+# (Compiled on first use, by re: a plain port sets no host.)
+_DNS_NAME = r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?"
 
 
 def _is_host(host: str, *, in_listen: bool) -> bool:
@@ -154,25 +155,27 @@ def _is_host(host: str, *, in_listen: bool) -> bool:
     in ASCII (IPv6 in brackets, or bare in a `host` setting) or an RFC 1123 DNS name. Go's
     resolver gets anything else (`a_b`, `a b`, `١٢٧.0.0.1`, which Python's int() reads as 127) and the
     server exits at start: "Error listening on port ... no such host"."""
-    import ipaddress  # only configurations that set a host pay for it
-
     if host == "":
         return True
     if not host.isascii():
         return False
     inner = host[1:-1] if host.startswith("[") and host.endswith("]") else None
     if inner is not None or (not in_listen and ":" in host):
+        import ipaddress  # only an IPv6 host pays for it
+
         try:
             ipaddress.IPv6Address((inner if inner is not None else host).split("%", 1)[0])
         except ValueError:
             return False
         return True
-    return len(host) <= 254 and _DNS_NAME.fullmatch(host) is not None
+    return len(host) <= 254 and re.fullmatch(_DNS_NAME, host, re.ASCII) is not None
 
 
 def _is_loopback(host: str) -> bool:
     """Whether a host names this machine's loopback interface: an address in 127.0.0.0/8 or ::1 in any
     notation (`::0:1`, `[::ffff:127.0.0.1]`, `127.1`, `0x7f.0.0.1`) or a name resolvers map to one."""
+    if host == "":  # a plain port: every interface (and no import of ipaddress for the common case)
+        return False
     import ipaddress  # only configurations that set a host pay for it
 
     name = host.strip().lower().rstrip(".")

@@ -82,21 +82,24 @@ def find(config: dict[str, Any]) -> tuple[SecretFile, ...]:
     """Every Secret key the configuration names as a file, sorted and once each (checked by `problem` when
     config.merge was read)."""
     found: set[SecretFile] = set()
-
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if key in FILE_OPTIONS and isinstance(item, str) and is_secret_path(item):
-                    secret, _, name = item[len(SECRETS_DIR) + 1 :].partition("/")
-                    found.add(SecretFile(secret, name))
-                else:
-                    walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-
-    walk(config)
+    _walk(config, found)
     return tuple(sorted(found))
+
+
+def _walk(value: Any, found: set[SecretFile]) -> None:
+    # A module function, not a nested one that calls itself: that is a reference cycle per render, which
+    # only the garbage collector frees (entrypoints/process.py collects rarely; a test holds renders to
+    # no cycles).
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in FILE_OPTIONS and isinstance(item, str) and is_secret_path(item):
+                secret, _, name = item[len(SECRETS_DIR) + 1 :].partition("/")
+                found.add(SecretFile(secret, name))
+            else:
+                _walk(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _walk(item, found)
 
 
 def with_folder(folders: tuple[Folder, ...], config: dict[str, Any]) -> tuple[Folder, ...]:

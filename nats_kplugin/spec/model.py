@@ -9,13 +9,10 @@ text (`integer_problems`), because the value PyYAML constructs has already lost 
 The presets live in `presets`.
 """
 
-import json
 from typing import Any, NamedTuple
 
-import yaml
-
 from ..codes import Code
-from ..documents.reader import child_node
+from ..documents.positions import Positions
 from ..problems import Path, Problem, error, warning
 from . import fast_check
 from .names import ObjectNames, object_names
@@ -118,16 +115,16 @@ def near_miss(data: Any) -> Problem | None:
 
 
 def validate(
-    document: dict[str, Any], node: yaml.Node | None = None
+    document: dict[str, Any], positions: Positions | None = None
 ) -> tuple[NatsSpec | None, list[Problem]]:
-    """The spec of one `NATS` document, or the problems that make it invalid (all of them). `node` is the
-    document's YAML node, for the checks on how numbers are written."""
+    """The spec of one `NATS` document, or the problems that make it invalid (all of them). `positions`
+    are where the document was written (documents/positions.py), for the checks on how numbers are written."""
     problems = _non_string_keys(document, ())
     if not problems and not fast_check.is_valid(document, schema()):
         from .messages import problems_from
 
         problems = problems_from(reference_validator().iter_errors(document), schema())
-    problems += integer_problems(node)
+    problems += integer_problems(positions)
     if problems:
         return None, sorted(problems, key=lambda p: (tuple(map(str, p.path)), p.message))
     data = _with_defaults(document, schema())
@@ -140,7 +137,6 @@ def validate(
 
 # YAML 1.2's core schema: decimal digits with an optional sign, no leading zero. PyYAML reads YAML 1.1,
 # where `010` is 8, `0b11` 3, `0x3` 3, `1_0` 10 and `1:30` 90; a YAML 1.2 reader reads them otherwise.
-_INT_TAG = "tag:yaml.org,2002:int"
 
 
 def _is_yaml12_int(text: str) -> bool:
@@ -149,13 +145,13 @@ def _is_yaml12_int(text: str) -> bool:
     return digits.isascii() and digits.isdigit() and (digits == "0" or not digits.startswith("0"))
 
 
-def integer_problems(node: yaml.Node | None) -> list[Problem]:
+def integer_problems(positions: Positions | None) -> list[Problem]:
     """An error for every integer under `spec` that is not written as a YAML 1.2 integer."""
-    found: list[Problem] = []
-    for path, scalar in _scalars(child_node(node, "spec"), ("spec",)):
-        if scalar.tag == _INT_TAG and not _is_yaml12_int(scalar.value):
-            found.append(error(Code.AMBIGUOUS_INTEGER, _integer_message(scalar.value), path))
-    return found
+    return [
+        error(Code.AMBIGUOUS_INTEGER, _integer_message(text), path)
+        for path, text in (positions.integers if positions is not None else ())
+        if path[:1] == ("spec",) and not _is_yaml12_int(text)
+    ]
 
 
 def _integer_message(text: str) -> str:
@@ -170,19 +166,6 @@ def _integer_message(text: str) -> str:
     else:
         reason = "has a leading zero: octal in YAML 1.1, decimal in YAML 1.2"
     return f"{reason}; write the number in plain decimal digits, or quote it for a string"
-
-
-def _scalars(node: yaml.Node | None, path: Path) -> list[tuple[Path, yaml.ScalarNode]]:
-    found: list[tuple[Path, yaml.ScalarNode]] = []
-    if isinstance(node, yaml.ScalarNode):
-        found.append((path, node))
-    elif isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            found += _scalars(value, (*path, key.value if isinstance(key, yaml.ScalarNode) else "?"))
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            found += _scalars(item, (*path, index))
-    return found
 
 
 def _non_string_keys(value: Any, path: Path) -> list[Problem]:
@@ -207,10 +190,19 @@ def _with_defaults(value: Any, sub_schema: dict[str, Any]) -> Any:
     result = dict(value)
     for key, sub in sub_schema.get("properties", {}).items():
         if key not in result and "default" in sub:
-            result[key] = json.loads(json.dumps(sub["default"]))
+            result[key] = _copied(sub["default"])
         if key in result:
             result[key] = _with_defaults(result[key], _resolved(sub))
     return result
+
+
+def _copied(value: Any) -> Any:
+    """A schema default (JSON: dicts, lists, scalars) as a copy of its own, for the document to own."""
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    return value
 
 
 def _resolved(sub: dict[str, Any]) -> dict[str, Any]:

@@ -9,12 +9,11 @@ nobody without the key can compute it. The key reaches this module as bytes; whe
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import re
 
 from ..codes import Code
 from ..problems import Problem, error
+from .digests import hmac_sha256
 from .model import NatsSpec
 
 # nats-server treats every password with this prefix as a bcrypt hash (its isBcrypt check) ...
@@ -55,7 +54,7 @@ def derive_password(key: bytes, namespace: str, name: str, user: str) -> str:
     base32 keeps the password free of characters that need quoting anywhere (URLs, shells, nats.conf).
     """
     message = b"\0".join(part.encode() for part in (namespace, name, user))
-    digest = hmac.new(key, _DERIVATION_CONTEXT + b"\0" + message, hashlib.sha256).digest()
+    digest = hmac_sha256(key, _DERIVATION_CONTEXT + b"\0" + message)
     return base64.b32encode(digest).decode().rstrip("=").lower()[:32]
 
 

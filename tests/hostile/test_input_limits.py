@@ -3,17 +3,20 @@ not objects, and writes exactly the bytes one dump of everything would."""
 
 from __future__ import annotations
 
+import gc
 import io
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
 from nats_kplugin.codes import Code
-from nats_kplugin.documents import loader
+from nats_kplugin.documents import loader, spool
 from nats_kplugin.documents import reader as documents
 from nats_kplugin.documents.reader import Budget, parse_stream
-from nats_kplugin.documents.sources import read_sources
+from nats_kplugin.documents.sources import read_lazily, read_sources
 from nats_kplugin.documents.writer import dump_documents
 from nats_kplugin.entrypoints import process
 from nats_kplugin.pipeline import RenderOptions, render
@@ -74,8 +77,9 @@ def test_locating_many_problems_indexes_each_mapping_once() -> None:
     users = "".join(f"    u{index}: {{}}\n" for index in range(2_000))
     (document,), _ = parse_stream((NATS.format(index=0) + "spec:\n  users:\n" + users).encode(), NATS_OBJECTS)
     assert document.line_of(("spec", "users", "u1999")) == 2_007
-    users_node = documents.child_node(documents.child_node(document.node, "spec"), "users")
-    assert len(users_node._index) == 2_000  # type: ignore[union-attr]
+    assert document.positions is not None
+    users_positions = document.positions.tree[1]["spec"][1]["users"]  # type: ignore[index]
+    assert type(users_positions[1]) is dict and len(users_positions[1]) == 2_000  # one lookup per user
     assert document.line_of(("spec", "users", "u0", "password")) == 8
     assert document.line_of(("spec", "users", "missing")) == 8  # the users mapping, its nearest parent
 
@@ -104,3 +108,80 @@ def test_an_error_anywhere_leaves_stdout_empty() -> None:
     out, err = io.StringIO(), io.StringIO()
     assert process.render_and_write(parsed, [], RenderOptions(render_key=b"k"), out, err) == 1
     assert out.getvalue() == "" and "spec.replicas" in err.getvalue()
+
+
+def test_a_stream_spooled_to_a_file_is_the_stream_of_one_dump(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(process, "RENDER_CHUNK", 3)
+    monkeypatch.setattr(spool, "MEMORY_LIMIT", 2_000)  # a few objects' text: the rest goes to the file
+    monkeypatch.setattr(spool, "COPY_PIECE", 333)
+    files: list[object] = []
+    real = tempfile.TemporaryFile
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        files.append(real(*args, **kwargs))
+        return files[-1]
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", counted)
+    text = "".join(NATS.format(index=index) for index in range(12))
+    parsed, _ = parse_stream(text.encode(), NATS_OBJECTS)
+    options = RenderOptions(render_key=b"k")
+    out, err = io.StringIO(), io.StringIO()
+    assert process.render_and_write(parsed, [], options, out, err) == 0
+    assert len(files) == 1 and out.getvalue() == dump_documents(render(parsed, options).documents)
+    assert files[0].closed  # type: ignore[attr-defined]
+
+
+def test_without_a_temporary_folder_the_stream_stays_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(spool, "MEMORY_LIMIT", 2_000)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    text = "".join(NATS.format(index=index) for index in range(12))
+    parsed, _ = parse_stream(text.encode(), NATS_OBJECTS)
+    options = RenderOptions(render_key=b"k")
+    out, err = io.StringIO(), io.StringIO()
+    assert process.render_and_write(parsed, [], options, out, err) == 0
+    assert out.getvalue() == dump_documents(render(parsed, options).documents)
+
+
+def test_a_source_read_late_with_an_error_leaves_stdout_empty(tmp_path: Path) -> None:
+    """Sources are read as their documents are rendered: an error in the last one still empties stdout,
+    and a stream with an error gives no document (so no problem of its own documents)."""
+    write(tmp_path, "a.yaml", "".join(NATS.format(index=index) for index in range(3)))
+    write(tmp_path, "b.yaml", NATS.format(index=3) + "spec:\n  replicas: many\n" + "---\n[unclosed\n")
+    problems: list[documents.Problem] = []
+    found = read_lazily([str(tmp_path)], NATS_OBJECTS, problems)
+    assert problems == []  # nothing read before the documents are taken
+    out, err = io.StringIO(), io.StringIO()
+    assert process.render_and_write(found, problems, RenderOptions(render_key=b"k"), out, err) == 1
+    assert out.getvalue() == ""
+    assert [p.code for p in problems] == [Code.YAML_SYNTAX]
+    assert "NATS/n0" in err.getvalue() and "NATS/n3" not in err.getvalue()
+
+
+def test_a_render_leaves_no_reference_cycles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What lets the entry points collect garbage less often (process.collect_less): everything a render
+    makes, read to written, is freed by reference counting. A cycle (two closures that call each other
+    held the writer's text) would be kept until a collection."""
+    monkeypatch.setattr(process, "RENDER_CHUNK", 3)
+    monkeypatch.setattr(spool, "MEMORY_LIMIT", 2_000)
+    shared = "---\nkind: ConfigMap\napiVersion: v1\nmetadata: {name: s}\ndata: &d {a: '1'}\nextra: *d\n"
+    write(tmp_path, "a.yaml", "".join(NATS.format(index=index) for index in range(6)) + shared)
+    write(tmp_path, "b.yaml", NATS.format(index=9) + "spec:\n  users: {a: {}, b: {password: x}}\n")
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        problems: list[documents.Problem] = []
+        found = read_lazily([str(tmp_path)], NATS_OBJECTS, problems)
+        out, err = io.StringIO(), io.StringIO()
+        code = process.render_and_write(found, problems, RenderOptions(render_key=b"k"), out, err)
+        del found
+        gc.collect()
+        garbage = [type(thing).__name__ for thing in gc.garbage]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert code == 0 and out.getvalue().count("\n---\n") > 20
+    assert garbage == []

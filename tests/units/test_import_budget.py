@@ -23,8 +23,9 @@ SITE_PACKAGES = Path(yaml.__file__).resolve().parent.parent
 
 # Everything of the project and of third parties a plain render of the seed example imports, by entry
 # point: the command line, and the Argo CD and KRM adapters (Argo CD runs one per refresh of every
-# Application). The seed merges a configuration (config.merge), so deepmerge is on the list; jsonschema
-# (only for invalid documents) and click (only for --help, --version and usage errors) are not.
+# Application). The seed merges a configuration (config.merge) with the renderer's own merge (deepmerge's
+# rule; deepmerge is a test dependency since issue 22); jsonschema (only for invalid documents) and click
+# (only for --help, --version and usage errors) are not on the list.
 PIPELINE = {
     "nats_kplugin",
     "nats_kplugin.codes",  # the table of problem codes: one Enum, no imports of its own
@@ -32,11 +33,14 @@ PIPELINE = {
     "nats_kplugin.problems",
     "nats_kplugin.documents",
     "nats_kplugin.documents.loader",
+    "nats_kplugin.documents.positions",
     "nats_kplugin.documents.reader",
     "nats_kplugin.documents.sources",
+    "nats_kplugin.documents.spool",
     "nats_kplugin.documents.writer",
     "nats_kplugin.documents.yaml_v2",
     "nats_kplugin.spec",
+    "nats_kplugin.spec.digests",
     "nats_kplugin.spec.fast_check",
     "nats_kplugin.spec.model",
     "nats_kplugin.spec.names",
@@ -89,11 +93,18 @@ RENDER_MODULES = {
     "argocd": PIPELINE | ENTRY | {"nats_kplugin.entrypoints.argocd"},
     "krm": PIPELINE | ENTRY | {"nats_kplugin.entrypoints.krm"},
 }
-THIRD_PARTY_PACKAGES = {"yaml", "deepmerge"}
+THIRD_PARTY_PACKAGES = {"yaml"}
 # Standard modules that cost milliseconds and that a render has no use for. dataclasses (inspect, ast,
 # dis, tokenize) and its generated methods once took 40% of a render; value objects are NamedTuples.
+# hashlib (OpenSSL), hmac, fractions (with decimal) and ipaddress cost a seed render 4%, 3% and 2% of its
+# instructions for a digest, a few sizes and a plain port (docs/performance.md, issue 22).
 HEAVY_STDLIB = {
     "argparse",
+    "decimal",
+    "fractions",
+    "hashlib",
+    "hmac",
+    "ipaddress",
     "asyncio",
     "dataclasses",
     "inspect",
@@ -112,8 +123,11 @@ HEAVY_STDLIB = {
 }
 
 PROBE = """
-import builtins, json, sys
+import builtins, json, os, sys
 before = set(sys.modules)
+def _exit(code):  # the entry points leave by os._exit (process.exit_now): let this report run first
+    raise SystemExit(code)
+os._exit = _exit
 compiled = []
 _compile = builtins.compile
 def _counting_compile(source, filename, mode, *args, **kwargs):

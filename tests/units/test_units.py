@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 import re
+from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nats_kplugin.codes import Code, Severity
 from nats_kplugin.nats_server import encoder as nats_conf
@@ -34,6 +38,53 @@ def test_sizes_in_bytes_round_up_like_kubernetes(text: object, expected: int) ->
 @pytest.mark.parametrize("text", ["10 GB", "10GB", "Gi", "", "1e999", "ten", "1.2.3", True, 1.5, None])
 def test_what_is_not_a_quantity(text: object) -> None:
     assert quantities.parse_quantity(text) is None
+
+
+_SUFFIXES = [
+    "",
+    "Ki",
+    "Mi",
+    "Gi",
+    "Ti",
+    "Pi",
+    "Ei",
+    "n",
+    "u",
+    "m",
+    "k",
+    "M",
+    "G",
+    "T",
+    "P",
+    "E",
+    "e3",
+    "E-2",
+    "e+30",
+    "e-30",
+]
+_FACTORS = {"": 1, "n": Fraction(1, 10**9), "u": Fraction(1, 10**6), "m": Fraction(1, 1000), "k": 10**3}
+_FACTORS.update({"M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18})
+_FACTORS.update({f"{s}i": 2 ** (10 * (i + 1)) for i, s in enumerate("KMGTPE")})
+
+
+@given(
+    st.sampled_from(["", "+", "-"]),
+    st.from_regex(r"[0-9]{0,12}", fullmatch=True),
+    st.one_of(st.none(), st.from_regex(r"[0-9]{0,9}", fullmatch=True)),
+    st.sampled_from(_SUFFIXES),
+)
+def test_quantities_are_exact_as_fractions_make_them(
+    sign: str, whole: str, decimals: str | None, suffix: str
+) -> None:
+    """parse_quantity does with integers what fractions.Fraction did (the reference, kept here)."""
+    text = sign + whole + ("" if decimals is None else "." + decimals) + suffix
+    if not (whole or decimals):
+        assert quantities.parse_quantity(text) is None
+        return
+    factor = _FACTORS[suffix] if suffix in _FACTORS else Fraction(10) ** int(suffix[1:])
+    exact = Fraction(sign + (whole or "0") + "." + (decimals or "0")) * factor
+    assert quantities.to_bytes(text) == math.ceil(exact)
+    assert quantities.to_millicores(text) == math.ceil(exact * 1000)
 
 
 @pytest.mark.parametrize(

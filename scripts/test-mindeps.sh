@@ -55,8 +55,8 @@ echo "minimum versions: $("$venv/bin/python" -V),"$(
     done
 )
 
-# What the floors can change: units (PyYAML's nodes and resolver in the writer, jsonschema's messages),
-# golden (whole renders, checked by the real tools), plugins (the commands are click's) and hostile
+# What the floors can change: units (PyYAML's nodes and resolver in the writer, jsonschema's messages,
+# deepmerge), golden (whole renders, checked by the real tools), plugins (the commands are click's) and hostile
 # (the reader's limits count PyYAML's nodes). tests/servers and tests/live hold the renderer to real servers,
 # which the dependency versions do not change; the main run covers them.
 # One case left out: under PyYAML 6.0.1's libyaml a flow list 100,000 deep is refused by the renderer's own

@@ -23,9 +23,8 @@ SITE_PACKAGES = Path(yaml.__file__).resolve().parent.parent
 
 # Everything of the project and of third parties a plain render of the seed example imports, by entry
 # point: the command line, and the Argo CD and KRM adapters (Argo CD runs one per refresh of every
-# Application). The seed merges a configuration (config.merge) with the renderer's own merge (deepmerge's
-# rule; deepmerge is a test dependency since issue 22); jsonschema (only for invalid documents) and click
-# (only for --help, --version and usage errors) are not on the list.
+# Application). The seed merges a configuration (config.merge), so deepmerge is on the list; jsonschema
+# (only for invalid documents) and click (only for --help, --version and usage errors) are not.
 PIPELINE = {
     "nats_kplugin",
     "nats_kplugin.codes",  # the table of problem codes: one Enum, no imports of its own
@@ -93,7 +92,7 @@ RENDER_MODULES = {
     "argocd": PIPELINE | ENTRY | {"nats_kplugin.entrypoints.argocd"},
     "krm": PIPELINE | ENTRY | {"nats_kplugin.entrypoints.krm"},
 }
-THIRD_PARTY_PACKAGES = {"yaml"}
+THIRD_PARTY_PACKAGES = {"yaml", "deepmerge"}
 # Standard modules that cost milliseconds and that a render has no use for. dataclasses (inspect, ast,
 # dis, tokenize) and its generated methods once took 40% of a render; value objects are NamedTuples.
 # hashlib (OpenSSL), hmac, fractions (with decimal) and ipaddress cost a seed render 4%, 3% and 2% of its

@@ -9,6 +9,7 @@ generates fewer hypothesis cases. thorough runs everything with the `ci` hypothe
 profile; HYPOTHESIS_PROFILE overrides that.
 """
 
+import gc
 import os
 import sys
 from collections.abc import Iterator
@@ -16,6 +17,12 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+import nats_kplugin.entrypoints  # noqa: F401 (imported first here, for the line below)
+
+# Importing the entry points turns the garbage collector off until one runs (entrypoints/__init__.py); the
+# tests import them without running one, and want it on.
+gc.enable()
 
 # Hypothesis profiles: `ci` (thorough) generates 2,600 cases in each of the four tests of
 # tests/servers/test_properties.py, over 10,000 in all; `dev` (quick) 100 each. Tests that cap or floor their

@@ -9,7 +9,6 @@ ended up, so the Kubernetes objects follow the final configuration rather than t
 also holds which options nats-server reloads; pod_filesystem.py holds where the pod keeps its files.
 """
 
-import copy
 from typing import Any, NamedTuple
 
 from ..problems import Problem
@@ -160,7 +159,7 @@ def merge(config: dict[str, Any], merge_config: dict[str, Any], resolver: dict[s
     from deepmerge import Merger  # imported on use: only objects that merge something pay for it
 
     merger = Merger([(dict, ["merge"]), (list, ["override"])], ["override"], ["override"])
-    overrides = copy.deepcopy(merge_config)
+    overrides = _copied(merge_config)
     # An option that sets what one of ours sets (listen: host and port) replaces ours instead of standing
     # beside it, so the server is never told one thing twice.
     for block, groups in SAME_SETTING.items():
@@ -174,7 +173,7 @@ def merge(config: dict[str, Any], merge_config: dict[str, Any], resolver: dict[s
     merged: dict[str, Any] = merger.merge(config, overrides)
     if resolver:
         base = merged.get("resolver")
-        merged["resolver"] = merger.merge(base if isinstance(base, dict) else {}, copy.deepcopy(resolver))
+        merged["resolver"] = merger.merge(base if isinstance(base, dict) else {}, _copied(resolver))
     cleaned: dict[str, Any] = _without_nulls(merged)
     return cleaned
 
@@ -213,6 +212,17 @@ def _place_resolver_store(config: dict[str, Any]) -> None:
         and "jetstream" in config
     ):
         resolver["dir"] = f"{STORE_DIR}/resolver"
+
+
+def _copied(value: Any) -> Any:
+    """A copy of read YAML data whose maps and lists deepmerge may then take into the result: copy.deepcopy's
+    import (weakref) cost a seed render 4M instructions, and the other values (strings, numbers, `Variable`)
+    never change, so they are shared."""
+    if isinstance(value, dict):
+        return {k: _copied(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copied(v) for v in value]
+    return value
 
 
 def _without_nulls(value: Any) -> Any:

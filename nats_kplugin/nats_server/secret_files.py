@@ -33,9 +33,9 @@ FILE_OPTIONS = frozenset(
     if option.kind == RFILE
 )
 # Kubernetes' own rules (apimachinery validation): a Secret's name is a DNS-1123 subdomain, a key is a
-# ConfigMap/Secret key.
-_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-_KEY = re.compile(r"[-._a-zA-Z0-9]+")
+# ConfigMap/Secret key. Compiled on first use by re's cache: a render without secret files never needs them.
+_SUBDOMAIN = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
+_KEY = r"[-._a-zA-Z0-9]+"
 _NAME_MAX = 253
 TEMPLATE = f"{SECRETS_DIR}/<secret>/<key>"  # as messages spell the reserved paths
 
@@ -65,12 +65,12 @@ def problem(path: str) -> str | None:
             "or less (that Secret's key is mounted there)"
         )
     secret, key = parts
-    if len(secret) > _NAME_MAX or not _SUBDOMAIN.fullmatch(secret):
+    if len(secret) > _NAME_MAX or not re.fullmatch(_SUBDOMAIN, secret):
         return (
             f"names Secret {secret!r}, which is not a Secret name Kubernetes accepts: a DNS-1123 subdomain "
             f"(lowercase letters, digits, '-' and '.', starting and ending alphanumeric, at most {_NAME_MAX})"
         )
-    if len(key) > _NAME_MAX or not _KEY.fullmatch(key) or key in (".", "..") or key.startswith(".."):
+    if len(key) > _NAME_MAX or not re.fullmatch(_KEY, key) or key in (".", "..") or key.startswith(".."):
         return (
             "names a key that is not a Secret key Kubernetes accepts: letters, digits, '-', '_' and '.', "
             f"at most {_NAME_MAX}, not '.' or '..' nor starting with '..'"

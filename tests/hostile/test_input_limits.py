@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gc
 import io
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -185,3 +187,14 @@ def test_a_render_leaves_no_reference_cycles(tmp_path: Path, monkeypatch: pytest
         gc.enable()
     assert code == 0 and out.getvalue().count("\n---\n") > 20
     assert garbage == []
+
+
+def test_an_entry_point_collects_garbage_once_it_runs() -> None:
+    """The collector is off while an entry point's modules load (entrypoints/__init__.py) and on again
+    from process.run on: a fresh interpreter, as the console scripts start."""
+    probe = (
+        "import gc, sys; from nats_kplugin.entrypoints import process; loading = gc.isenabled(); "
+        "process.collect_less(); print(loading, gc.isenabled(), gc.get_threshold()[0])"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "True", str(process.GC_YOUNG)]

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 import nats_kplugin
-from nats_kplugin.entrypoints import argocd
+from nats_kplugin.entrypoints import argocd, process
 from nats_kplugin.entrypoints.options import OPTIONS, Option, environment_of, from_environment
 from nats_kplugin.pipeline import RenderOptions
 
@@ -66,6 +66,16 @@ def test_every_render_option_is_one_entry() -> None:
 def test_the_kustomize_variables_read_back_what_they_write() -> None:
     assert from_environment({}) == RenderOptions()
     assert set(environment_of(RenderOptions())) == {o.env for o in OPTIONS if o.env}
+
+
+def test_every_default_reads_as_itself() -> None:
+    # Option.read returns a default unread (a render would otherwise compile the check's pattern), which is
+    # only right if reading it would give it back unchanged.
+    defaults = [option for option in OPTIONS if isinstance(option.default, str)]
+    assert defaults
+    for option in defaults:
+        assert option.parse is None or option.parse(option.default, "the default") == option.default
+        assert process.text_setting(option.default, "the default") == option.default
 
 
 def test_plugin_yaml_announces_the_parameters_of_the_table() -> None:

@@ -85,6 +85,21 @@ def _test_client_sockets(request: pytest.FixtureRequest) -> Iterator[None]:
         sys.modules["tests.live.clients"].collect_client_sockets()
 
 
+@pytest.fixture(scope="session")
+def api_server() -> Iterator[Any]:
+    """One real kube-apiserver and etcd for the session, without controllers (tests/support/kube.py),
+    started on first use: tests/apiserver's and tests/plan's tests share it, each in namespaces of its own.
+    Imported here on use, so a run without these tests never loads the Kubernetes test support."""
+    from tests.support import kube
+
+    kube.ensure_built()
+    running = kube.start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
 @pytest.hookimpl(trylast=True)  # after the session-scoped fixtures (clusters, servers) are torn down
 def pytest_sessionfinish(session: pytest.Session) -> None:
     if "tests.live.clients" in sys.modules:

@@ -11,7 +11,7 @@ from nats_kplugin.codes import Code
 from nats_kplugin.kubernetes.certificates import IssuerRef
 from nats_kplugin.pipeline import RenderOptions
 from nats_kplugin.spec.names import object_names
-from tests.support import certs
+from tests.support import certs, realcheck
 from tests.support.rendered import config_of, document, objects, run
 
 SHARED = RenderOptions(tls_issuer=IssuerRef("ClusterIssuer", "supercluster-ca"))
@@ -61,8 +61,10 @@ def test_each_member_certificate_names_its_own_gateway_host_and_no_other_members
             "group": "cert-manager.io",
         }
     # An IP literal is an IP address of the certificate, not a DNS name (cert-manager refuses it there).
-    spec = _certificate(objects(_member("ap-south"), SHARED))
+    rendered = objects(_member("ap-south"), SHARED)
+    spec = _certificate(rendered)
     assert spec["ipAddresses"] == ["192.0.2.7"] and "192.0.2.7" not in spec["dnsNames"]
+    realcheck.assert_valid_kubernetes(rendered)  # against cert-manager's own Certificate schema
     assert "ipAddresses" not in _certificate(objects(_member("us-east"), SHARED))
 
 

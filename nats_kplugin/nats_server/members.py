@@ -164,7 +164,8 @@ def _server_names(members: list[Member]) -> Iterable[Problem]:
 
 
 def _server_name_path(member: Member) -> Path:
-    return (*MERGE, "server_name") if "server_name" in member.config else (*GATEWAY, "name")
+    literal = isinstance(member.config.get("server_name"), str)  # else the renderer's $SERVER_NAME
+    return (*MERGE, "server_name") if literal else (*GATEWAY, "name")
 
 
 def _tls(members: list[Member]) -> Iterable[Problem]:

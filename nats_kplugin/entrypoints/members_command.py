@@ -32,9 +32,9 @@ from .process import EXIT_INVALID, EXIT_OK, UsageError, render_key, report, writ
 
 def members_command(paths: tuple[str, ...], **values: Any) -> None:
     """Check the members of one supercluster against each other: every NATS object in PATHS (files,
-    folders or -) is one member, each rendered as its own render renders it. Refused: two members of one
-    gateway name, a gateways list missing a member or naming none, an address a list gives that its member
-    does not advertise, server names shared across members, gateway TLS in some members only."""
+    folders or -) is one member, each rendered as its own render renders it. Any disagreement of their
+    gateway names, lists, addresses, server names or gateway TLS is refused, naming both places
+    (docs/topologies.md)."""
     try:
         key = render_key(os.environ, values["key_file"])
         options = command_line_options(Arguments(paths, {**values, "print_schema": False}), key)

@@ -67,17 +67,21 @@ def servers(member: Member) -> tuple[str, ...]:
 
 
 def advertised(member: Member) -> tuple[str, Path] | None:
-    """The gateway address the member advertises and where it is written: its own entry's URL, from which
-    `complete_gateway` took it, or `gateway.advertise`."""
+    """The gateway address the member advertises (`host:port`; without a port, nats-server advertises the
+    gateway's) and where it is written: its own entry's URL, from which `complete_gateway` took it, or
+    `gateway.advertise`."""
     gateway = member.config.get("gateway")
     address = gateway.get("advertise") if isinstance(gateway, dict) else None
     if not isinstance(address, str):
         return None
     own = topology.own_entry(member.config)
     urls = topology.gateway_urls(own[1]) if own else []
-    if own and urls and topology.url_address(urls[0]) == address:
-        return address, _urls_path(own[0], own[1])
-    return address, (*GATEWAY, "advertise")
+    where = _urls_path(*own) if own and urls and topology.url_address(urls[0]) == address else None
+    port = gateway.get("port") if isinstance(gateway, dict) else None
+    has_port = "]:" in address if address.startswith("[") else ":" in address
+    if not has_port and isinstance(port, int):  # nats-server advertises the gateway's port then
+        address = f"{address}:{port}"
+    return address, where or (*GATEWAY, "advertise")
 
 
 def _urls_path(index: int, entry: dict[str, Any]) -> Path:

@@ -134,6 +134,7 @@ def url_address(url: str) -> str | None:
         return None
     if not host:
         return None
+    host = f"[{host}]" if ":" in host else host  # an IPv6 address, bracketed as nats-server parses it
     return f"{host}:{port}" if port else host
 
 

@@ -174,3 +174,25 @@ def test_jetstream_in_some_members_only_is_accepted(jetstream: bool) -> None:
     data = member_object("eu-west")
     data["spec"]["jetstream"] = {"enabled": jetstream}
     assert check(the_set(eu_west=data)) == []
+
+
+def test_an_advertise_without_a_port_is_the_gateways_port_and_ipv6_is_bracketed() -> None:
+    # nats-server parses an advertise as host:port, the gateway's port when none is given, and an IPv6
+    # address only in brackets: a member listed at an IPv6 address advertises "[addr]:port"
+    bare = member_object("eu-west", gateway={"advertise": "gateway.eu-west.example.com"})
+    found = the_set(eu_west=bare)
+    assert check(found) == [] and advertised(found[1]) == (
+        address("eu-west"),
+        ("spec", "config", "merge", "gateway", "advertise"),
+    )
+    ipv6 = [{"name": n, "urls": [f"nats://[fd00::{i + 1}]:7222"]} for i, n in enumerate(NAMES)]
+    objects = [member_object(n) for n in NAMES]
+    for data in objects:
+        data["spec"]["config"]["merge"]["gateway"]["gateways"] = ipv6
+    on_ipv6 = members(*objects)
+    assert check(on_ipv6) == []
+    assert [advertised(m)[0] for m in on_ipv6 if advertised(m)] == [
+        "[fd00::1]:7222",
+        "[fd00::2]:7222",
+        "[fd00::3]:7222",
+    ]

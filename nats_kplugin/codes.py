@@ -151,6 +151,11 @@ class Code(str, enum.Enum):
     )
     JETSTREAM_TWO_SERVERS = "jetstream-two-servers", _I, "JetStream on 2 servers has no fault tolerance"
     GATEWAY_LIST = "gateway-list", _E, "a gateways list naming one member twice"
+    MEMBER_SET = (
+        "member-set",
+        _E,
+        "`nats-render members`: the members of a supercluster disagree (names, lists, addresses, TLS)",
+    )
     LEAF_ACCOUNT = (
         "leaf-account",
         _E,

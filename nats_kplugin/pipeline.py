@@ -133,9 +133,36 @@ def _with_namespace(data: Any, default_namespace: str | None) -> Any:
     return data
 
 
-def _expand_spec(
-    nats_spec: spec.NatsSpec, data: dict[str, Any], options: RenderOptions
-) -> tuple[list[dict[str, Any]], list[Problem]]:
+class _Configured(NamedTuple):
+    """A NATS object's merged nats-server configuration, as a render builds it, and what its objects need."""
+
+    nats_spec: spec.NatsSpec  # its resolver translated
+    config: dict[str, Any]
+    pod_folders: tuple[pod_filesystem.Folder, ...]
+    claim: pod_filesystem.ResolverClaim | None
+    user_passwords: dict[str, str]
+
+
+def server_configuration(
+    document: Document, options: RenderOptions = RenderOptions()
+) -> tuple[spec.NatsSpec, dict[str, Any], str] | None:
+    """The spec and merged nats-server configuration of one NATS document, built as a render builds them
+    (a member's gateway completed), and the object as problems name it; None when it does not render. Its
+    problems are `render_object`'s."""
+    data = _with_namespace(document.data, options.default_namespace)
+    if _namespace_mismatch(data, options) is not None:
+        return None
+    nats_spec, _ = spec.validate(data, document.positions)
+    if nats_spec is None:
+        return None
+    nats_spec = nats_spec._replace(managed_service_names=options.managed_service_names)
+    configured, _ = _configure(nats_spec, options)
+    return (
+        None if configured is None else (configured.nats_spec, configured.config, object_ref(data) or "NATS")
+    )
+
+
+def _configure(nats_spec: spec.NatsSpec, options: RenderOptions) -> tuple[_Configured | None, list[Problem]]:
     user_passwords, problems = passwords.resolve_passwords(nats_spec, options.render_key)
     # config.resolver as nats-server's block, whichever shape it was written in; its claim for the pod.
     translated, found = resolver.translate(nats_spec.resolver, nats_spec.names)
@@ -149,13 +176,13 @@ def _expand_spec(
         found += server_checks.check_overrides(nats_spec, merge_config)
     problems += found
     if any(p.is_error for p in found):
-        return [], problems
+        return None, problems
     # The configuration is checked even when a password is missing, so one run reports every error.
     placeholders = {user: user_passwords.get(user, "") for user in nats_spec.users}
     config, found = server_config.build(nats_spec, merge_config, placeholders)
     problems += found
     if config is None:
-        return [], problems
+        return None, problems
     if nats_spec.tls_enabled:
         problems += tls.secure(nats_spec, config, shared_issuer=options.tls_issuer is not None)
     problems += tls.plain_outside(nats_spec)
@@ -164,7 +191,17 @@ def _expand_spec(
     pod_folders = secret_files.with_folder(pod_folders, config)  # the Secrets' files config.merge names
     problems += server_checks.check(nats_spec, config, pod_folders)
     if any(p.is_error for p in problems):
+        return None, problems
+    return _Configured(nats_spec, config, pod_folders, claim, user_passwords), problems
+
+
+def _expand_spec(
+    nats_spec: spec.NatsSpec, data: dict[str, Any], options: RenderOptions
+) -> tuple[list[dict[str, Any]], list[Problem]]:
+    configured, problems = _configure(nats_spec, options)
+    if configured is None:
         return [], problems
+    nats_spec, config, pod_folders, claim, user_passwords = configured
     server = server_config.describe(nats_spec, config, pod_folders)
     labels = (data.get("metadata") or {}).get("labels")
     annotations, found = argocd_annotations((data.get("metadata") or {}).get("annotations"))

@@ -37,14 +37,7 @@ class Problem(NamedTuple):
     @property
     def field(self) -> str | None:
         """The field path as users write it: `spec.users.alice.password`, `spec.config.merge.routes[0]`."""
-        if not self.path:
-            return None
-        text = ""
-        for step in _shown(self.path):
-            if isinstance(step, str) and len(step) > MAX_STEP:  # a 4 MB key must not become a 4 MB line
-                step = step[: MAX_STEP - 3] + "..."
-            text += f"[{step}]" if isinstance(step, int) else ("." if text else "") + step
-        return text
+        return field_text(self.path)
 
     @property
     def is_error(self) -> bool:
@@ -68,6 +61,20 @@ class Problem(NamedTuple):
 
 Path = tuple[str | int, ...]
 MAX_STEP = 64
+
+
+def field_text(path: Path) -> str | None:
+    """A field path as users write it (None for none); a problem's own field, or another place it names."""
+    if not path:
+        return None
+    text = ""
+    for step in _shown(path):
+        if isinstance(step, str) and len(step) > MAX_STEP:  # a 4 MB key must not become a 4 MB line
+            step = step[: MAX_STEP - 3] + "..."
+        text += f"[{step}]" if isinstance(step, int) else ("." if text else "") + step
+    return text
+
+
 # The fields of a user (the schema's spec.users.*.properties; tests/units/test_problem_text.py holds them
 # equal). Any other key below a user is not named: `alice: {Hunter2}` is a password written as a key.
 USER_FIELDS = frozenset({"password"})

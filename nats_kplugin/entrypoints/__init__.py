@@ -6,6 +6,7 @@ click_command.py     everything else of the command line: --help, --version, usa
 execute.py           renders what one Arguments value names
 plan_command.py      `nats-render plan OLD NEW`: both sides rendered, the plan of the change, its exit code
 plan_base.py         `plan --base GIT_REF`: OLD read from a Git revision of NEW's path
+members_command.py   `nats-render members PATH...`: a supercluster's members, each rendered alone, checked
 argocd.py            `nats-render-argocd`, the Argo CD config-management plugin (discover, generate)
 argocd_kustomize.py  a source folder with a kustomization, built by kustomize with nats-render inside
 kustomize.py         `nats-render-kustomize`, kustomize's exec generator plugin

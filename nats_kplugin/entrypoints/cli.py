@@ -1,5 +1,5 @@
 """`nats-render`: the command line, a thin layer over `pipeline.render` (the console script's entry).
-`nats-render plan ...` goes to plan_command.py.
+`nats-render plan ...` goes to plan_command.py, `nats-render members ...` to members_command.py.
 
 A well-formed command line is read by `arguments.quick_parse` and rendered without importing click; anything
 else (help, version, usage errors) goes to click (click_command.py), which answers in its own words. Both
@@ -9,6 +9,7 @@ Exit codes (also in the README):
   0  rendered; warnings, if any, on stderr
   1  the input has errors: all of them on stderr, nothing on stdout
   2  usage error (unknown option, unreadable key file)
+  1  also `nats-render members`: a member does not render, or the members disagree
   3  `nats-render plan` only: a change is blocked or a data risk, and no --allow accepts it
   70 internal error: a bug in nats-render; nothing on stdout
   74 the output cannot be written: stdout closed or on a full disk
@@ -34,6 +35,10 @@ def _main(argv: list[str]) -> int:
         from .plan_command import main as plan_main
 
         return plan_main(argv[1:])
+    if argv[:1] == ["members"]:  # the supercluster's member set; a file named members is `./members`
+        from .members_command import main as members_main
+
+        return members_main(argv[1:])
     code = _quick_main()
     return _click_main() if code is None else code
 

@@ -24,8 +24,9 @@ def _render(paths: tuple[str, ...], **values: Any) -> None:
     """Render NATS objects (apps.cozystack.io/v1alpha1) in PATHS (files or folders; stdin when none)
     into Kubernetes manifests on stdout. Every other document passes through unchanged.
 
-    `nats-render plan OLD NEW` says what a change does to the running clusters (plan --help); a file
-    named plan is ./plan."""
+    `nats-render plan OLD NEW` says what a change does to the running clusters (plan --help);
+    `nats-render members PATH...` checks a supercluster's members against each other (members --help).
+    A file named plan or members is ./plan, ./members."""
     arguments = Arguments(paths, values)
     try:
         key = None if values["print_schema"] else render_key(os.environ, values["key_file"])

@@ -9,6 +9,7 @@ pod_filesystem.py  the pod's folders, volumes and paths, and the resolver's clai
 secret_files.py  Secrets for the server's own files: /etc/nats-secrets/<secret>/<key> and its volume
 topology.py      the cluster among others (gateways, leaf nodes): server names, an edge's JetStream domain
 leaf_domains.py  the JetStream domains of edges and hubs rendered together, checked over the whole stream
+members.py       a supercluster's members, each rendered alone, checked as a set (`nats-render members`)
 reload_table.py  what nats-server applies on a reload signal; the restart hash covers the rest
 tls.py           the tls blocks, and routes by the names the certificate covers
 tls_values.py    TLS versions and cipher suites as the pinned nats-server takes them

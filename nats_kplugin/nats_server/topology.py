@@ -115,7 +115,8 @@ def check_leaf_domain(config: dict[str, Any], base: Path) -> list[Problem]:
     return [warning(Code.JETSTREAM_DOMAIN_MISSING, message, (*base, "jetstream"))]
 
 
-def _gateway_urls(entry: dict[str, Any]) -> list[str]:
+def gateway_urls(entry: dict[str, Any]) -> list[str]:
+    """The URLs of one entry of a gateways list (`url` and `urls`, in that order)."""
     urls = entry.get("urls", [])
     found = [
         *([entry["url"]] if isinstance(entry.get("url"), str) else []),
@@ -124,28 +125,44 @@ def _gateway_urls(entry: dict[str, Any]) -> list[str]:
     return [url for url in found if isinstance(url, str)]
 
 
+def url_address(url: str) -> str | None:
+    """The `host:port` (or `host`) a gateway URL dials, as a member advertises it; None if unparsable."""
+    from urllib.parse import urlsplit  # only members of a supercluster pay for it
+
+    try:
+        where = urlsplit(url)
+        host, port = where.hostname, where.port
+    except ValueError:
+        return None
+    if not host:
+        return None
+    host = f"[{host}]" if ":" in host else host  # an IPv6 address, bracketed as nats-server parses it
+    return f"{host}:{port}" if port else host
+
+
+def own_entry(config: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:
+    """The index and entry of the member's own name in its gateways list."""
+    gateway = config.get("gateway")
+    name = gateway_name(config)
+    entries = gateway.get("gateways") if isinstance(gateway, dict) else None
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        if isinstance(entry, dict) and name is not None and entry.get("name") == name:
+            return index, entry
+    return None
+
+
 def complete_gateway(config: dict[str, Any]) -> None:
     """In place: a member whose own entry is in its gateways list advertises the address written there
     (`host:port` of its first URL), unless config.merge sets `advertise`. Without it each server would
     advertise its pod address, which the other members cannot reach."""
     gateway = config.get("gateway")
-    name = gateway_name(config)
-    if not isinstance(gateway, dict) or name is None or "advertise" in gateway:
+    own = own_entry(config)
+    if not isinstance(gateway, dict) or own is None or "advertise" in gateway:
         return
-    entries = gateway.get("gateways")
-    own = next((e for e in entries or [] if isinstance(e, dict) and e.get("name") == name), None)
-    urls = _gateway_urls(own) if own else []
-    if not urls:
-        return
-    from urllib.parse import urlsplit  # only members of a supercluster pay for it
-
-    try:
-        where = urlsplit(urls[0])
-        host, port = where.hostname, where.port
-    except ValueError:
-        return
-    if host:
-        gateway["advertise"] = f"{host}:{port}" if port else host
+    urls = gateway_urls(own[1])
+    address = url_address(urls[0]) if urls else None
+    if address:
+        gateway["advertise"] = address
 
 
 def own_gateway_hosts(config: dict[str, Any]) -> tuple[str, ...]:
@@ -153,14 +170,12 @@ def own_gateway_hosts(config: dict[str, Any]) -> tuple[str, ...]:
     gossip) and the URLs of its own entry in the list (which the others dial as written). Its certificate
     names these and no other member's."""
     gateway = config.get("gateway")
-    name = gateway_name(config)
-    if not isinstance(gateway, dict) or name is None:
+    if not isinstance(gateway, dict) or gateway_name(config) is None:
         return ()
-    entries = gateway.get("gateways")
-    own = next((e for e in entries or [] if isinstance(e, dict) and e.get("name") == name), None)
+    own = own_entry(config)
     advertise = gateway.get("advertise")
     addresses = [f"//{advertise}"] if isinstance(advertise, str) and advertise else []
-    found = [_host(url) for url in [*addresses, *(_gateway_urls(own) if own else [])]]
+    found = [_host(url) for url in [*addresses, *(gateway_urls(own[1]) if own else [])]]
     return tuple(dict.fromkeys(host for host in found if host))
 
 

@@ -13,11 +13,12 @@ import nats
 import nats.errors
 import nats.js.errors
 from nats.aio.client import Client
-from nats.js.api import PubAck
+from nats.js.api import PubAck, StreamConfig, StreamInfo
 from nats.js.client import JetStreamContext
 
 T = TypeVar("T")
 CONNECT_TIMEOUT = 3
+NO_SUITABLE_PEERS = 10005  # JetStream's error code for a placement it cannot make (yet)
 
 
 def run(work: Callable[[], Awaitable[T]], timeout: float = 60) -> T:
@@ -55,6 +56,20 @@ async def connect(servers: list[str], **credentials: Any) -> Client:
         max_reconnect_attempts=0,
         **credentials,
     )
+
+
+async def add_stream(js: JetStreamContext, config: StreamConfig, timeout: float = 30) -> StreamInfo:
+    """Create the stream once every server it needs has joined JetStream's meta group: a cluster just
+    formed may not yet know all its peers, and a replicated stream's placement is then refused
+    (err_code 10005, "no suitable peers for placement"). Any other refusal fails at once."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return await js.add_stream(config)
+        except nats.js.errors.BadRequestError as exc:
+            if exc.err_code != NO_SUITABLE_PEERS or time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.5)
 
 
 async def publish_acked(js: JetStreamContext, subject: str, payload: bytes, timeout: float = 30) -> PubAck:

@@ -182,8 +182,8 @@ def test_messages_cross_the_leaf_link_both_ways_and_reach_the_hubs_jetstream(top
     async def stream_in_hub_domain() -> tuple[str, int, bytes]:
         hub = await clients.connect(topology.hub_urls(), **topology.hub_options())
         try:
-            await hub.jetstream(timeout=10).add_stream(
-                StreamConfig(name="HUB", subjects=["hub.>"], num_replicas=3)
+            await clients.add_stream(
+                hub.jetstream(timeout=10), StreamConfig(name="HUB", subjects=["hub.>"], num_replicas=3)
             )
         finally:
             await hub.close()

@@ -62,7 +62,9 @@ async def _write_replicated_stream(urls: list[str], user: str, password: str) ->
     try:
         js = client.jetstream(timeout=10)
         name = f"LIVE_{user.upper()}"
-        await js.add_stream(StreamConfig(name=name, subjects=[f"live.{user}.>"], num_replicas=REPLICAS))
+        await clients.add_stream(
+            js, StreamConfig(name=name, subjects=[f"live.{user}.>"], num_replicas=REPLICAS)
+        )
         ack = await clients.publish_acked(js, f"live.{user}.hello", b"hello")
         info = await js.stream_info(name)
         return {
@@ -122,7 +124,9 @@ async def _stream_leader(urls: list[str], password: str, name: str, replicas: in
     client = await clients.connect(urls, user="user1", password=password)
     try:
         js = client.jetstream(timeout=10)
-        await js.add_stream(StreamConfig(name=name, subjects=[f"{name.lower()}.>"], num_replicas=replicas))
+        await clients.add_stream(
+            js, StreamConfig(name=name, subjects=[f"{name.lower()}.>"], num_replicas=replicas)
+        )
         await clients.publish_acked(js, f"{name.lower()}.first", b"first")
         info = await js.stream_info(name)
         assert info.cluster is not None and info.cluster.leader

@@ -226,8 +226,8 @@ def test_three_members_of_one_name_form_a_supercluster_and_serve_across_it(
         try:
             js = client.jetstream(timeout=10)
             placement = Placement(cluster=MEMBERS[1])
-            info = await js.add_stream(
-                StreamConfig(name="PLACED", subjects=["placed.>"], num_replicas=3, placement=placement)
+            info = await clients.add_stream(
+                js, StreamConfig(name="PLACED", subjects=["placed.>"], num_replicas=3, placement=placement)
             )
             ack = await clients.publish_acked(js, "placed.one", b"kept in eu-west")
             stored = await js.get_msg("PLACED", ack.seq)

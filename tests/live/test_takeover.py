@@ -51,7 +51,7 @@ async def _write(urls: list[str]) -> None:
     client = await clients.connect(urls, user="app", password="app-password")
     try:
         js = client.jetstream(timeout=10)
-        await js.add_stream(StreamConfig(name="ORDERS", subjects=["orders.>"], num_replicas=3))
+        await clients.add_stream(js, StreamConfig(name="ORDERS", subjects=["orders.>"], num_replicas=3))
         for index, payload in enumerate(MESSAGES):
             await clients.publish_acked(js, f"orders.{index}", payload)
     finally:

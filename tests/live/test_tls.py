@@ -121,7 +121,7 @@ async def _verified_client_writes_a_stream(url: str, context: ssl.SSLContext) ->
     )
     try:
         js = client.jetstream()
-        await js.add_stream(StreamConfig(name="TLS", subjects=["tls.>"], num_replicas=3))
+        await clients.add_stream(js, StreamConfig(name="TLS", subjects=["tls.>"], num_replicas=3))
         ack = await clients.publish_acked(js, "tls.hello", b"over tls")
         return ack.seq
     finally:

@@ -18,7 +18,9 @@ async def _replicated_write(urls: list[str], password: str, replicas: int) -> in
     client = await clients.connect(urls, user="user1", password=password)
     try:
         js = client.jetstream(timeout=10)
-        await js.add_stream(StreamConfig(name="VARIANT", subjects=["variant.>"], num_replicas=replicas))
+        await clients.add_stream(
+            js, StreamConfig(name="VARIANT", subjects=["variant.>"], num_replicas=replicas)
+        )
         return int((await clients.publish_acked(js, "variant.one", b"one")).seq)
     finally:
         await client.close()

@@ -12,15 +12,12 @@ with a stream on every server, leaves the stream without exactly the peers the p
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import nats.js.errors
 import pytest
 from nats.js.api import StreamConfig
 
@@ -32,8 +29,6 @@ from tests.live.formation import wait_formed
 from tests.plan.sides import plan_of, side_of
 from tests.plan.signals import config_of, reload, template_of
 from tests.support.change_matrix import CHANGES, Change
-
-NO_SUITABLE_PEERS = 10005  # JetStream's error code for a placement it cannot make (yet)
 
 pytestmark = [
     pytest.mark.live,
@@ -145,25 +140,13 @@ def test_a_rolling_restart_for_nats_conf_is_what_the_server_cannot_reload(
         assert "Failed to reload" in verdict, verdict
 
 
-async def _add_stream(js: Any, config: StreamConfig, timeout: float = 30) -> None:
-    """Create the stream once every server has joined JetStream's meta group: a cluster just formed may
-    not yet know all its peers, and the stream's placement is then refused (err_code 10005)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            await js.add_stream(config)
-            return
-        except nats.js.errors.BadRequestError as exc:
-            if exc.err_code != NO_SUITABLE_PEERS or time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.5)
-
-
 async def _replicated_stream(urls: list[str], replicas: int) -> None:
     client = await clients.connect(urls, user="app", password="app-password-1")
     try:
         js = client.jetstream(timeout=10)
-        await _add_stream(js, StreamConfig(name="ORDERS", subjects=["orders.>"], num_replicas=replicas))
+        await clients.add_stream(
+            js, StreamConfig(name="ORDERS", subjects=["orders.>"], num_replicas=replicas)
+        )
         await clients.publish_acked(js, "orders.one", b"one")
     finally:
         await client.close()

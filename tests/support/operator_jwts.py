@@ -1,4 +1,5 @@
-"""Makes the operator and system-account JWTs of fixtures/resolver-operator/input.yaml.
+"""Makes the operator and system-account JWTs of fixtures/resolver-operator/input.yaml, and the accounts and
+users' .creds files of the live operator-mode tests.
 
 Keys come from fixed seeds and Ed25519 signatures are deterministic, so running it again prints the same
 JWTs. They are test data for operator mode, signed by keys that guard nothing.
@@ -16,6 +17,17 @@ from typing import Any
 import nkeys
 
 ISSUED_AT = 1_767_225_600  # 2026-01-01, fixed so the output never changes
+# An account without limits (-1: unlimited), leaf-node connections included.
+ACCOUNT_LIMITS = {
+    "subs": -1,
+    "data": -1,
+    "payload": -1,
+    "imports": -1,
+    "exports": -1,
+    "wildcards": True,
+    "conn": -1,
+    "leaf": -1,
+}
 
 
 def keypair(label: str, prefix: int) -> nkeys.KeyPair:
@@ -38,6 +50,36 @@ def jwt(claims: dict[str, Any], signer: nkeys.KeyPair) -> str:
     return f"{header}.{payload}.{_b64(signature)}"
 
 
+def account_jwt(name: str, account: nkeys.KeyPair, operator: nkeys.KeyPair) -> str:
+    """The JWT of an account the operator signs, without limits."""
+    claims = {
+        "iat": ISSUED_AT,
+        "iss": operator.public_key.decode(),
+        "name": name,
+        "sub": account.public_key.decode(),
+        "nats": {"limits": ACCOUNT_LIMITS, "type": "account", "version": 2},
+    }
+    return jwt(claims, operator)
+
+
+def user_creds(name: str, account: nkeys.KeyPair) -> bytes:
+    """A user's .creds file as `nsc generate creds` writes it (its JWT, then its seed), the user signed
+    by `account`: what a client's or a leaf-node remote's `credentials` names."""
+    user = keypair(f"{name} user", nkeys.PREFIX_BYTE_USER)
+    claims = {
+        "iat": ISSUED_AT,
+        "iss": account.public_key.decode(),
+        "name": name,
+        "sub": user.public_key.decode(),
+        "nats": {"pub": {}, "sub": {}, "subs": -1, "data": -1, "payload": -1, "type": "user", "version": 2},
+    }
+    token = jwt(claims, account)
+    return (
+        f"-----BEGIN NATS USER JWT-----\n{token}\n------END NATS USER JWT------\n\n"
+        f"-----BEGIN USER NKEY SEED-----\n{user.seed.decode()}\n------END USER NKEY SEED------\n"
+    ).encode()
+
+
 def main() -> None:
     operator = keypair("operator", nkeys.PREFIX_BYTE_OPERATOR)
     system = keypair("system account", nkeys.PREFIX_BYTE_ACCOUNT)
@@ -52,26 +94,7 @@ def main() -> None:
         },
         operator,
     )
-    limits = {
-        "subs": -1,
-        "data": -1,
-        "payload": -1,
-        "imports": -1,
-        "exports": -1,
-        "wildcards": True,
-        "conn": -1,
-        "leaf": -1,
-    }
-    system_jwt = jwt(
-        {
-            "iat": ISSUED_AT,
-            "iss": op_pub,
-            "name": "SYS",
-            "sub": sys_pub,
-            "nats": {"limits": limits, "type": "account", "version": 2},
-        },
-        operator,
-    )
+    system_jwt = account_jwt("SYS", system, operator)
     print(f"operator: {operator_jwt}\nsystem_account: {sys_pub}\n{sys_pub}: {system_jwt}")
 
 

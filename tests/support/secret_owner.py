@@ -17,22 +17,11 @@ _ISSUED = {"cert_file": "tls.crt", "key_file": "tls.key", "ca_file": "ca.crt"}
 
 
 def creds_file(label: str) -> bytes:
-    """A user's .creds file as `nsc generate creds` writes it (its JWT, then its seed), issued by an account
-    key that guards nothing: what a leaf-node remote's `credentials` names."""
-    account = operator_jwts.keypair(f"{label} account", nkeys.PREFIX_BYTE_ACCOUNT)
-    user = operator_jwts.keypair(f"{label} user", nkeys.PREFIX_BYTE_USER)
-    claims = {
-        "iat": operator_jwts.ISSUED_AT,
-        "iss": account.public_key.decode(),
-        "name": label,
-        "sub": user.public_key.decode(),
-        "nats": {"pub": {}, "sub": {}, "subs": -1, "data": -1, "payload": -1, "type": "user", "version": 2},
-    }
-    token = operator_jwts.jwt(claims, account)
-    return (
-        f"-----BEGIN NATS USER JWT-----\n{token}\n------END NATS USER JWT------\n\n"
-        f"-----BEGIN USER NKEY SEED-----\n{user.seed.decode()}\n------END USER NKEY SEED------\n"
-    ).encode()
+    """A user's .creds file issued by an account key that guards nothing: what a leaf-node remote's
+    `credentials` names, enough for the server to start."""
+    return operator_jwts.user_creds(
+        label, operator_jwts.keypair(f"{label} account", nkeys.PREFIX_BYTE_ACCOUNT)
+    )
 
 
 def projected_files(

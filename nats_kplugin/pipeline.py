@@ -184,7 +184,7 @@ def _configure(nats_spec: spec.NatsSpec, options: RenderOptions) -> tuple[_Confi
     if config is None:
         return None, problems
     if nats_spec.tls_enabled:
-        problems += tls.secure(nats_spec, config)
+        problems += tls.secure(nats_spec, config, shared_issuer=options.tls_issuer is not None)
     problems += tls.plain_outside(nats_spec)
     server_config.authorize_routes(config)
     topology.complete_gateway(config)  # a supercluster member advertises the address its entry names
@@ -216,6 +216,7 @@ def _expand_spec(
             options.pod_monitor,
             scraper,
             tuple(annotations.items()),
+            tls.certificate_hosts(config) if nats_spec.tls_enabled else (),
         )
         objects = build_objects(nats_spec, server, user_passwords, options.images, labels, extras)
     except EncodeError as exc:

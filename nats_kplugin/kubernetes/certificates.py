@@ -8,7 +8,9 @@ or ClusterIssuer (`--tls-issuer`) only the server Certificate is rendered, issue
 
 The server Certificate names every name a client or a route dials: `nats-X`, `nats-X.NS.svc`,
 `nats-X.NS.svc.DOMAIN`, the same three for `nats-X-headless`, and for the pods `*.nats-X-headless.NS.svc`
-(what the routes dial, on any cluster domain) and `*.nats-X-headless.NS.svc.DOMAIN`. A NATS object without a
+(what the routes dial, on any cluster domain) and `*.nats-X-headless.NS.svc.DOMAIN`. With gateway TLS it
+also names the member's gateway hosts, each a DNS name or an IP address as written (`gateway_hosts`, from the
+nats-server configuration: nats_server/tls.py `certificate_hosts`). A NATS object without a
 namespace gets no TLS (nats_server/tls.py refuses it): a certificate for a guessed namespace would not
 verify wherever the objects are really applied.
 """
@@ -73,8 +75,10 @@ def certificate_objects(
     cluster_domain: str,
     issuer: IssuerRef | None,
     metadata: Callable[[str], dict[str, Any]],
+    gateway_hosts: tuple[str, ...] = (),
 ) -> list[dict[str, Any]]:
-    """Issuers and Certificates in apply order; `metadata(name)` gives each object's metadata."""
+    """Issuers and Certificates in apply order; `metadata(name)` gives each object's metadata;
+    `gateway_hosts` are the addresses the other members of a supercluster dial."""
     objects: list[dict[str, Any]] = []
     if issuer is None:
         selfsigned, ca = names.selfsigned_issuer, names.ca
@@ -94,23 +98,35 @@ def certificate_objects(
         )
         objects.append(_issuer(metadata(ca), {"ca": {"secretName": ca}}))
         issuer = IssuerRef("Issuer", ca)
-    objects.append(
-        _certificate(
-            metadata(names.tls),
-            {
-                "secretName": names.tls,
-                "duration": SERVER_DURATION,
-                "renewBefore": SERVER_RENEW_BEFORE,
-                "commonName": names.full,
-                "dnsNames": dns_names(names, namespace, cluster_domain),
-                "issuerRef": _issuer_ref(issuer),
-                "privateKey": {"algorithm": "ECDSA", "size": 256, "rotationPolicy": "Always"},
-                # Routes present the server certificate as a client too.
-                "usages": ["digital signature", "key encipherment", "server auth", "client auth"],
-            },
-        )
-    )
+    addresses = [host for host in gateway_hosts if _is_ip(host)]
+    spec: dict[str, Any] = {
+        "secretName": names.tls,
+        "duration": SERVER_DURATION,
+        "renewBefore": SERVER_RENEW_BEFORE,
+        "commonName": names.full,
+        "dnsNames": [
+            *dns_names(names, namespace, cluster_domain),
+            *(host for host in gateway_hosts if host not in addresses),
+        ],
+    }
+    if addresses:
+        spec["ipAddresses"] = addresses
+    spec["issuerRef"] = _issuer_ref(issuer)
+    spec["privateKey"] = {"algorithm": "ECDSA", "size": 256, "rotationPolicy": "Always"}
+    # Routes and gateways present the server certificate as a client too.
+    spec["usages"] = ["digital signature", "key encipherment", "server auth", "client auth"]
+    objects.append(_certificate(metadata(names.tls), spec))
     return objects
+
+
+def _is_ip(host: str) -> bool:
+    import ipaddress  # only a gateway's hosts need it: a plain render does not load it
+
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _issuer_ref(issuer: IssuerRef) -> dict[str, str]:

@@ -57,6 +57,8 @@ class Extras(NamedTuple):
     pod_monitor: bool = False
     scraper_namespace: str | None = None  # with a NetworkPolicy: the namespace that may scrape the servers
     argocd_annotations: tuple[tuple[str, str], ...] = ()  # the NATS object's, for every object (sync.py)
+    # With gateway TLS: the hosts the other members dial, for the server certificate (nats_server/tls.py).
+    gateway_hosts: tuple[str, ...] = ()
 
 
 def build_objects(
@@ -78,6 +80,7 @@ def build_objects(
             extras.cluster_domain,
             extras.tls_issuer,
             lambda name: _metadata(spec, name, extra_labels),
+            extras.gateway_hosts,
         )
     credentials = {user: pw for user, pw in passwords.items() if not is_bcrypt_hash(pw)}
     if credentials:

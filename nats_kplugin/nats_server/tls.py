@@ -10,7 +10,18 @@ Secret, which holds its private key, is never mounted). Every listener that spea
   which the pod's DNS search path completes, so the routes form on any cluster domain (`cluster.local`,
   Cozystack's `cozy.local`) without being told it;
 - `websocket`, `leafnodes` and `mqtt` blocks that config.merge adds, unless they bring their own `tls`;
-  a websocket with `no_tls: true` stays plain, with a warning.
+  a websocket with `no_tls: true` stays plain, with a warning;
+- the gateway (`gateway.tls`), only with an issuer the render names (`--tls-issuer`): members of a
+  supercluster verify each other through one CA, which an issuer every member's cluster shares is and each
+  member's own self-signed chain is not. The certificate then names the member's gateway address
+  (`certificate_hosts`). Without such an issuer the gateway stays as config.merge wrote it, with a warning.
+
+What nats-server does with gateway TLS (2.15, server/opts.go `getTLSConfig`, server/gateway.go,
+`doTLSHandshake` in server/client.go): a gateway `tls` block always requires and verifies the peer's
+certificate both ways (`verify` or not), against its `ca_file` for both roles, so the server certificate
+is also a client certificate (its `client auth` usage). The dialing side checks the host of the URL it
+dials: the list's URLs, and the URLs the remote gossips (its servers' `advertise`). A gossiped IP literal is
+checked against the first hostname seen for that gateway, else as the IP itself (an `ipAddresses` entry).
 
 The monitor port stays plain HTTP: the kubelet's probes and the metrics exporter read it (SPEC section 8).
 config.merge may add settings inside these blocks (`verify`, `timeout`, cipher suites), but it cannot take
@@ -24,6 +35,7 @@ from typing import Any
 from ..codes import Code
 from ..problems import Path, Problem, error, warning
 from ..spec.model import NatsSpec
+from . import topology
 from .option_table import CLIENT_LISTENER_BLOCKS
 from .pod_filesystem import TLS_DIR
 from .values import listen_port
@@ -55,8 +67,10 @@ def route_urls(spec: NatsSpec, port: int) -> list[str]:
     return spec.names.route_urls(spec.replicas, port, f".{spec.namespace}.svc")
 
 
-def secure(spec: NatsSpec, config: dict[str, Any]) -> list[Problem]:
+def secure(spec: NatsSpec, config: dict[str, Any], shared_issuer: bool = False) -> list[Problem]:
     """Turn TLS on in a merged configuration, in place; what config.merge set inside a block is kept.
+    `shared_issuer`: the certificate comes from an issuer the render names (`--tls-issuer`), not the
+    self-signed chain of this cluster alone, so the gateway speaks TLS too.
 
     Refused (tls-needs-namespace at metadata.namespace):
         spec: {tls: {enabled: true}}
@@ -102,21 +116,56 @@ def secure(spec: NatsSpec, config: dict[str, Any]) -> list[Problem]:
             )
             continue
         block["tls"] = _with_ours(block.get("tls"), {})
-    gateway = config.get("gateway")
-    if (
-        isinstance(gateway, dict)
-        and "tls" not in gateway
-        and listen_port(gateway.get("port", gateway.get("listen")))
-    ):
-        # Members of a supercluster trust one another only through one CA; each member's own chain is
-        # its own (docs/topologies.md), so the gateway is left as config.merge wrote it, and said so.
-        message = (
-            "the gateway stays plain text while spec.tls is on: members trust each other only through "
-            "one CA, which each member's own certificate chain is not; write gateway.tls with a shared "
-            "CA's files (/etc/nats-secrets/<secret>/<key>)"
-        )
-        problems.append(warning(Code.PLAIN_TEXT, message, (*_BASE, "gateway")))
+    problems += _secure_gateway(config, shared_issuer)
     return problems
+
+
+def _secure_gateway(config: dict[str, Any], shared_issuer: bool) -> list[Problem]:
+    """The gateway speaks TLS with the server certificate when an issuer every member shares signs it; what
+    config.merge wrote in `gateway.tls` is kept over ours. Without such an issuer a gateway.tls written in
+    config.merge stays exactly as written, and a gateway without one stays plain, with a warning.
+
+    Refused (plain-text at spec.config.merge.gateway):
+        metadata: {namespace: tenant}
+        spec:
+          tls: {enabled: true}
+          config: {merge: {cluster: {name: east}, gateway: {name: east, port: 7222}}}
+    Accepted:
+        metadata: {namespace: tenant}
+        spec:
+          tls: {enabled: true}
+          config:
+            merge:
+              cluster: {name: east}
+              gateway: {name: east, port: 7222, tls: {ca_file: /etc/nats-secrets/shared-ca/ca.crt}}
+    """
+    gateway = config.get("gateway")
+    if not isinstance(gateway, dict) or not listen_port(gateway.get("port", gateway.get("listen"))):
+        return []
+    if shared_issuer:
+        gateway["tls"] = _with_ours(gateway.get("tls"), {"timeout": ROUTE_TLS_TIMEOUT})
+        return []
+    if "tls" in gateway:
+        return []
+    # Members of a supercluster trust one another only through one CA; each member's self-signed chain is
+    # its own (docs/topologies.md), so the gateway is left as config.merge wrote it, and said so.
+    message = (
+        "the gateway stays plain text while spec.tls is on: members trust each other only through one CA, "
+        "which each member's own self-signed chain is not; render with --tls-issuer (NATS_RENDER_TLS_ISSUER, "
+        "Argo CD's parameter tls-issuer) naming an issuer every member shares, or write gateway.tls with "
+        "a shared CA's files from Secrets (/etc/nats-secrets/<secret>/<key>)"
+    )
+    return [warning(Code.PLAIN_TEXT, message, (*_BASE, "gateway"))]
+
+
+def certificate_hosts(config: dict[str, Any]) -> tuple[str, ...]:
+    """The gateway addresses the server certificate must name: those of this member the others dial, when
+    the gateway speaks TLS with the server certificate (an issuer every member shares signs it)."""
+    gateway = config.get("gateway")
+    block = gateway.get("tls") if isinstance(gateway, dict) else None
+    if not isinstance(block, dict) or block.get("cert_file") != CERT_FILE:
+        return ()
+    return topology.own_gateway_hosts(config)
 
 
 def plain_outside(spec: NatsSpec) -> list[Problem]:

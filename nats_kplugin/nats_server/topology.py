@@ -13,6 +13,8 @@ Superclusters. The member list is written once: every member's `gateway.gateways
 each member's own entry included (nats-server skips its own name). Each member's entry says where its
 gateway is reached, so a member without `gateway.advertise` advertises that address (`complete_gateway`),
 and the gateway Service (kubernetes/objects.py) exposes the port. Two entries of one name are refused.
+With gateway TLS (tls.py), the member's server certificate names the hosts the others dial to reach it
+(`own_gateway_hosts`).
 
 JetStream domains. An edge whose leaf-node remote dials a hub, both running JetStream, must run it in a
 domain of its own, or the two JetStreams share one (the empty one when neither names it): an edge running
@@ -161,6 +163,29 @@ def complete_gateway(config: dict[str, Any]) -> None:
     address = url_address(urls[0]) if urls else None
     if address:
         gateway["advertise"] = address
+
+
+def own_gateway_hosts(config: dict[str, Any]) -> tuple[str, ...]:
+    """The hosts the other members dial to reach this one, once each: its `advertise` (which its servers
+    gossip) and the URLs of its own entry in the list (which the others dial as written). Its certificate
+    names these and no other member's."""
+    gateway = config.get("gateway")
+    if not isinstance(gateway, dict) or gateway_name(config) is None:
+        return ()
+    own = own_entry(config)
+    advertise = gateway.get("advertise")
+    addresses = [f"//{advertise}"] if isinstance(advertise, str) and advertise else []
+    found = [_host(url) for url in [*addresses, *(gateway_urls(own[1]) if own else [])]]
+    return tuple(dict.fromkeys(host for host in found if host))
+
+
+def _host(url: str) -> str | None:
+    from urllib.parse import urlsplit  # only members of a supercluster pay for it
+
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
 
 
 def check_gateway_list(config: dict[str, Any], base: Path) -> list[Problem]:

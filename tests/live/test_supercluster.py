@@ -11,11 +11,19 @@ What must hold: the servers have unique names although every member renders pods
 receives from the third; a request crosses two gateways; a stream placed in the second member is read from
 the first; with the third member's gateways cut, the other two keep serving each other, and once the link is
 back, so is the traffic to and from the third.
+
+TLS on gateways, two ways: files from Secrets written in config.merge (GATEWAY_TLS), and `spec.tls` with an
+issuer every member shares (the render option tls_issuer), where the renderer gives the gateway the server
+certificate's files and names the member's gateway host in its Certificate; the certificates are issued by
+one test CA for exactly the rendered names, as cert-manager would. A member whose certificate comes from
+another CA never links to the others.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
+import ssl
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,9 +32,11 @@ from typing import Any
 import pytest
 from nats.js.api import Placement, StreamConfig
 
+from nats_kplugin.kubernetes.certificates import IssuerRef
+from nats_kplugin.nats_server.tls import CA_FILE
 from tests.live import clients, network, rendering
 from tests.live.cluster import Cluster, Server, wait_for
-from tests.support import certs
+from tests.support import certs, judge
 
 MEMBERS = ("us-east", "eu-west", "ap-south")
 GATEWAY_PORT = 7222
@@ -48,12 +58,21 @@ GATEWAY_TLS = {
 }
 
 
-def member_document(member: str, tls: bool = False) -> dict[str, Any]:
+# The issuer every member's Kubernetes cluster shares (one CA behind it): here, the one test CA.
+SHARED_ISSUER = IssuerRef("ClusterIssuer", "supercluster-ca")
+PLAIN, FILES, ISSUER = "plain", "files", "issuer"
+# ISSUER, but the last member's certificate is wrong: from another CA, or without its gateway host.
+OTHER_CA, NO_HOST = "issuer-other-ca", "issuer-without-gateway-host"
+WITH_ISSUER = (ISSUER, OTHER_CA, NO_HOST)
+
+
+def member_document(member: str, mode: str = PLAIN) -> dict[str, Any]:
     """The object every member renders, made this member by its name alone: the member list is the same
-    in each (its own entry included), and the renderer advertises the address of the member's entry."""
+    in each (its own entry included), and the renderer advertises the address of the member's entry.
+    FILES: gateway.tls from Secret files; WITH_ISSUER: spec.tls on, the renderer's gateway TLS."""
     members = [{"name": m, "urls": [f"nats://{gateway_host(m)}:{GATEWAY_PORT}"]} for m in MEMBERS]
     gateway: dict[str, Any] = {"name": member, "port": GATEWAY_PORT, "gateways": members}
-    if tls:
+    if mode == FILES:
         gateway["tls"] = {**GATEWAY_TLS, "verify": True}
     return {
         "apiVersion": "apps.cozystack.io/v1alpha1",
@@ -62,6 +81,7 @@ def member_document(member: str, tls: bool = False) -> dict[str, Any]:
         "spec": {
             "replicas": 3,
             "users": {"app": {"password": PASSWORD}},
+            "tls": {"enabled": mode in WITH_ISSUER},
             "config": {
                 "merge": {
                     "cluster": {"name": member},
@@ -75,10 +95,17 @@ def member_document(member: str, tls: bool = False) -> dict[str, Any]:
 Supercluster = dict[str, Cluster]
 
 
-@pytest.fixture(params=[False], ids=["plain"])
+def _rendered(member: str, mode: str) -> list[dict[str, Any]]:
+    issuer = {"tls_issuer": SHARED_ISSUER} if mode in WITH_ISSUER else {}
+    return rendering.rendered(member_document(member, mode), **issuer)
+
+
+@pytest.fixture(params=[PLAIN], ids=[PLAIN])
 def supercluster(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Supercluster]:
-    """The three members, started; with the parameter true, their gateways speak TLS (GATEWAY_TLS)."""
-    tls: bool = request.param
+    """The three members, started. FILES: their gateways speak TLS with GATEWAY_TLS. ISSUER: with the
+    server certificate, issued by one CA for exactly the rendered names. OTHER_CA, NO_HOST: the same, but
+    the last member's certificate comes from another CA, or lacks the member's gateway host."""
+    mode: str = request.param
     ca = certs.TestCA()
     net = network.create(3 * len(MEMBERS))
     try:
@@ -91,15 +118,21 @@ def supercluster(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Sup
         try:
             for index, member in enumerate(MEMBERS):
                 (tmp_path / member).mkdir()
-                objects = rendering.rendered(member_document(member, tls))
+                objects = _rendered(member, mode)
                 cluster = Cluster(
                     objects, tmp_path / member, shared=net, first=3 * index, hosts=tuple(hosts[member])
                 )
                 clusters[member] = cluster.__enter__()
-                if tls:  # the member's Secret gateway-tls: its gateway address's certificate, the shared CA
+                if mode == FILES:  # the member's Secret gateway-tls: its gateway address's certificate
                     issued = ca.issue([gateway_host(member)])
                     for server in cluster.servers:
                         certs.write_secret(server.folder / "secrets" / "gateway-tls", issued)
+                elif mode in WITH_ISSUER:  # cert-manager, from the issuer every member shares
+                    wrong = mode != ISSUER and member == MEMBERS[-1]
+                    if wrong and mode == NO_HOST:
+                        objects = _without_name(objects, gateway_host(member))
+                    issuer = certs.TestCA() if wrong and mode == OTHER_CA else ca
+                    assert judge.play_cert_manager(objects, cluster, issuer)
             for cluster in clusters.values():
                 cluster.start()
             yield clusters
@@ -235,7 +268,7 @@ def test_cutting_a_members_gateways_leaves_the_others_serving_until_the_link_is_
     assert clients.run(lambda: _receives(second.urls(), third.urls(), "back.too")) == b"back.too"
 
 
-@pytest.mark.parametrize("supercluster", [True], ids=["gateway-tls"], indirect=True)
+@pytest.mark.parametrize("supercluster", [FILES], ids=["gateway-tls"], indirect=True)
 def test_gateways_over_tls_from_secret_files_verify_one_shared_ca(supercluster: Supercluster) -> None:
     """Gateway TLS from Secrets: each member's certificate names exactly its gateway address, and every
     member verifies the others' against the one CA they share."""
@@ -248,3 +281,94 @@ def test_gateways_over_tls_from_secret_files_verify_one_shared_ca(supercluster: 
     varz = first.servers[0].monitor("varz") or {}
     assert varz.get("gateway", {}).get("tls_required") is True, varz.get("gateway")
     assert clients.run(lambda: _receives(third.urls(), first.urls(), "over.tls")) == b"over.tls"
+
+
+def _without_name(objects: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+    """The objects with `name` taken out of every Certificate's dnsNames."""
+    changed = copy.deepcopy(objects)
+    for certificate in (o for o in changed if o["kind"] == "Certificate"):
+        certificate["spec"]["dnsNames"] = [n for n in certificate["spec"]["dnsNames"] if n != name]
+    return changed
+
+
+def _certificate_names(member: str) -> set[str]:
+    certificate = certs.certificate_for_secret(_rendered(member, ISSUER), "nats-events-tls")
+    assert certificate is not None
+    return {*certificate["spec"]["dnsNames"], *certificate["spec"].get("ipAddresses", [])}
+
+
+def _tls_client(cluster: Cluster, ca: bytes) -> tuple[list[str], dict[str, Any]]:
+    """The member's client URLs and options with spec.tls on: TLS, verified against the CA."""
+    urls = [f"tls://{s.address}:{s.pod.ports['nats']}" for s in cluster.running()]
+    context = ssl.create_default_context(cadata=ca.decode())
+    return urls, {**USER, "tls": context, "tls_hostname": "nats-events"}
+
+
+@pytest.mark.parametrize("supercluster", [ISSUER], ids=[ISSUER], indirect=True)
+def test_gateways_over_tls_from_one_shared_issuer_form_the_supercluster(supercluster: Supercluster) -> None:
+    """spec.tls with an issuer every member shares: every gateway requires TLS with the server certificate,
+    whose names hold the member's own gateway host and no other member's, and the supercluster forms."""
+    for member in MEMBERS:
+        names = _certificate_names(member)
+        assert gateway_host(member) in names, names
+        assert not {gateway_host(m) for m in MEMBERS if m != member} & names, names
+    first, _, third = (supercluster[m] for m in MEMBERS)
+    _formed(supercluster)
+    for cluster in supercluster.values():
+        for server in cluster.servers:
+            varz = server.monitor("varz") or {}
+            assert varz.get("gateway", {}).get("tls_required") is True, (server.name, varz.get("gateway"))
+    ca = first.servers[0].host_path(CA_FILE).read_bytes()
+    source, source_options = _tls_client(third, ca)
+    target, target_options = _tls_client(first, ca)
+
+    async def crosses() -> bytes:
+        receiver = await clients.connect(target, **target_options)
+        sender = await clients.connect(source, **source_options)
+        try:
+            subscription = await receiver.subscribe("over.shared.issuer")
+            await receiver.flush()
+            deadline = time.monotonic() + 20
+            while True:
+                await sender.publish("over.shared.issuer", b"crossed")
+                try:
+                    return (await subscription.next_msg(timeout=0.5)).data
+                except asyncio.TimeoutError:
+                    if time.monotonic() > deadline:
+                        raise
+        finally:
+            await sender.close()
+            await receiver.close()
+
+    assert clients.run(crosses) == b"crossed"
+
+
+@pytest.mark.parametrize("supercluster", [OTHER_CA, NO_HOST], ids=[OTHER_CA, NO_HOST], indirect=True)
+def test_a_member_with_a_wrong_certificate_never_links_from_the_others(supercluster: Supercluster) -> None:
+    """The last member's certificate is issued by another CA (its names right), or by the shared CA
+    without its gateway host: the first two link to each other, and no gateway from them to the last one
+    completes its handshake (nats-server verifies the certificate's chain and the dialed host). From
+    another CA, the last member's own dials fail too: it presents that certificate as a client."""
+    *trusted, outsider = MEMBERS
+    other_ca = supercluster[outsider].servers[0].host_path(CA_FILE).read_bytes() != (
+        supercluster[trusted[0]].servers[0].host_path(CA_FILE).read_bytes()
+    )
+
+    def trusted_linked() -> bool:
+        return all(
+            _gateways(server) >= set(trusted) - {member}
+            for member in trusted
+            for server in supercluster[member].servers
+        )
+
+    wait_for(f"gateways between {', '.join(trusted)}", trusted_linked, FORM_TIMEOUT)
+    deadline = time.monotonic() + 10  # long enough for several dial attempts each way
+    while time.monotonic() < deadline:
+        for member in trusted:
+            assert not any(outsider in _gateways(s) for s in supercluster[member].servers)
+        if other_ca:
+            assert not any(_gateways(s) for s in supercluster[outsider].servers)
+        time.sleep(1)
+    logs = "\n".join(supercluster[member].logs() for member in trusted)
+    reason = "certificate signed by unknown authority" if other_ca else f"not {gateway_host(outsider)}"
+    assert reason in logs, logs[-3000:]

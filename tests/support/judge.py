@@ -144,15 +144,16 @@ def _volumes_of_secret(objects: list[dict[str, Any]], secret: str) -> list[str]:
 
 
 def play_cert_manager(objects: list[dict[str, Any]], cluster: Cluster, ca: certs.TestCA) -> str | None:
-    """Issue every Certificate the pods mount, with exactly its DNS names, into each pod's folder for the
-    Secret's volume. Returns the first DNS name of the server certificate (the name clients verify)."""
+    """Issue every Certificate the pods mount, with exactly its DNS names and IP addresses, into each pod's
+    folder for the Secret's volume. Returns the first DNS name of the server certificate (the name clients
+    verify)."""
     verified_name = None
     for certificate in (o for o in objects if o["kind"] == "Certificate"):
         spec = certificate["spec"]
         volumes = _volumes_of_secret(objects, spec["secretName"])
         if not volumes or spec.get("isCA"):
             continue
-        issued = ca.issue(spec["dnsNames"])
+        issued = ca.issue([*spec["dnsNames"], *spec.get("ipAddresses", [])])
         verified_name = verified_name or spec["dnsNames"][0]
         for server in cluster.servers:
             for volume in volumes:

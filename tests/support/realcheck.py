@@ -71,7 +71,8 @@ def _with_test_certificates(objects: list[dict[str, Any]], pod: pods.Pod, folder
         certificate = certs.certificate_for_secret(objects, secret) if secret else None
         if certificate is None:
             continue
-        certs.write_secret(folder / volume, ca.issue(certificate["spec"]["dnsNames"]))
+        spec = certificate["spec"]
+        certs.write_secret(folder / volume, ca.issue([*spec["dnsNames"], *spec.get("ipAddresses", [])]))
         config = config.replace(f'"{mount_path}/', f'"{folder / volume}/')
     return config
 

@@ -86,6 +86,36 @@ async def publish_acked(js: JetStreamContext, subject: str, payload: bytes, time
             await asyncio.sleep(0.2)
 
 
+async def delivered(
+    source: list[str],
+    source_options: dict[str, Any],
+    target: list[str],
+    target_options: dict[str, Any],
+    subject: str,
+    timeout: float = 20,
+) -> bytes:
+    """Subscribe on `target`, then publish `subject` (its own name as payload) on `source` until the
+    message arrives: interest takes a moment to cross a route, gateway or leaf-node link. The payload
+    received, or a timeout."""
+    receiver = await connect(target, **target_options)
+    sender = await connect(source, **source_options)
+    try:
+        subscription = await receiver.subscribe(subject)
+        await receiver.flush()
+        deadline = time.monotonic() + timeout
+        while True:
+            await sender.publish(subject, subject.encode())
+            await sender.flush()
+            try:
+                return (await subscription.next_msg(timeout=0.5)).data
+            except asyncio.TimeoutError:
+                if time.monotonic() > deadline:
+                    raise
+    finally:
+        await sender.close()
+        await receiver.close()
+
+
 async def refusal(servers: list[str], **credentials: Any) -> str | None:
     """Why the server refused the login, or None when it let the client in."""
     try:

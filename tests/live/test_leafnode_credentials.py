@@ -15,7 +15,6 @@ the hub's operator never signed, the hub refuses the link and no edge server lin
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -142,30 +141,6 @@ def _leaf_links(server: Server) -> list[dict[str, Any]]:
     return list((server.monitor("leafz") or {}).get("leafs", []))
 
 
-async def _crosses(
-    source: list[str], source_options: dict[str, Any], target: list[str], target_options: dict[str, Any]
-) -> bytes:
-    """Subscribe on `target`, publish on `source` until the message arrives (leaf interest takes a moment)."""
-    subject = "edges.crossing"
-    receiver = await clients.connect(target, **target_options)
-    sender = await clients.connect(source, **source_options)
-    try:
-        subscription = await receiver.subscribe(subject)
-        await receiver.flush()
-        deadline = time.monotonic() + 20
-        while True:
-            await sender.publish(subject, b"crossed")
-            await sender.flush()
-            try:
-                return (await subscription.next_msg(timeout=0.5)).data
-            except asyncio.TimeoutError:
-                if time.monotonic() > deadline:
-                    raise
-    finally:
-        await sender.close()
-        await receiver.close()
-
-
 @pytest.mark.parametrize("topology", [_EDGES], ids=["signed-account"], indirect=True)
 def test_an_edge_links_to_an_operator_mode_hub_with_creds_from_a_secret(topology: Topology) -> None:
     hub, edge = topology.hub, topology.edge
@@ -181,9 +156,13 @@ def test_an_edge_links_to_an_operator_mode_hub_with_creds_from_a_secret(topology
     accounts = {link.get("account") for s in hub.servers for link in _leaf_links(s)}
     assert accounts == {_EDGES.public_key.decode()}, accounts
     edge_client = {"user": "app", "password": APP_PASSWORD}
-    up = clients.run(lambda: _crosses(edge.urls(), edge_client, hub.urls(), topology.hub_client))
-    down = clients.run(lambda: _crosses(hub.urls(), topology.hub_client, edge.urls(), edge_client))
-    assert (up, down) == (b"crossed", b"crossed")
+    up = clients.run(
+        lambda: clients.delivered(edge.urls(), edge_client, hub.urls(), topology.hub_client, "up")
+    )
+    down = clients.run(
+        lambda: clients.delivered(hub.urls(), topology.hub_client, edge.urls(), edge_client, "down")
+    )
+    assert (up, down) == (b"up", b"down")
 
 
 @pytest.mark.parametrize("topology", [_UNSIGNED], ids=["unsigned-account"], indirect=True)

@@ -13,9 +13,7 @@ leaf link survives a restart of the hub server an edge server was dialing.
 
 from __future__ import annotations
 
-import asyncio
 import ssl
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -137,41 +135,18 @@ def _wait_linked(topology: Topology) -> None:
     wait_for("every edge server linked to the hub, every server healthy", linked, FORM_TIMEOUT)
 
 
-async def _crosses(
-    source: list[str],
-    source_options: dict[str, Any],
-    target: list[str],
-    target_options: dict[str, Any],
-    subject: str,
-) -> bytes:
-    """Subscribe on `target`, publish on `source` until the message arrives (leaf interest takes a moment)."""
-    receiver = await clients.connect(target, **target_options)
-    sender = await clients.connect(source, **source_options)
-    try:
-        subscription = await receiver.subscribe(subject)
-        await receiver.flush()
-        deadline = time.monotonic() + 20
-        while True:
-            await sender.publish(subject, subject.encode())
-            await sender.flush()
-            try:
-                return (await subscription.next_msg(timeout=0.5)).data
-            except asyncio.TimeoutError:
-                if time.monotonic() > deadline:
-                    raise
-    finally:
-        await sender.close()
-        await receiver.close()
-
-
 def _both_ways(topology: Topology, tag: str) -> None:
     edge_options = {"user": "app", "password": APP_PASSWORD}
     up = f"up.{tag}"
     down = f"down.{tag}"
     hub_urls, edge_urls, hub_options = topology.hub_urls(), topology.edge.urls(), topology.hub_options()
-    assert clients.run(lambda: _crosses(edge_urls, edge_options, hub_urls, hub_options, up)) == up.encode()
     assert (
-        clients.run(lambda: _crosses(hub_urls, hub_options, edge_urls, edge_options, down)) == down.encode()
+        clients.run(lambda: clients.delivered(edge_urls, edge_options, hub_urls, hub_options, up))
+        == up.encode()
+    )
+    assert (
+        clients.run(lambda: clients.delivered(hub_urls, hub_options, edge_urls, edge_options, down))
+        == down.encode()
     )
 
 

@@ -165,23 +165,7 @@ def _formed(clusters: Supercluster, members: tuple[str, ...] = MEMBERS) -> None:
 
 
 async def _receives(source: list[str], target: list[str], subject: str) -> bytes:
-    """Subscribe on `target`, publish on `source` until the message arrives (interest crosses gateways)."""
-    receiver = await clients.connect(target, **USER)
-    sender = await clients.connect(source, **USER)
-    try:
-        subscription = await receiver.subscribe(subject)
-        await receiver.flush()
-        deadline = time.monotonic() + 20
-        while True:
-            await sender.publish(subject, subject.encode())
-            try:
-                return (await subscription.next_msg(timeout=0.5)).data
-            except asyncio.TimeoutError:
-                if time.monotonic() > deadline:
-                    raise
-    finally:
-        await sender.close()
-        await receiver.close()
+    return await clients.delivered(source, USER, target, USER, subject)
 
 
 def test_three_members_of_one_name_form_a_supercluster_and_serve_across_it(
@@ -322,25 +306,9 @@ def test_gateways_over_tls_from_one_shared_issuer_form_the_supercluster(superclu
     source, source_options = _tls_client(third, ca)
     target, target_options = _tls_client(first, ca)
 
-    async def crosses() -> bytes:
-        receiver = await clients.connect(target, **target_options)
-        sender = await clients.connect(source, **source_options)
-        try:
-            subscription = await receiver.subscribe("over.shared.issuer")
-            await receiver.flush()
-            deadline = time.monotonic() + 20
-            while True:
-                await sender.publish("over.shared.issuer", b"crossed")
-                try:
-                    return (await subscription.next_msg(timeout=0.5)).data
-                except asyncio.TimeoutError:
-                    if time.monotonic() > deadline:
-                        raise
-        finally:
-            await sender.close()
-            await receiver.close()
-
-    assert clients.run(crosses) == b"crossed"
+    subject = "over.shared.issuer"
+    crossed = clients.run(lambda: clients.delivered(source, source_options, target, target_options, subject))
+    assert crossed == subject.encode()
 
 
 @pytest.mark.parametrize("supercluster", [OTHER_CA, NO_HOST], ids=[OTHER_CA, NO_HOST], indirect=True)

@@ -35,7 +35,10 @@ def _render(paths: tuple[str, ...], **values: Any) -> None:
     sys.exit(execute(arguments, key))
 
 
-def click_option(option: Option) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def click_option(option: Option) -> Decorator:
     settings: dict[str, Any] = {"help": option.help}
     if option.is_flag:
         settings["is_flag"] = True
@@ -51,6 +54,16 @@ def click_option(option: Option) -> Callable[[Callable[..., Any]], Callable[...,
     if check is not None:
         settings["callback"] = lambda _ctx, _param, value: None if value is None else _checked(check, value)
     return click.option(*option.flags, option.field, **settings)
+
+
+def verb(name: str, function: Callable[..., Any], *own: Decorator) -> click.Command:
+    """`nats-render NAME`, a verb cli.py hands the command line to (`plan`, `members`): the render's options
+    but --print-schema, then the verb's own options and arguments (`own`, applied in order)."""
+    for option in reversed([o for o in OPTIONS if o.field != "print_schema"]):
+        function = click_option(option)(function)
+    for decorate in own:
+        function = decorate(function)
+    return click.command(name, context_settings={"help_option_names": ["-h", "--help"]})(function)
 
 
 def _checked(check: Callable[[str], object], value: str) -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 from typing import Any
 
 import click
@@ -24,9 +23,9 @@ from ..nats_server.members import Member, advertised, check, servers
 from ..pipeline import RenderOptions, render_each, server_configuration
 from ..problems import Problem
 from ..spec.model import is_nats_object
-from .click_command import click_option
+from .click_command import verb
 from .execute import read_paths
-from .options import OPTIONS, Arguments, command_line_options
+from .options import Arguments, command_line_options
 from .process import EXIT_INVALID, EXIT_OK, UsageError, render_key, report, write_output
 
 
@@ -77,14 +76,10 @@ def _summary(member: Member) -> str:
 
 
 def _command() -> click.Command:
-    function: Callable[..., Any] = members_command
-    for option in reversed([o for o in OPTIONS if o.field != "print_schema"]):
-        function = click_option(option)(function)
-    function = click.argument(
+    paths = click.argument(
         "paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=True, allow_dash=True)
-    )(function)
-    settings = {"help_option_names": ["-h", "--help"]}
-    return click.command("members", context_settings=settings)(function)
+    )
+    return verb("members", members_command, paths)
 
 
 command = _command()

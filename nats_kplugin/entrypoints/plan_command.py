@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 from typing import Any
 
 import click
@@ -23,9 +22,9 @@ from ..plan.compare import compare, gate_fails
 from ..plan.report import to_json, to_markdown
 from ..plan.sides import render_side
 from ..plan.verdicts import GATED, Verdict
-from .click_command import click_option
+from .click_command import verb
 from .execute import read_paths
-from .options import OPTIONS, Arguments, command_line_options
+from .options import Arguments, command_line_options
 from .plan_base import read_at_revision
 from .process import (
     EXIT_INVALID,
@@ -81,31 +80,31 @@ def _sides(paths: tuple[str, ...], base: str | None) -> tuple[str, str]:
 
 
 def _command() -> click.Command:
-    function: Callable[..., Any] = plan_command
-    for option in reversed([o for o in OPTIONS if o.field != "print_schema"]):
-        function = click_option(option)(function)
-    function = click.option(
-        "--allow",
-        type=click.Choice([v.value for v in GATED]),
-        multiple=True,
-        help="Accept this verdict: it no longer fails the exit code (repeat for both).",
-    )(function)
-    function = click.option(
-        "--output",
-        "-o",
-        type=click.Choice(OUTPUTS),
-        default="markdown",
-        show_default=True,
-        help="Markdown for a pull request, or JSON (its shape: docs/plan.md).",
-    )(function)
-    function = click.option(
-        "--base", metavar="GIT_REF", help="Read OLD from this Git revision of NEW's path."
-    )(function)
-    function = click.argument(
-        "paths", nargs=-1, metavar="[OLD] NEW", type=click.Path(exists=True, dir_okay=True, allow_dash=True)
-    )(function)
-    settings = {"help_option_names": ["-h", "--help"]}
-    return click.command("plan", context_settings=settings)(function)
+    return verb(
+        "plan",
+        plan_command,
+        click.option(
+            "--allow",
+            type=click.Choice([v.value for v in GATED]),
+            multiple=True,
+            help="Accept this verdict: it no longer fails the exit code (repeat for both).",
+        ),
+        click.option(
+            "--output",
+            "-o",
+            type=click.Choice(OUTPUTS),
+            default="markdown",
+            show_default=True,
+            help="Markdown for a pull request, or JSON (its shape: docs/plan.md).",
+        ),
+        click.option("--base", metavar="GIT_REF", help="Read OLD from this Git revision of NEW's path."),
+        click.argument(
+            "paths",
+            nargs=-1,
+            metavar="[OLD] NEW",
+            type=click.Path(exists=True, dir_okay=True, allow_dash=True),
+        ),
+    )
 
 
 command = _command()

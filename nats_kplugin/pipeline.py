@@ -133,14 +133,17 @@ def _with_namespace(data: Any, default_namespace: str | None) -> Any:
     return data
 
 
-class _Configured(NamedTuple):
-    """A NATS object's merged nats-server configuration, as a render builds it, and what its objects need."""
-
-    nats_spec: spec.NatsSpec  # its resolver translated
-    config: dict[str, Any]
-    pod_folders: tuple[pod_filesystem.Folder, ...]
-    claim: pod_filesystem.ResolverClaim | None
-    user_passwords: dict[str, str]
+# A NATS object's merged nats-server configuration, as a render builds it, and what its objects need: its
+# spec (resolver translated), the configuration, the pod's folders, the resolver's claim, the passwords. A
+# plain tuple: a NamedTuple's class would cost every render about 0.7M instructions at import
+# (collections.namedtuple compiles its methods), for one private value.
+_Configured = tuple[
+    spec.NatsSpec,
+    dict[str, Any],
+    tuple[pod_filesystem.Folder, ...],
+    pod_filesystem.ResolverClaim | None,
+    dict[str, str],
+]
 
 
 def server_configuration(
@@ -157,9 +160,7 @@ def server_configuration(
         return None
     nats_spec = nats_spec._replace(managed_service_names=options.managed_service_names)
     configured, _ = _configure(nats_spec, options)
-    return (
-        None if configured is None else (configured.nats_spec, configured.config, object_ref(data) or "NATS")
-    )
+    return None if configured is None else (configured[0], configured[1], object_ref(data) or "NATS")
 
 
 def _configure(nats_spec: spec.NatsSpec, options: RenderOptions) -> tuple[_Configured | None, list[Problem]]:
@@ -192,7 +193,7 @@ def _configure(nats_spec: spec.NatsSpec, options: RenderOptions) -> tuple[_Confi
     problems += server_checks.check(nats_spec, config, pod_folders)
     if any(p.is_error for p in problems):
         return None, problems
-    return _Configured(nats_spec, config, pod_folders, claim, user_passwords), problems
+    return (nats_spec, config, pod_folders, claim, user_passwords), problems
 
 
 def _expand_spec(

@@ -252,8 +252,8 @@ def _env(spec: NatsSpec, server: ServerLayout) -> list[dict[str, Any]]:
     # The values nats.conf reads from Secrets as `$NAME` (a JetStream key): read by the kubelet at each
     # start, so a new Secret content reaches the server only with a restart.
     env += [
-        {"name": v.variable, "valueFrom": {"secretKeyRef": {"name": v.secret.secret, "key": v.secret.key}}}
-        for v in server.secret_env
+        {"name": variable, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}}
+        for variable, (secret, key) in server.secret_env
     ]
     return env
 

@@ -13,7 +13,7 @@ is not a file: not in the projected volume, not watched by the reloader (nats-se
 anyway). Any other value of these options stays the literal it is.
 """
 
-from typing import Any, NamedTuple
+from typing import Any
 
 from .encoder import Variable
 from .secret_files import SecretFile, is_secret_path, named
@@ -26,11 +26,10 @@ VARIABLES = {
 }
 
 
-class SecretValue(NamedTuple):
-    """One key of one Secret, as an environment variable of the nats container."""
-
-    variable: str
-    secret: SecretFile  # the Secret and its key, as a file option would name them
+# One key of one Secret as an environment variable of the nats container: the variable's name, and the
+# Secret and key as a file option would name them. A plain tuple: a NamedTuple class costs every render its
+# compile at import (as pipeline.py's `_Configured` says).
+SecretValue = tuple[str, SecretFile]
 
 
 def takes_secret(block: str, option: str) -> bool:
@@ -47,7 +46,7 @@ def as_variables(config: dict[str, Any]) -> tuple[dict[str, Any], tuple[SecretVa
         body = blocks.get(block, config.get(block))
         value = body.get(option) if isinstance(body, dict) else None
         if isinstance(body, dict) and isinstance(value, str) and is_secret_path(value):
-            found.append(SecretValue(variable, named(value)))
+            found.append((variable, named(value)))
             blocks[block] = {**body, option: Variable(variable)}
     if not found:
         return config, ()

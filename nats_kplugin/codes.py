@@ -110,7 +110,8 @@ class Code(str, enum.Enum):
     SECRET_FILE_NAME = (
         "secret-file-name",
         _E,
-        "a file under /etc/nats-secrets/ that is not <secret>/<key> of a Secret Kubernetes accepts",
+        "a path under /etc/nats-secrets/ (a file, or jetstream.key) that is not <secret>/<key> of a Secret "
+        "Kubernetes accepts",
     )
     # The merged configuration against the pod the renderer builds (nats_server/checks.py, listeners.py).
     OWNED_SETTING = "owned-setting", _E, "config.merge overrides a setting the pod layout owns"

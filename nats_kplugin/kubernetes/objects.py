@@ -249,6 +249,12 @@ def _env(spec: NatsSpec, server: ServerLayout) -> list[dict[str, Any]]:
     # Go's garbage collector works toward this instead of the node's memory, well before the OOM killer.
     mebibytes = spec.resources.memory_bytes * 9 // 10 // 2**20
     env.append({"name": "GOMEMLIMIT", "value": f"{max(mebibytes, 1)}MiB"})
+    # The values nats.conf reads from Secrets as `$NAME` (a JetStream key): read by the kubelet at each
+    # start, so a new Secret content reaches the server only with a restart.
+    env += [
+        {"name": variable, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}}
+        for variable, (secret, key) in server.secret_env
+    ]
     return env
 
 

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from ..problems import Problem
 from ..spec.model import NatsSpec
-from . import merge_reader
+from . import merge_reader, secret_values
 from .encoder import Variable
 from .option_table import (
     CLIENT_LISTENER_BLOCKS,
@@ -26,6 +26,7 @@ from .option_table import (
 )
 from .pod_filesystem import PID_FILE, STORE_DIR, Folder
 from .reload_table import RELOADABLE_CLUSTER_KEYS, RELOADABLE_JETSTREAM_KEYS, RELOADABLE_KEYS
+from .secret_values import SecretValue
 from .topology import server_name_stem
 from .values import duration_seconds, listen_port, monitor_base_path
 
@@ -67,6 +68,7 @@ class ServerLayout(NamedTuple):
     lame_duck_seconds: int = 30
     lame_duck_grace_seconds: int = 10
     folders: tuple[Folder, ...] = ()  # the nats container's mounts (`folders`)
+    secret_env: tuple[SecretValue, ...] = ()  # the nats container's variables from Secrets' keys
 
     @property
     def jetstream(self) -> bool:
@@ -262,6 +264,7 @@ def describe(spec: NatsSpec, config: dict[str, Any], pod_folders: tuple[Folder, 
     if stem is not None and isinstance(config.get("server_name"), str):
         # A copy, so describing changes nothing: the literal name becomes the pods' stem.
         config = {**config, "server_name": Variable("SERVER_NAME")}
+    config, from_secrets = secret_values.as_variables(config)  # a copy too: `key: $NATS_JETSTREAM_KEY`
     return ServerLayout(
         config,
         Listener("nats", client),
@@ -274,4 +277,5 @@ def describe(spec: NatsSpec, config: dict[str, Any], pod_folders: tuple[Folder, 
         lame_duck_seconds=int(duration_seconds(_or_default(config, "lame_duck_duration")) or 0),
         lame_duck_grace_seconds=int(duration_seconds(_or_default(config, "lame_duck_grace_period")) or 0),
         folders=pod_folders,
+        secret_env=from_secrets,
     )

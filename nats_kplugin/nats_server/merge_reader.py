@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from ..codes import Code
 from ..problems import Path, Problem, error, warning
-from . import secret_files
+from . import secret_files, secret_values
 from .encoder import Variable
 from .option_table import (
     ANY,
@@ -142,6 +142,8 @@ class _Reader:
                 continue
             spelt[option.name] = key
             out[option.name] = self.value(option, value, where)
+            if secret_values.takes_secret(block, option.name):
+                self.secret_value(value, where)
         return out
 
     def value(self, option: Option, value: Any, where: Path) -> Any:  # noqa: C901 (a flat dispatch, one branch per option kind)
@@ -367,6 +369,23 @@ class _Reader:
                 "root filesystem is read-only and holds nothing of yours",
                 where,
             )
+
+    def secret_value(self, value: Any, where: Path) -> None:
+        """A value that may be a Secret's key (secret_values.py): a path in the reserved folder must name one.
+
+        Refused (secret-file-name at spec.config.merge.jetstream.key):
+            spec:
+              jetstream: {enabled: true}
+              config: {merge: {jetstream: {key: /etc/nats-secrets/NATS_JS/key}}}
+        Accepted:
+            spec:
+              jetstream: {enabled: true}
+              config: {merge: {jetstream: {key: /etc/nats-secrets/nats-js/key, prev_key: an-old-literal-key}}}
+        """
+        if isinstance(value, str) and secret_files.is_secret_path(value):
+            why = secret_files.problem(value)
+            if why is not None:
+                self.refuse(Code.SECRET_FILE_NAME, why, where)
 
     def plain(self, value: Any, where: Path) -> Any:
         """Free-form values: what the nats.conf reader itself refuses, anywhere inside.

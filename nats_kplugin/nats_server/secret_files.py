@@ -56,13 +56,19 @@ def is_secret_path(path: str) -> bool:
     return path.startswith(SECRETS_DIR + "/")
 
 
+def named(path: str) -> SecretFile:
+    """The Secret key a path in the reserved folder names (checked by `problem` first)."""
+    secret, _, key = path[len(SECRETS_DIR) + 1 :].partition("/")
+    return SecretFile(secret, key)
+
+
 def problem(path: str) -> str | None:
     """Why `path`, in the reserved folder, names no Secret key; None when it names one."""
     parts = path[len(SECRETS_DIR) + 1 :].split("/")
     if len(parts) != 2:
         return (
             f"must be {TEMPLATE}: a Secret's name and one of its keys, nothing more "
-            "or less (that Secret's key is mounted there)"
+            "or less (the option then gets that Secret's key)"
         )
     secret, key = parts
     if len(secret) > _NAME_MAX or not re.fullmatch(_SUBDOMAIN, secret):
@@ -93,8 +99,7 @@ def _walk(value: Any, found: set[SecretFile]) -> None:
     if isinstance(value, dict):
         for key, item in value.items():
             if key in FILE_OPTIONS and isinstance(item, str) and is_secret_path(item):
-                secret, _, name = item[len(SECRETS_DIR) + 1 :].partition("/")
-                found.add(SecretFile(secret, name))
+                found.add(named(item))
             else:
                 _walk(item, found)
     elif isinstance(value, list):

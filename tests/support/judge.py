@@ -7,7 +7,9 @@ each pod in a network namespace of its own, the headless names in its /etc/hosts
 once). Where a cert-manager Certificate writes a Secret the pod mounts, the judge plays cert-manager
 (tests/support/certs.py): one CA, a certificate with exactly the Certificate's DNS names. Where the pod
 mounts Secrets config.merge names (/etc/nats-secrets/<secret>/<key>), it plays their owner: each key holds
-what its option reads (a .creds file, a certificate, its key, the CA).
+what its option reads (a .creds file, a certificate, its key, the CA); a variable the pod takes from such a
+Secret (a JetStream key, `secretKeyRef`) gets the owner's value from tests/support/pods.py, through the
+same module (secret_owner.py).
 
 Then, for each pod, what the kubelet, Prometheus and a client would meet:
 

@@ -1,6 +1,8 @@
-"""The operator's own Secrets that config.merge names (`/etc/nats-secrets/<secret>/<key>`, mounted through
-the pod's projected volume): test files for each key, fit for the option that reads it, so `nats-server -t`
-and the judge's pods load real files. The renderer never sees these Secrets; the tests play their owner."""
+"""The operator's own Secrets that config.merge names (`/etc/nats-secrets/<secret>/<key>`): test files for
+each key of the pod's projected volume, fit for the option that reads it, and a value for each variable the
+nats container takes from a Secret the render does not produce (a JetStream key, `secretKeyRef`), so
+`nats-server -t` and the judge's pods load real files and values. The renderer never sees these Secrets;
+the tests play their owner, here and nowhere else."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from typing import Any
 
 import nkeys
 
-from tests.support import certs, operator_jwts, pods
+from tests.support import certs, operator_jwts
 
 # What a key holds, by the option that names it: one certificate per Secret, so tls.crt and tls.key match.
 _ISSUED = {"cert_file": "tls.crt", "key_file": "tls.key", "ca_file": "ca.crt"}
@@ -24,12 +26,20 @@ def creds_file(label: str) -> bytes:
     )
 
 
+def env_value(secret: str, key: str) -> str:
+    """What the owner's Secret `secret` holds at `key`, for a variable of the nats container: a plain token
+    (a letter first, then letters, digits, '-' and '.'), as docs/topologies.md asks of a JetStream key,
+    since nats-server parses the variable's value again as configuration text."""
+    return f"owner-{secret}-{key}"
+
+
 def projected_files(
     objects: list[dict[str, Any]], config: str, ca: certs.TestCA
 ) -> dict[str, dict[str, bytes]]:
     """volume name -> {path in the volume: content} for every Secret key of the nats container's projected
     volumes, the content chosen by the option of `config` (the pod's nats.conf) that names the file."""
-    template = pods.find(objects, "StatefulSet")["spec"]["template"]["spec"]
+    # Not pods.find: pods.py asks this module for the owner's values, so it must not import pods.
+    template = next(o for o in objects if o["kind"] == "StatefulSet")["spec"]["template"]["spec"]
     nats = next(c for c in template["containers"] if c["name"] == "nats")
     mounts = {m["name"]: m["mountPath"] for m in nats.get("volumeMounts", [])}
     found: dict[str, dict[str, bytes]] = {}

@@ -6,8 +6,7 @@ merge_reader.py  config.merge read through the table: canonical spellings, value
 config.py        generate the renderer's configuration, merge config.merge into it, describe
 resolver.py      config.resolver, either shape, and the claim it needs
 pod_filesystem.py  the pod's folders, volumes and paths, and the resolver's claim
-secret_files.py  Secrets for the server's own files: /etc/nats-secrets/<secret>/<key> and its volume
-secret_values.py  Secrets for the server's own values (jetstream.key): written as $NAME, given as env
+secret_files.py  Secrets for the server's own files and values: /etc/nats-secrets/<secret>/<key>, the volume
 topology.py      the cluster among others (gateways, leaf nodes): server names, an edge's JetStream domain
 leaf_domains.py  the JetStream domains of edges and hubs rendered together, checked over the whole stream
 members.py       a supercluster's members, each rendered alone, checked as a set (`nats-render members`)

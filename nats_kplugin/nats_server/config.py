@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from ..problems import Problem
 from ..spec.model import NatsSpec
-from . import merge_reader, secret_values
+from . import merge_reader, secret_files
 from .encoder import Variable
 from .option_table import (
     CLIENT_LISTENER_BLOCKS,
@@ -26,7 +26,7 @@ from .option_table import (
 )
 from .pod_filesystem import PID_FILE, STORE_DIR, Folder
 from .reload_table import RELOADABLE_CLUSTER_KEYS, RELOADABLE_JETSTREAM_KEYS, RELOADABLE_KEYS
-from .secret_values import SecretValue
+from .secret_files import SecretValue
 from .topology import server_name_stem
 from .values import duration_seconds, listen_port, monitor_base_path
 
@@ -264,7 +264,7 @@ def describe(spec: NatsSpec, config: dict[str, Any], pod_folders: tuple[Folder, 
     if stem is not None and isinstance(config.get("server_name"), str):
         # A copy, so describing changes nothing: the literal name becomes the pods' stem.
         config = {**config, "server_name": Variable("SERVER_NAME")}
-    config, from_secrets = secret_values.as_variables(config)  # a copy too: `key: $NATS_JETSTREAM_KEY`
+    config, from_secrets = secret_files.as_variables(config)  # a copy too: `key: $NATS_JETSTREAM_KEY`
     return ServerLayout(
         config,
         Listener("nats", client),

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from ..codes import Code
 from ..problems import Path, Problem, error, warning
-from . import secret_files, secret_values
+from . import secret_files
 from .encoder import Variable
 from .option_table import (
     ANY,
@@ -142,7 +142,7 @@ class _Reader:
                 continue
             spelt[option.name] = key
             out[option.name] = self.value(option, value, where)
-            if secret_values.takes_secret(block, option.name):
+            if secret_files.takes_secret(block, option.name):
                 self.secret_value(value, where)
         return out
 
@@ -371,7 +371,7 @@ class _Reader:
             )
 
     def secret_value(self, value: Any, where: Path) -> None:
-        """A value that may be a Secret's key (secret_values.py): a path in the reserved folder must name one.
+        """A value that may be a Secret's key (secret_files.py): a path in the reserved folder must name one.
 
         Refused (secret-file-name at spec.config.merge.jetstream.key):
             spec:

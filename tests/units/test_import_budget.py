@@ -61,7 +61,6 @@ PIPELINE = {
     "nats_kplugin.nats_server.topology",  # server names among clusters: no imports of its own
     "nats_kplugin.nats_server.leaf_domains",  # the stream's leaf-node check: imports on use only
     "nats_kplugin.nats_server.secret_files",  # read by the path check and the pod's volumes: data, no imports
-    "nats_kplugin.nats_server.secret_values",  # read by the config.merge reader and describe: a small table
     "nats_kplugin.nats_server.start_rules",
     "nats_kplugin.nats_server.tls_values",
     "nats_kplugin.nats_server.values",

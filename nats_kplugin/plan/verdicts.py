@@ -19,6 +19,8 @@ from typing import Any, NamedTuple
 
 from ..kubernetes.objects import RESTART_HASH_ANNOTATION
 from ..nats_server.reload_table import RELOADABLE_JETSTREAM_KEYS
+from ..nats_server.secret_files import VARIABLES as SECRET_VARIABLES
+from ..nats_server.secret_files import SecretFile
 from ..spec.names import object_names
 from ..spec.quantities import parse_quantity
 from .changes import ADDED, CHANGED, REMOVED, ObjectChange
@@ -165,6 +167,7 @@ def _statefulset(change: ObjectChange, context: Context) -> Iterator[Finding]:
         return
     yield from _replicas(change.old, change.new)
     yield from _claims(change.old, change.new)
+    yield from _encryption_key(change.old, change.new)
     if _selector(change.old) != _selector(change.new):
         yield Finding(
             Verdict.DATA_RISK,
@@ -221,6 +224,42 @@ def _claims(old: Any, new: Any) -> Iterator[Finding]:
                 Verdict.DATA_RISK,
                 f"the storage class of claim template {name} changes: claims made from it now start empty",
             )
+
+
+# The nats container's variables that carry the JetStream key and the previous one from Secrets.
+_KEY = SECRET_VARIABLES[("jetstream", "key")]
+_PREV_KEY = SECRET_VARIABLES[("jetstream", "prev_key")]
+
+
+def _encryption_key(old: Any, new: Any) -> Iterator[Finding]:
+    """The JetStream key from a Secret, changed without the old one as prev_key: every restarted server
+    finds streams it cannot decrypt (nats-server logs "Error decrypting", /healthz answers 503), so the pods
+    never start and the streams are unreadable until the change is reverted. A rotation names the old key
+    in prev_key (docs/topologies.md)."""
+    before = _secret_ref(old, _KEY)
+    after, kept = _secret_ref(new, _KEY), _secret_ref(new, _PREV_KEY)
+    if before is None or before == after or kept == before:
+        return
+    now = after or "no key from a Secret"
+    yield Finding(
+        Verdict.DATA_RISK,
+        f"the JetStream encryption key changes from {before} to {now}, without the old one as "
+        "jetstream.prev_key: the restarted servers cannot decrypt their streams and never start; to "
+        f"rotate, name {before} in jetstream.prev_key in the same change",
+    )
+
+
+def _secret_ref(statefulset: Any, variable: str) -> str | None:
+    """The Secret's key the nats container's variable comes from, as config.merge names it, or None."""
+    template = _spec(_spec(statefulset).get("template"))
+    for container in template.get("containers") or []:
+        if container.get("name") != "nats":
+            continue
+        for var in container.get("env") or []:
+            ref = (var.get("valueFrom") or {}).get("secretKeyRef") if var.get("name") == variable else None
+            if isinstance(ref, dict):
+                return SecretFile(str(ref.get("name")), str(ref.get("key"))).path
+    return None
 
 
 def _rolling_reason(change: ObjectChange, template: list[str], context: Context) -> str:

@@ -189,3 +189,36 @@ def test_authentication_turned_on_or_off_is_access(turned: str) -> None:
     (cluster,) = compare(old, new)
     reasons = [f.reason for j in cluster.changes for f in (j, *j.also) if f.verdict is V.ACCESS]
     assert any(f"authentication is turned {turned}" in reason for reason in reasons), reasons
+
+
+def _with_key(key: str | None, prev_key: str | None = None) -> dict[str, object]:
+    """BASE with its JetStream key (and previous one) from Secrets, as config.merge names them."""
+    document = copy.deepcopy(BASE)
+    jetstream = document["spec"]["config"]["merge"].setdefault("jetstream", {})
+    for option, path in (("key", key), ("prev_key", prev_key)):
+        if path is not None:
+            jetstream[option] = path
+    return document
+
+
+@pytest.mark.parametrize(
+    ("new", "verdict"),
+    [
+        (_with_key("/etc/nats-secrets/js-key-2/key"), V.DATA_RISK),
+        (_with_key("/etc/nats-secrets/js-key/other"), V.DATA_RISK),
+        (_with_key(None), V.DATA_RISK),
+        (_with_key("/etc/nats-secrets/js-key-2/key", "/etc/nats-secrets/js-key/key"), V.ROLLING_RESTART),
+        (_with_key("/etc/nats-secrets/js-key/key", "/etc/nats-secrets/js-key-0/key"), V.ROLLING_RESTART),
+    ],
+    ids=["another-secret", "another-key", "key-dropped", "rotated-with-prev-key", "prev-key-added"],
+)
+def test_a_jetstream_key_changed_without_the_old_one_as_prev_key_is_a_data_risk(
+    new: dict[str, object], verdict: Verdict
+) -> None:
+    """The live test (tests/live/test_jetstream_encryption_key.py) shows what a server started with another
+    key does: it cannot decrypt its streams and never counts as started."""
+    (cluster,) = compare(side_of([_with_key("/etc/nats-secrets/js-key/key")]), side_of([new]))
+    assert cluster.verdict is verdict, [(j.verdict, j.reason) for j in cluster.changes]
+    if verdict is V.DATA_RISK:
+        (risk,) = [j for j in cluster.changes if j.verdict is V.DATA_RISK]
+        assert "name /etc/nats-secrets/js-key/key in jetstream.prev_key" in risk.reason

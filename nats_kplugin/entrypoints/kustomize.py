@@ -65,7 +65,9 @@ def _read(argv: list[str], environ: Mapping[str, str]) -> tuple[list[reader.Docu
     kustomize hands over a re-serialised copy in a temporary file (keys sorted, comments gone), so its
     name and line numbers mean nothing to the user. When the same object stands in one of the files the
     kustomization lists under `generators:`, that document is read instead, so problems name the file the
-    user wrote and its real lines.
+    user wrote and its real lines. When `generators:` lists a folder (a kustomization that patches a shared
+    object, as deploy/supercluster's members do), the copy is rendered, and problems name the file where the
+    object is written and its lines there (`_written_in`).
     """
     if argv:
         found, problems = sources.read_sources(argv, NATS_OBJECTS)
@@ -87,8 +89,9 @@ _KUSTOMIZE_ANNOTATION_PREFIXES = ("config.kubernetes.io/", "internal.config.kube
 
 
 def _generator_document(config: object, root: str) -> reader.Document | None:
-    """The document of the kustomization's `generators:` files that is the object kustomize passed."""
-    listed = _generator_files(root)
+    """The document of the kustomization's `generators:` files that is the object kustomize passed, or,
+    for a folder listed there, the copy with the positions of the file the object is written in."""
+    listed, folders = _generator_entries(root)
     for name in listed:
         found, problems = sources.read_sources([os.path.join(root, name)], NATS_OBJECTS)
         if problems:
@@ -97,7 +100,48 @@ def _generator_document(config: object, root: str) -> reader.Document | None:
             if _without_kustomize_annotations(document.data) == _without_kustomize_annotations(config):
                 source = document.location._replace(source=name)
                 return document._replace(location=source)
+    for folder in folders:
+        written = _written_in(os.path.join(root, folder), _identity(config), root, _BASE_DEPTH, set())
+        if written is not None:  # kustomize's copy, patched on the way, at the lines the user wrote
+            return written._replace(data=_without_kustomize_annotations(config))
     return None
+
+
+_BASE_DEPTH = 8  # kustomizations followed below a generator folder: bases of bases, never a cycle
+
+
+def _identity(data: object) -> tuple[object, ...] | None:
+    """What a patch leaves of an object: its apiVersion, kind and name (a namespace may be set later)."""
+    if not isinstance(data, dict) or not isinstance(data.get("metadata"), dict):
+        return None
+    return (data.get("apiVersion"), data.get("kind"), data["metadata"].get("name"))
+
+
+def _written_in(
+    folder: str, identity: tuple[object, ...] | None, root: str, depth: int, seen: set[str]
+) -> reader.Document | None:
+    """The one document of `identity` among the local resources of the kustomization in `folder` and its
+    bases, as kustomize loaded them, named relative to `root`; None when there is not exactly one."""
+    found: list[reader.Document] = []
+    real = os.path.realpath(folder)
+    if identity is None or depth < 0 or real in seen:
+        return None
+    seen.add(real)
+    resources = _kustomization(folder).get("resources")
+    for entry in resources if isinstance(resources, list) else []:
+        path = os.path.normpath(os.path.join(folder, entry)) if isinstance(entry, str) else ""
+        if os.path.isdir(path):
+            base = _written_in(path, identity, root, depth - 1, seen)
+            found += [base] if base is not None else []
+        elif os.path.isfile(path):
+            documents, problems = sources.read_sources([path], NATS_OBJECTS)
+            name = os.path.relpath(path, root)
+            found += [
+                d._replace(location=d.location._replace(source=name))
+                for d in ([] if problems else documents)
+                if _identity(d.data) == identity
+            ]
+    return found[0] if len(found) == 1 else None
 
 
 def _kustomization(root: str) -> dict[str, object]:
@@ -128,14 +172,13 @@ def _landing_namespace(options: RenderOptions, environ: Mapping[str, str]) -> Re
     return options._replace(default_namespace=namespace, namespace_from="the kustomization's namespace:")
 
 
-def _generator_files(root: str) -> list[str]:
-    """The plain files (not folders of further kustomizations) listed under `generators:`."""
+def _generator_entries(root: str) -> tuple[list[str], list[str]]:
+    """The plain files and the folders (kustomizations of their own) listed under `generators:`."""
     entries = _kustomization(root).get("generators")
-    return [
-        entry
-        for entry in (entries if isinstance(entries, list) else [])
-        if isinstance(entry, str) and os.path.isfile(os.path.join(root, entry))
-    ]
+    named = [entry for entry in (entries if isinstance(entries, list) else []) if isinstance(entry, str)]
+    files = [entry for entry in named if os.path.isfile(os.path.join(root, entry))]
+    folders = [entry for entry in named if os.path.isdir(os.path.join(root, entry))]
+    return files, folders
 
 
 def _without_kustomize_annotations(data: object) -> object:

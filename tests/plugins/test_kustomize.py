@@ -192,3 +192,44 @@ def test_a_namespace_the_kustomization_overrides_is_refused(kustomization: Path,
         "NATS_RENDER_NAMESPACE is 'staging', but the kustomization's namespace: 'messaging'"
         in elsewhere.stderr
     )
+
+
+def _generator_folder(kustomization: Path, written: str, patch_replicas: int) -> None:
+    """The supercluster layout (deploy/supercluster): `generators:` lists a folder whose kustomization
+    takes the object from a shared base and patches it."""
+    (kustomization / "nats.yaml").unlink(missing_ok=True)
+    (kustomization / "base").mkdir(exist_ok=True)
+    (kustomization / "base" / "nats.yaml").write_text(written)
+    (kustomization / "base" / "kustomization.yaml").write_text("resources: [nats.yaml]\n")
+    (kustomization / "member").mkdir(exist_ok=True)
+    (kustomization / "member" / "kustomization.yaml").write_text(
+        "resources: [../base]\n"
+        "patches:\n"
+        "  - target: {kind: NATS, name: events}\n"
+        "    patch: |\n"
+        "      - op: replace\n"
+        "        path: /spec/replicas\n"
+        f"        value: {patch_replicas}\n"
+    )
+    (kustomization / "kustomization.yaml").write_text(KUSTOMIZATION.replace("- nats.yaml", "- member"))
+
+
+def test_a_generator_folder_renders_the_patched_object_and_errors_name_the_base_file(
+    kustomization: Path, tmp_path: Path
+) -> None:
+    env = environment(KUSTOMIZE_PLUGIN_HOME=str(tmp_path / "plugins"), NATS_RENDER_KEY=RENDER_KEY)
+    install(env, tmp_path)
+    _generator_folder(kustomization, NATS_OBJECT, 5)
+    built = kustomize_build(kustomization, env)
+    assert built.returncode == 0, built.stderr
+    (statefulset,) = [o for o in objects(built.stdout) if o["kind"] == "StatefulSet"]
+    assert statefulset["spec"]["replicas"] == 5  # the patched copy is what renders
+
+    written = "# shared by every member\n" + NATS_OBJECT.replace("    app: {}", "    app: {}\n  replica: 3")
+    _generator_folder(kustomization, written, 5)
+    built = kustomize_build(kustomization, env)
+    assert (built.returncode != 0, built.stdout) == (True, "")
+    line = written.splitlines().index("  replica: 3") + 1
+    wanted = f"base/nats.yaml:{line} (document 1): error[unknown-field]: NATS/messaging/events: spec.replica:"
+    assert wanted in built.stderr, built.stderr
+    assert "kust-plugin-config" not in built.stderr.split(": failure in plugin")[0]

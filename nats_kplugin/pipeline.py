@@ -95,19 +95,27 @@ def render_object(
 ) -> tuple[list[dict[str, Any]], list[Problem]]:
     """The Kubernetes objects of one NATS document, or the problems that prevent them; a rendered object
     that takes part in leaf-node links is noted in `leaf_domains`."""
-    data = _with_namespace(document.data, options.default_namespace)
-    mismatch = _namespace_mismatch(data, options)
-    if mismatch is not None:
-        return [], _locate([mismatch], document, data)
-    nats_spec, problems = spec.validate(data, document.positions)
+    data, nats_spec, problems = _validated(document, options)
     objects: list[dict[str, Any]] = []
     if nats_spec is not None:
-        nats_spec = nats_spec._replace(managed_service_names=options.managed_service_names)
         objects, problems = _expand_spec(nats_spec, data, options)
         if objects and leaf_domains is not None:
             where = document.line_of(("spec", "config", "merge", "jetstream", "domain"))
             leaf_domains.add(nats_spec, object_ref(data) or "NATS", document.location._replace(line=where))
     return objects, _locate(problems, document, data)
+
+
+def _validated(document: Document, options: RenderOptions) -> tuple[Any, spec.NatsSpec | None, list[Problem]]:
+    """The document's data in the namespace it lands in, and its spec as a render reads it; the spec is
+    None, beside the problems, when the object lands in another namespace or does not validate."""
+    data = _with_namespace(document.data, options.default_namespace)
+    mismatch = _namespace_mismatch(data, options)
+    if mismatch is not None:
+        return data, None, [mismatch]
+    nats_spec, problems = spec.validate(data, document.positions)
+    if nats_spec is not None:
+        nats_spec = nats_spec._replace(managed_service_names=options.managed_service_names)
+    return data, nats_spec, problems
 
 
 def _namespace_mismatch(data: Any, options: RenderOptions) -> Problem | None:
@@ -152,13 +160,9 @@ def server_configuration(
     """The spec and merged nats-server configuration of one NATS document, built as a render builds them
     (a member's gateway completed), and the object as problems name it; None when it does not render. Its
     problems are `render_object`'s."""
-    data = _with_namespace(document.data, options.default_namespace)
-    if _namespace_mismatch(data, options) is not None:
-        return None
-    nats_spec, _ = spec.validate(data, document.positions)
+    data, nats_spec, _ = _validated(document, options)
     if nats_spec is None:
         return None
-    nats_spec = nats_spec._replace(managed_service_names=options.managed_service_names)
     configured, _ = _configure(nats_spec, options)
     return None if configured is None else (configured[0], configured[1], object_ref(data) or "NATS")
 

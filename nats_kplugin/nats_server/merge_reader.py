@@ -340,22 +340,18 @@ class _Reader:
     def file(self, kind: str, value: str, mounts: Mounts, where: Path) -> None:
         """A file or folder the server reads or writes: inside a volume of the pod that can hold it.
 
-        A file it reads may also be a Secret's key, `/etc/nats-secrets/<secret>/<key>` (secret_files.py).
+        A file it reads may also be a Secret's key, `/etc/nats-secrets/<secret>/<key>`, checked as
+        `secret_value` checks one.
 
         Refused (path-outside-volume at spec.config.merge.log_file):
             log_file: /tmp/nats.log
-        Refused (secret-file-name at spec.config.merge.leafnodes.remotes[0].credentials):
-            leafnodes:
-              remotes: [{urls: ["nats-leaf://hub:7422"], credentials: /etc/nats-secrets/Hub_Leaf/edge.creds}]
         Accepted:
             log_file: /var/run/nats/nats.log
             leafnodes:
               remotes: [{urls: ["nats-leaf://hub:7422"], credentials: /etc/nats-secrets/hub-leaf/edge.creds}]
         """
         if kind == RFILE and secret_files.is_secret_path(value):
-            why = secret_files.problem(value)
-            if why is not None:
-                self.refuse(Code.SECRET_FILE_NAME, why, where)
+            self.secret_value(value, where)
             return
         folders = mounts.readable if kind == RFILE else mounts.writable
         normal = os.path.normpath(value)
@@ -371,12 +367,16 @@ class _Reader:
             )
 
     def secret_value(self, value: Any, where: Path) -> None:
-        """A value that may be a Secret's key (secret_files.py): a path in the reserved folder must name one.
+        """A file or value that may be a Secret's key (secret_files.py): a path in the reserved folder must
+        name one.
 
         Refused (secret-file-name at spec.config.merge.jetstream.key):
             spec:
               jetstream: {enabled: true}
               config: {merge: {jetstream: {key: /etc/nats-secrets/NATS_JS/key}}}
+        Refused (secret-file-name at spec.config.merge.leafnodes.remotes[0].credentials):
+            leafnodes:
+              remotes: [{urls: ["nats-leaf://hub:7422"], credentials: /etc/nats-secrets/Hub_Leaf/edge.creds}]
         Accepted:
             spec:
               jetstream: {enabled: true}

@@ -28,18 +28,11 @@ class _Member(NamedTuple):
 
 
 def _hosts(remote: dict[str, Any]) -> list[str]:
-    from urllib.parse import urlsplit  # only objects with leaf-node remotes pay for it
-
     urls = remote.get("urls")
-    found = []
-    for url in urls if isinstance(urls, list) else [urls]:
-        try:
-            host = urlsplit(url).hostname if isinstance(url, str) else None
-        except ValueError:
-            host = None
-        if host:
-            found.append(host)
-    return found
+    found = [
+        topology.url_host(url) for url in (urls if isinstance(urls, list) else [urls]) if isinstance(url, str)
+    ]
+    return [host for host in found if host]
 
 
 class LeafDomains:

@@ -175,12 +175,13 @@ def own_gateway_hosts(config: dict[str, Any]) -> tuple[str, ...]:
     own = own_entry(config)
     advertise = gateway.get("advertise")
     addresses = [f"//{advertise}"] if isinstance(advertise, str) and advertise else []
-    found = [_host(url) for url in [*addresses, *(gateway_urls(own[1]) if own else [])]]
+    found = [url_host(url) for url in [*addresses, *(gateway_urls(own[1]) if own else [])]]
     return tuple(dict.fromkeys(host for host in found if host))
 
 
-def _host(url: str) -> str | None:
-    from urllib.parse import urlsplit  # only members of a supercluster pay for it
+def url_host(url: str) -> str | None:
+    """The host a gateway or leaf-node URL dials, without brackets or port; None if unparsable."""
+    from urllib.parse import urlsplit  # only members of a supercluster and edges pay for it
 
     try:
         return urlsplit(url).hostname

@@ -25,7 +25,7 @@ import pytest
 
 from tests.live import clients, network, rendering
 from tests.live.cluster import Cluster, Server, wait_for
-from tests.support import operator_jwts
+from tests.support import certs, operator_jwts
 
 APP_PASSWORD = "app-password"
 HUB_SERVICE = "nats-hub.hub.svc"  # the client Service, which carries the leafnodes port
@@ -126,10 +126,7 @@ def topology(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Topolog
         ):
             secret = {"edge.creds": operator_jwts.user_creds("edge leaf", account)}
             for server in edge.servers:  # the Secret hub-leaf, as its owner writes it
-                folder = server.folder / "secrets" / "hub-leaf"
-                folder.mkdir(parents=True, exist_ok=True)
-                for key, content in secret.items():
-                    (folder / key).write_bytes(content)
+                certs.write_secret(server.folder / "secrets" / "hub-leaf", secret)
             hub.start()
             edge.start()
             yield Topology(hub, edge, {"user_credentials": str(hub_creds)})

@@ -40,17 +40,7 @@ _UNSIGNED = operator_jwts.keypair("leaf account the operator never signed", nkey
 
 
 def hub_document() -> dict[str, Any]:
-    operator_pub, system_pub = _OPERATOR.public_key.decode(), _SYSTEM.public_key.decode()
-    operator_jwt = operator_jwts.jwt(
-        {
-            "iat": operator_jwts.ISSUED_AT,
-            "iss": operator_pub,
-            "name": "leaf-operator",
-            "sub": operator_pub,
-            "nats": {"system_account": system_pub, "type": "operator", "version": 2},
-        },
-        _OPERATOR,
-    )
+    system_pub = _SYSTEM.public_key.decode()
     return {
         "apiVersion": "apps.cozystack.io/v1alpha1",
         "kind": "NATS",
@@ -60,7 +50,7 @@ def hub_document() -> dict[str, Any]:
             "jetstream": {"enabled": False},
             "config": {
                 "merge": {
-                    "operator": operator_jwt,
+                    "operator": operator_jwts.operator_jwt("leaf-operator", _OPERATOR, _SYSTEM),
                     "system_account": system_pub,
                     "resolver": "MEMORY",
                     "resolver_preload": {

@@ -50,6 +50,19 @@ def jwt(claims: dict[str, Any], signer: nkeys.KeyPair) -> str:
     return f"{header}.{payload}.{_b64(signature)}"
 
 
+def operator_jwt(name: str, operator: nkeys.KeyPair, system: nkeys.KeyPair) -> str:
+    """The operator's own JWT, self-signed, naming its system account."""
+    operator_pub = operator.public_key.decode()
+    claims = {
+        "iat": ISSUED_AT,
+        "iss": operator_pub,
+        "name": name,
+        "sub": operator_pub,
+        "nats": {"system_account": system.public_key.decode(), "type": "operator", "version": 2},
+    }
+    return jwt(claims, operator)
+
+
 def account_jwt(name: str, account: nkeys.KeyPair, operator: nkeys.KeyPair) -> str:
     """The JWT of an account the operator signs, without limits."""
     claims = {
@@ -83,19 +96,10 @@ def user_creds(name: str, account: nkeys.KeyPair) -> bytes:
 def main() -> None:
     operator = keypair("operator", nkeys.PREFIX_BYTE_OPERATOR)
     system = keypair("system account", nkeys.PREFIX_BYTE_ACCOUNT)
-    op_pub, sys_pub = operator.public_key.decode(), system.public_key.decode()
-    operator_jwt = jwt(
-        {
-            "iat": ISSUED_AT,
-            "iss": op_pub,
-            "name": "fixture-operator",
-            "sub": op_pub,
-            "nats": {"system_account": sys_pub, "type": "operator", "version": 2},
-        },
-        operator,
-    )
+    sys_pub = system.public_key.decode()
+    operator_token = operator_jwt("fixture-operator", operator, system)
     system_jwt = account_jwt("SYS", system, operator)
-    print(f"operator: {operator_jwt}\nsystem_account: {sys_pub}\n{sys_pub}: {system_jwt}")
+    print(f"operator: {operator_token}\nsystem_account: {sys_pub}\n{sys_pub}: {system_jwt}")
 
 
 if __name__ == "__main__":
